@@ -1,0 +1,30 @@
+# Two commands do all the set-up on a fresh machine with Python 3.11 and make:
+#   make demo   replay the bundled seeds into newswatch.duckdb and print the events
+#   make test   run the whole test suite
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+DB     ?= newswatch.duckdb
+
+.PHONY: demo test bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Re-install when the project's dependencies change.
+$(VENV)/.stamp-install: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[model,test]"
+	touch $@
+
+demo: $(VENV)/.stamp-install
+	$(BIN)/newswatch replay --db $(DB)
+
+test: $(VENV)/.stamp-install
+	$(BIN)/python -m pytest -q
+
+bench: $(VENV)/.stamp-install
+	$(BIN)/python benchmarks/extraction.py
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache $(DB) $(DB).wal

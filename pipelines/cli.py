@@ -1,0 +1,134 @@
+"""The ``newswatch`` command line (see SPEC.md for the contract).
+
+Exit status: 0 success, 1 the run finished but some inputs failed (they are
+in ``ingest_errors``), 2 bad usage or configuration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+
+EXIT_OK, EXIT_INPUT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+COMMANDS = {
+    "replay": "replay files or folders (default: the bundled seeds)",
+    "run": "one batch pass over the feeds of a feeds file",
+    "monitor": "poll feeds continuously (streaming)",
+    "sql": "run read-only SQL against the database",
+    "eval": "replay into a scratch database and score against a gold file",
+    "events": "print the events table in a readable form",
+}
+
+
+def _usage() -> str:
+    lines = ["usage: newswatch COMMAND [ARGS] [--db PATH] [beam pipeline options]", "", "commands:"]
+    lines += [f"  {name:<8} {text}" for name, text in COMMANDS.items()]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if not argv or argv[0] in ("-h", "--help"):
+        print(_usage())
+        return EXIT_OK if argv else EXIT_USAGE
+    command, rest = argv[0], argv[1:]
+    handler = {"replay": cmd_replay, "sql": cmd_sql, "eval": cmd_eval, "events": cmd_events,
+               "run": cmd_run, "monitor": cmd_monitor}.get(command)
+    if handler is None:
+        print(f"newswatch: unknown command {command!r}\n\n{_usage()}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        return handler(rest)
+    except SystemExit as exc:  # argparse errors
+        return EXIT_USAGE if exc.code not in (0, None) else EXIT_OK
+    except UsageError as exc:
+        print(f"newswatch {command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+class UsageError(Exception):
+    """Bad usage or configuration (exit 2)."""
+
+
+def cmd_replay(argv: list[str]) -> int:
+    from newswatch.pipelines import replay
+    known, _ = replay.parser().parse_known_args(argv)
+    summary = replay.run(argv)
+    print(f"replayed into {known.db}: {summary.get('articles_prepared')} articles read, "
+          f"{summary.get('articles_written')} new or changed, {summary.get('events_new')} new events, "
+          f"{summary.get('events_merged')} merged into existing events, {summary.failed_inputs} failed inputs")
+    print_events(known.db)
+    return EXIT_INPUT_ERRORS if summary.failed_inputs else EXIT_OK
+
+
+def print_events(db: str, limit: int = 50) -> None:
+    from newswatch.pipelines.report import events_table
+    events_table(db, limit=limit)
+
+
+def cmd_events(argv: list[str]) -> int:
+    from newswatch.pipelines.common import add_db_argument
+    p = argparse.ArgumentParser(prog="newswatch events")
+    add_db_argument(p)
+    p.add_argument("--limit", type=int, default=100)
+    args = p.parse_args(argv)
+    print_events(args.db, args.limit)
+    return EXIT_OK
+
+
+def cmd_sql(argv: list[str]) -> int:
+    from newswatch.pipelines.common import add_db_argument
+    from newswatch.pipelines.report import print_query
+    p = argparse.ArgumentParser(prog="newswatch sql", description="Run read-only SQL against the database.")
+    p.add_argument("query")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("--wait", type=float, default=30.0, help="seconds to wait for a writer's lock (default 30)")
+    add_db_argument(p)
+    args = p.parse_args(argv)
+    import os
+
+    import duckdb
+    if not os.path.exists(args.db):
+        raise UsageError(f"no database at {args.db} (run `newswatch replay` first, or pass --db)")
+    from newswatch.transforms.sink import connect
+    try:
+        conn = connect(args.db, read_only=True, wait_seconds=args.wait)
+    except duckdb.Error as exc:
+        raise UsageError(f"cannot open {args.db}: {exc}") from exc
+    try:
+        cur = conn.execute(args.query)
+        print_query(cur, args.format)
+    except duckdb.Error as exc:
+        raise UsageError(str(exc).splitlines()[0]) from exc
+    finally:
+        conn.close()
+    return EXIT_OK
+
+
+def cmd_eval(argv: list[str]) -> int:
+    from newswatch.pipelines.evaluate import run_eval
+    return run_eval(argv)
+
+
+def cmd_run(argv: list[str]) -> int:
+    try:
+        from newswatch.pipelines import feedrun
+    except ImportError as exc:
+        raise UsageError(f"`run` is not available: {exc}") from exc
+    return feedrun.main(argv)
+
+
+def cmd_monitor(argv: list[str]) -> int:
+    try:
+        from newswatch.pipelines import monitor
+    except ImportError as exc:
+        raise UsageError(f"`monitor` is not available: {exc}") from exc
+    return monitor.main(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,60 @@
+"""What every pipeline shares: the runner choice, the --db flag, the run summary."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from dataclasses import dataclass, field
+
+import apache_beam as beam
+from apache_beam.metrics.metric import MetricsFilter
+from apache_beam.options.pipeline_options import PipelineOptions
+
+DEFAULT_DB = "newswatch.duckdb"
+
+
+def default_db() -> str:
+    return os.environ.get("NEWSWATCH_DB") or DEFAULT_DB
+
+
+def add_db_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", default=default_db(), help="DuckDB file (default: $NEWSWATCH_DB or newswatch.duckdb)")
+
+
+def make_pipeline(pipeline_args: list[str], *, streaming: bool = False) -> beam.Pipeline:
+    """A pipeline on Beam's in-process runner unless --runner says otherwise.
+
+    Beam's default runner first tries to download a Prism binary; the
+    in-process FnApiRunner needs nothing from the network.
+    """
+    options = PipelineOptions(pipeline_args, streaming=streaming or None, save_main_session=False)
+    runner = None
+    if not any(a == "--runner" or a.startswith("--runner=") for a in pipeline_args):
+        from apache_beam.runners.portability.fn_api_runner import FnApiRunner
+        runner = FnApiRunner()
+    return beam.Pipeline(runner=runner, options=options)
+
+
+@dataclass
+class RunSummary:
+    counters: dict[str, int] = field(default_factory=dict)
+
+    def get(self, name: str) -> int:
+        return self.counters.get(name, 0)
+
+    @property
+    def failed_inputs(self) -> int:
+        return self.get("ingest_errors")
+
+
+def summarise(pipeline) -> RunSummary:
+    result = getattr(pipeline, "result", None)
+    counters = {}
+    if result is not None:
+        try:
+            query = result.metrics().query(MetricsFilter().with_namespace("newswatch"))
+            for c in query["counters"]:
+                counters[c.key.metric.name] = counters.get(c.key.metric.name, 0) + (c.committed or 0)
+        except Exception:  # noqa: BLE001 - a runner without metrics still ran
+            pass
+    return RunSummary(counters)

@@ -1,0 +1,37 @@
+"""The replay pipeline: archived articles (the bundled seeds by default) to DuckDB.
+
+Like Beam's own examples, :func:`run` splits the arguments it knows from the
+Beam pipeline options it passes through (``--runner``, ``--direct_num_workers``...).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+import apache_beam as beam
+
+from newswatch.pipelines.common import RunSummary, add_db_argument, make_pipeline, summarise
+from newswatch.transforms.stages import ERRORS, ArticlesToDuckDB, ReadReplayFiles
+
+log = logging.getLogger(__name__)
+
+
+def build(pipeline: beam.Pipeline, paths: list[str], db_path: str, model: str | None = None):
+    read = pipeline | "ReadReplayFiles" >> ReadReplayFiles(paths)
+    return read["articles"] | "ArticlesToDuckDB" >> ArticlesToDuckDB(db_path, model, upstream_errors=(read[ERRORS],))
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="newswatch replay", description="Replay archived articles into the database.")
+    p.add_argument("paths", nargs="*", help=".txt, .html or .jsonl files or folders (default: the bundled seeds)")
+    add_db_argument(p)
+    p.add_argument("--model", default=None, help="spaCy pipeline to load (default: en_core_web_sm if installed)")
+    return p
+
+
+def run(argv: list[str] | None = None) -> RunSummary:
+    known, pipeline_args = parser().parse_known_args(argv)
+    with make_pipeline(pipeline_args) as pipeline:
+        build(pipeline, known.paths, known.db, known.model)
+    return summarise(pipeline)

@@ -1,0 +1,78 @@
+"""Printing query results and the events table for people (rich) and scripts (csv, json)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import decimal
+import json
+import sys
+
+EVENTS_SQL = """
+SELECT e.event_type AS type, array_to_string(e.participants, '-') AS participants,
+       CASE e.date_precision WHEN 'day' THEN strftime(e.event_date, '%Y-%m-%d')
+                             WHEN 'month' THEN strftime(e.event_date, '%Y-%m')
+                             WHEN 'year' THEN strftime(e.event_date, '%Y') END AS date,
+       e.location AS place, e.status, e.article_count AS articles, round(e.confidence, 2) AS conf,
+       (SELECT m.evidence FROM event_mentions m WHERE m.event_id = e.event_id
+        ORDER BY m.in_background, m.confidence DESC, m.char_start LIMIT 1) AS evidence
+FROM events e
+ORDER BY e.event_date NULLS LAST, e.event_type, participants
+LIMIT ?
+"""
+
+
+def _json_default(value):
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    return str(value)
+
+
+def print_query(cur, fmt: str = "table", out=None) -> None:
+    out = out or sys.stdout
+    cols = [d[0] for d in cur.description] if cur.description else []
+    rows = cur.fetchall() if cols else []
+    if fmt == "csv":
+        w = csv.writer(out)
+        w.writerow(cols)
+        w.writerows(rows)
+    elif fmt == "json":
+        json.dump([dict(zip(cols, r)) for r in rows], out, default=_json_default, ensure_ascii=False, indent=1)
+        out.write("\n")
+    else:
+        from rich.console import Console
+        from rich.table import Table
+        table = Table(show_lines=False)
+        for c in cols:
+            table.add_column(c, overflow="fold")
+        for r in rows:
+            table.add_row(*["" if v is None else str(v) for v in r])
+        Console(file=out, width=max(120, Console().width)).print(table)
+        print(f"{len(rows)} row{'s' if len(rows) != 1 else ''}", file=out)
+
+
+def events_table(db: str, limit: int = 50, out=None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from newswatch.transforms.sink import connect
+    conn = connect(db, read_only=True)
+    try:
+        rows = conn.execute(EVENTS_SQL, [limit]).fetchall()
+        total = conn.execute("SELECT count(*) FROM events").fetchone()[0]
+    finally:
+        conn.close()
+    console = Console(file=out or sys.stdout, width=160)
+    table = Table(title=f"defence-cooperation events ({total})", show_lines=True)
+    for name, kw in (("type", {}), ("participants", {}), ("date", {}), ("place", {}), ("status", {}),
+                     ("articles", {"justify": "right"}), ("conf", {"justify": "right"}),
+                     ("evidence", {"ratio": 1, "overflow": "fold"})):
+        table.add_column(name, **kw)
+    for r in rows:
+        r = list(r)
+        ev = r[7] or ""
+        r[7] = ev if len(ev) <= 220 else ev[:217] + "..."
+        table.add_row(*["" if v is None else str(v) for v in r])
+    console.print(table)

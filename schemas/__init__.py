@@ -1,0 +1,43 @@
+"""Row types, the DuckDB DDL and the event taxonomy: one source of truth each.
+
+* ``ddl.sql``: every table (applied idempotently by :func:`apply_ddl`).
+* ``taxonomy.toml``: the nine event types with their CAMEO and PLOVER codes.
+* :mod:`.rows`: the records that flow between pipeline stages.
+"""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from importlib import resources
+
+EVENT_STATUSES = ("occurred", "planned")
+DATE_PRECISIONS = ("day", "month", "year")
+
+
+def ddl() -> str:
+    return resources.files(__name__).joinpath("ddl.sql").read_text(encoding="utf-8")
+
+
+def apply_ddl(conn) -> None:
+    """Create every table that does not exist yet (safe on a live database)."""
+    conn.execute(ddl())
+
+
+@functools.cache
+def taxonomy() -> dict[str, dict]:
+    """Event type -> {description, cameo, plover[, cameo_aid, plover_aid]}."""
+    text = resources.files(__name__).joinpath("taxonomy.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+def event_types() -> tuple[str, ...]:
+    return tuple(taxonomy())
+
+
+def codes_for(event_type: str, *, aid: bool = False) -> tuple[str, str]:
+    """(CAMEO, PLOVER) for an event type; ``aid`` picks the aid variant where there is one."""
+    entry = taxonomy()[event_type]
+    if aid and "cameo_aid" in entry:
+        return entry["cameo_aid"], entry["plover_aid"]
+    return entry["cameo"], entry["plover"]

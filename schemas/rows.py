@@ -1,0 +1,109 @@
+"""The records that flow between pipeline stages.
+
+Plain dataclasses: picklable for Beam, easy to build in tests. Their fields
+mirror the tables of ``ddl.sql``; :func:`as_row` turns one into a dict whose
+keys are column names, and the sink inserts such dicts BY NAME, so the DDL
+stays the one place where columns are declared.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass
+class RawArticle:
+    """An input before cleaning: one replayed file/record or one fetched page."""
+
+    origin: str                       # file name, JSONL id or feed entry link
+    text: str | None = None
+    html: str | None = None
+    url: str | None = None
+    title: str | None = None
+    published: str | None = None      # as given (ISO date/time or None)
+    publisher: str | None = None
+    language: str | None = None
+    source: str = "replay"            # 'replay' or 'feed:<name>'
+    feed: str | None = None
+    fetched_at: dt.datetime | None = None
+    published_source: str | None = None  # record, manifest, feed, page
+
+
+@dataclass
+class Article:
+    article_id: str
+    url: str | None
+    origin: str
+    title: str | None
+    publisher: str | None
+    published_at: dt.datetime | None
+    fetched_at: dt.datetime
+    language: str | None
+    text: str
+    content_hash: str
+    source: str
+    date_source: str | None
+    feed: str | None = None           # not a column: carried for error reports
+
+    @property
+    def published_date(self) -> dt.date | None:
+        return self.published_at.date() if self.published_at else None
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One sentence of an article that states an event."""
+
+    evidence: str
+    char_start: int
+    char_end: int
+    in_background: bool
+    confidence: float
+    date: dt.date | None
+    date_precision: str | None
+    status: str
+
+
+@dataclass
+class EventCandidate:
+    """An event as one article reports it (mentions already merged within the article)."""
+
+    event_type: str
+    participants: tuple[str, ...]
+    event_date: dt.date | None
+    date_precision: str | None
+    location: str | None
+    status: str
+    confidence: float
+    cameo_code: str
+    plover_type: str
+    mentions: list[Mention] = field(default_factory=list)
+
+    @property
+    def in_background(self) -> bool:
+        return all(m.in_background for m in self.mentions)
+
+
+@dataclass
+class ExtractedArticle:
+    """The unit the sink writes: an article and the events it reports."""
+
+    article: Article
+    events: list[EventCandidate]
+
+
+@dataclass
+class IngestError:
+    origin: str | None
+    stage: str
+    error: str
+    url: str | None = None
+    raw: str | None = None
+    feed: str | None = None
+
+
+def as_row(record, *, exclude: tuple[str, ...] = ()) -> dict:
+    """A dataclass as a {column: value} dict (shallow)."""
+    return {f.name: getattr(record, f.name) for f in dataclasses.fields(record) if f.name not in exclude}

@@ -1,0 +1,1 @@
+"""The bundled replay fixture: five seed articles and their manifest."""

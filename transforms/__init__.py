@@ -1,0 +1,1 @@
+"""PTransforms, DoFns, and the plain functions that hold each stage's logic."""

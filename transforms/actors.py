@@ -1,0 +1,110 @@
+"""Who can take part in an event: states and organisations, normalised to codes.
+
+Country names come from pycountry (ISO 3166-1); ``data/actors.toml`` adds
+what pycountry lacks: the short names news uses, demonyms, capitals, armed
+forces and ministries with names of their own, warship prefixes, and the
+multilateral organisations. :func:`ruler_patterns` turns it all into
+EntityRuler patterns whose label says what kind of mention it is and whose
+id is the participant code.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+from importlib import resources
+
+import pycountry
+
+# Entity labels the ruler assigns (the kind of mention).
+COUNTRY, DEMONYM, CAPITAL, FORCE, SHIP, ORG = "NW_COUNTRY", "NW_DEMONYM", "NW_CAPITAL", "NW_FORCE", "NW_SHIP", "NW_ORG"
+ACTOR_LABELS = frozenset({COUNTRY, DEMONYM, CAPITAL, FORCE, SHIP, ORG})
+# Kinds that name a place: such a mention after "in"/"at" is a location, not a party.
+PLACE_LABELS = frozenset({COUNTRY, CAPITAL})
+
+
+@functools.cache
+def actor_data() -> dict:
+    text = resources.files("newswatch.transforms").joinpath("data/actors.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+def _pycountry_names(country) -> set[str]:
+    names = set()
+    for attr in ("name", "common_name", "official_name"):
+        value = getattr(country, attr, None)
+        if not value:
+            continue
+        names.add(value)
+        # "Korea, Republic of" -> also "Republic of Korea"
+        if ", " in value:
+            head, tail = value.split(", ", 1)
+            names.add(f"{tail} {head}")
+    return {n for n in names if "," not in n and "(" not in n}
+
+
+@functools.cache
+def country_codes() -> frozenset[str]:
+    """States that can be parties: those the gazetteer lists (ISO codes, plus Kosovo's XKX)."""
+    data = actor_data()
+    return frozenset(data.get("countries", {})) | frozenset(data.get("non_iso_countries", {}))
+
+
+@functools.cache
+def organisation_codes() -> frozenset[str]:
+    return frozenset(actor_data().get("organisations", {}))
+
+
+def is_state(code: str) -> bool:
+    return code in country_codes()
+
+
+def ruler_patterns() -> list[dict]:
+    """EntityRuler patterns: {"label": kind, "pattern": text, "id": code}."""
+    data = actor_data()
+    risky = set(data.get("ambiguous", {}).get("common_words", []))
+    patterns: dict[tuple[str, str], str] = {}
+
+    def add(label: str, text: str, code: str) -> None:
+        text = text.strip()
+        if text and (label, text) not in patterns:
+            patterns[(label, text)] = code
+            if text.startswith("the ") and label in (COUNTRY, ORG):
+                patterns.setdefault((label, text[4:]), code)
+
+    extra = {**data.get("countries", {}), **data.get("non_iso_countries", {})}
+    for country in pycountry.countries:
+        if country.alpha_3 not in extra:
+            continue  # territories are places, not parties
+        for name in _pycountry_names(country):
+            if name not in risky:
+                add(COUNTRY, name, country.alpha_3)
+    for code, entry in extra.items():
+        for name in entry.get("aliases", []):
+            add(COUNTRY, name, code)
+        for name in entry.get("demonyms", []):
+            add(DEMONYM, name, code)
+        for name in entry.get("capitals", []):
+            add(CAPITAL, name, code)
+        for name in entry.get("forces", []):
+            add(FORCE, name, code)
+        for name in entry.get("ship_prefixes", []):
+            add(SHIP, name, code)
+    for code, entry in data.get("organisations", {}).items():
+        for key in ("names", "instruments", "forums", "bodies", "adjectives"):
+            for name in entry.get(key, []):
+                add(ORG, name, code)
+    out = []
+    for (label, text), code in patterns.items():
+        out.append({"label": label, "pattern": text, "id": code})
+        if "'" in text:  # news writes both apostrophes
+            out.append({"label": label, "pattern": text.replace("'", "\u2019"), "id": code})
+    return out
+
+
+_CODE_RE = re.compile(r"^[A-Z0-9]{2,6}$")
+
+
+def valid_code(code: str) -> bool:
+    return bool(_CODE_RE.match(code)) and (is_state(code) or code in organisation_codes())

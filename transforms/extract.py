@@ -1,0 +1,568 @@
+"""Finding defence-cooperation events in an article: plain functions, no Beam.
+
+How an article becomes events:
+
+1. spaCy splits sentences and marks actors (``newswatch_actors``: states,
+   demonyms, capitals, forces, warship prefixes, organisations, each with its
+   code) and, with the trained model, people.
+2. :func:`person_map` links people to states from their titles ("Japanese
+   Defence Minister Itsunori Onodera"), so a later "Onodera" counts for JPN.
+3. Each sentence is matched against the cues of ``data/events.toml``: an
+   anchor per event type, the conditions it needs, and the cues that make a
+   statement not an event (speculation, negation, cancellation, opinion,
+   habit, the content of an agreement or meeting).
+4. Participants come from the anchor's clause: actors named there, people
+   linked to states, "his Vietnamese counterpart", phrases that point back at
+   the article's two main parties ("the two countries"), or, for a sentence
+   that names nobody, the parties of the sentence before it in the paragraph.
+5. Dates come from :mod:`dates`, resolved against the publication date.
+6. Mentions of the same event in one article are grouped (:func:`group_mentions`).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from importlib import resources
+
+from newswatch.schemas import codes_for, event_types
+from newswatch.schemas.rows import Article, EventCandidate, Mention
+from newswatch.transforms import actors
+from newswatch.transforms.dates import DateMention, find_dates
+
+# Events whose confidence is below this are kept but flagged (events.low_confidence).
+LOW_CONFIDENCE_THRESHOLD = 0.5
+# A dated mention this long before the publication date is background.
+BACKGROUND_AFTER = timedelta(days=60)
+
+
+# --------------------------------------------------------------------------- cues
+
+
+def _alternation(patterns: list[str]) -> re.Pattern:
+    return re.compile(r"(?<![\w-])(?:" + "|".join(f"(?:{p})" for p in patterns) + r")(?![\w-])", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class TypeRule:
+    name: str
+    anchors: re.Pattern
+    requires_any: re.Pattern | None
+    requires_lexicon: str | None
+    requires_equipment: bool
+    not_followed_by: re.Pattern | None
+    not_preceded_by: re.Pattern | None
+    strength: float
+
+
+@dataclass(frozen=True)
+class Cues:
+    types: tuple[TypeRule, ...]
+    lexicon: dict[str, re.Pattern]
+    speculation: re.Pattern
+    negation: re.Pattern
+    cancellation: re.Pattern
+    opinion: re.Pattern
+    habitual: re.Pattern
+    future: re.Pattern
+    content_of: re.Pattern
+    excluding: re.Pattern
+    dyad_reference: re.Pattern
+    background: re.Pattern
+
+
+@functools.cache
+def cues() -> Cues:
+    raw = tomllib.loads(resources.files("newswatch.transforms").joinpath("data/events.toml").read_text(encoding="utf-8"))
+    known = set(event_types())
+    rules = []
+    for name, spec in raw["types"].items():
+        if name not in known:
+            raise ValueError(f"events.toml names an unknown event type {name!r}")
+        rules.append(TypeRule(
+            name=name,
+            anchors=_alternation(spec["anchors"]),
+            requires_any=_alternation(spec["requires_any"]) if spec.get("requires_any") else None,
+            requires_lexicon=spec.get("requires_any_lexicon"),
+            requires_equipment=spec.get("requires_equipment", False),
+            not_followed_by=re.compile(r"\s+(?:" + "|".join(spec["not_followed_by"]) + r")\b", re.I) if spec.get("not_followed_by") else None,
+            not_preceded_by=re.compile(r"\b(?:" + "|".join(spec["not_preceded_by"]) + r")\s+$", re.I) if spec.get("not_preceded_by") else None,
+            strength=spec.get("strength", 0.0),
+        ))
+    c = raw["cues"]
+    return Cues(
+        types=tuple(rules),
+        lexicon={k: _alternation(v) for k, v in raw["lexicon"].items()},
+        speculation=_alternation(c["speculation"]), negation=_alternation(c["negation"]),
+        cancellation=_alternation(c["cancellation"]), opinion=_alternation(c["opinion"]),
+        habitual=_alternation(c["habitual"]), future=_alternation(c["future"]),
+        content_of=re.compile(r"(?:" + "|".join(c["content_of"]) + r")\W+(?:\w+\W+){0,6}$", re.I),
+        excluding=_alternation(c["excluding_prepositions"]),
+        dyad_reference=_alternation(c["dyad_reference"]),
+        background=_alternation(c["background"]),
+    )
+
+
+# ----------------------------------------------------------------------- actors
+
+
+@dataclass(frozen=True)
+class ActorMention:
+    code: str
+    kind: str        # an actors.* label, or "PERSON" / "COUNTERPART"
+    start: int       # char offsets in the article text
+    end: int
+    text: str
+
+
+_TITLE_WORDS = re.compile(
+    r"^(?:president|vice|prime|deputy|minister|ministers|secretary|general|gen\.?|admiral|adm\.?|lt\.?|lieutenant|colonel|col\.?|"
+    r"major|maj\.?|senior|chief|of|the|for|defen[cs]e|foreign|affairs|national|state|navy|army|air|force|staff|commander|ambassador|"
+    r"crown|prince|king|emperor|chairman|head|counterpart|senator|mr\.?|ms\.?|mrs\.?|dr\.?|prof\.?|hrh|he|his|her|and|,|'s|’s|-|"
+    r"top|official|officials|envoy|spokesman|spokesperson|cabinet|government|ministry)$", re.I)
+_NAME_STOP = frozenset({"The", "His", "Her", "Minister", "President", "General", "Secretary", "Prime", "Defence", "Defense"})
+
+
+def actor_mentions(doc) -> list[ActorMention]:
+    return [ActorMention(ent.ent_id_, ent.label_, ent.start_char, ent.end_char, ent.text)
+            for ent in doc.ents if ent.label_ in actors.ACTOR_LABELS and ent.ent_id_]
+
+
+def person_map(doc) -> dict[str, str]:
+    """Name (full, and each part) -> state code, from titles next to people's names."""
+    votes: dict[str, Counter] = {}
+    for ent in doc.ents:
+        if ent.label_ != "PERSON":
+            continue
+        code = _person_state(doc, ent)
+        if not code:
+            continue
+        keys = {ent.text} | {t.text for t in ent if t.text[:1].isupper() and len(t.text) > 2 and t.text not in _NAME_STOP}
+        for key in keys:
+            votes.setdefault(key, Counter())[code] += 1
+    return {k: c.most_common(1)[0][0] for k, c in votes.items() if len(c) == 1}
+
+
+def _state_ent(token) -> str | None:
+    if token.ent_type_ in actors.ACTOR_LABELS and token.ent_id_ and actors.is_state(token.ent_id_):
+        return token.ent_id_
+    return None
+
+
+def _person_state(doc, ent) -> str | None:
+    sent = ent.sent
+    # backwards: "Japan's Defence Minister Nobuo Kishi", "his Vietnamese counterpart, Phan Van Giang"
+    i = ent.start - 1
+    steps = 0
+    while i >= sent.start and steps < 8:
+        tok = doc[i]
+        code = _state_ent(tok)
+        if code:
+            return code
+        if not (_TITLE_WORDS.match(tok.text) or tok.text[:1].isupper()):
+            break
+        i -= 1
+        steps += 1
+    # forwards: "Nobuo Kishi, Japan's defence minister", "X, Defence Minister of Vietnam"
+    i = ent.end
+    steps = 0
+    while i < sent.end and steps < 7:
+        tok = doc[i]
+        code = _state_ent(tok)
+        if code:
+            return code
+        if not (_TITLE_WORDS.match(tok.text) or tok.text[:1].isupper()):
+            break
+        i += 1
+        steps += 1
+    # "Defense Minister of Vietnam, General Ngo Xuan Lich": a state, then titles, before the name
+    return None
+
+
+def article_dyad(article: Article, mentions: list[ActorMention]) -> tuple[str, ...]:
+    """The article's two main states (or state and organisation), by mentions; the title counts thrice."""
+    counts: Counter = Counter(m.code for m in mentions)
+    title = article.title or ""
+    for m in mentions:
+        if m.start < len(title) + 2 and article.text.startswith(title[:20]):
+            counts[m.code] += 2
+    ranked = counts.most_common(3)
+    if len(ranked) < 2:
+        return ()
+    if len(ranked) == 3 and ranked[2][1] >= ranked[1][1]:
+        return ()  # no clear pair
+    return tuple(sorted((ranked[0][0], ranked[1][0])))
+
+
+# ------------------------------------------------------------------- extraction
+
+
+@dataclass
+class RawMention:
+    event_type: str
+    participants: tuple[str, ...]
+    sentence_index: int
+    start: int
+    end: int
+    evidence: str
+    date: DateMention | None
+    status: str
+    in_background: bool
+    confidence: float
+    location: str | None
+    reference: str          # 'named' | 'anaphoric' | 'indefinite' | 'verbal'
+    phrase: str             # the anchor's noun phrase, lower-cased
+    implied: bool           # participants not named in the sentence
+    explicit_date: bool
+
+
+def _clause_start(text: str, pos: int) -> int:
+    """Start of the clause holding pos: after the last ';', ':', ' but ', ', while', '. ' or quote before it."""
+    best = 0
+    for m in re.finditer(r";|:|\bbut\b|, while\b|, whereas\b|, and that\b|\bsaid that\b|\bsays that\b|—|–|\"|“|”", text[:pos]):
+        best = m.end()
+    return best
+
+
+def _lex(name: str, text: str) -> bool:
+    return bool(cues().lexicon[name].search(text))
+
+
+def _reference(sentence: str, a_start: int, a_end: int) -> tuple[str, str]:
+    """How the anchor refers: to a named event, back to one mentioned before, to a new one, or as a verb."""
+    before = sentence[max(0, a_start - 60):a_start]
+    anchor = sentence[a_start:a_end]
+    words = re.findall(r"[\w'’-]+", before)[-4:]
+    phrase = " ".join(w.lower() for w in words[-2:] + [anchor])
+    if anchor[:1].isupper() and a_start > 0:
+        return "named", re.sub(r"\s+", " ", (" ".join(words[-3:]) + " " + anchor).lower())
+    cap_run = [w for w in words[-3:] if w[:1].isupper()]
+    if len(cap_run) >= 2:
+        return "named", " ".join(w.lower() for w in cap_run) + " " + anchor.lower()
+    if re.search(r"\b(?:the|this|that|these|their|its|his|her)\s+(?:[\w-]+\s+){0,2}$", before, re.I):
+        return "anaphoric", phrase
+    if re.search(r"\b(?:a|an|another|new|one)\s+(?:[\w-]+\s+){0,3}$", before, re.I):
+        return "indefinite", phrase
+    if anchor.lower().endswith(("ed", "met", "sent", "sold", "bought")) or anchor.lower() in ("meets", "discussed"):
+        return "verbal", phrase
+    return "indefinite", phrase
+
+
+def _rejected(rule: TypeRule, sentence: str, a_start: int, a_end: int, has_explicit_date: bool) -> str | None:
+    """Why this anchor does not state an event, or None."""
+    c = cues()
+    clause = sentence[_clause_start(sentence, a_start):a_end]
+    window = sentence[max(0, a_start - 140):a_end]
+    after = sentence[a_end:a_end + 60]
+    if rule.not_followed_by and rule.not_followed_by.match(after):
+        return "verb sense"
+    if rule.not_preceded_by and rule.not_preceded_by.search(sentence[:a_start]):
+        return "not this sense"
+    if c.negation.search(clause) or re.search(r"\bden(y|ies|ied|ial)\b", sentence, re.I):
+        return "negated or denied"
+    if c.cancellation.search(sentence):
+        return "cancelled, suspended or hostile"
+    if c.speculation.search(clause):
+        return "speculation"
+    if c.opinion.search(clause):
+        return "opinion"
+    if c.habitual.search(sentence) and not has_explicit_date:
+        return "habitual"
+    if rule.name not in ("pledge_statement",) and c.content_of.search(window[: a_start - max(0, a_start - 140)]):
+        return "content of an agreement or meeting"
+    if re.search(r"\bis the \w+(st|nd|rd|th) (nation|country|state)\b", sentence, re.I):
+        return "ranking statement"
+    return None
+
+
+def _future(sentence: str, a_start: int, a_end: int) -> bool:
+    clause = sentence[_clause_start(sentence, a_start):min(len(sentence), a_end + 40)]
+    return bool(cues().future.search(clause))
+
+
+def _location(doc, sent) -> str | None:
+    for ent in sent.ents:
+        if ent.label_ in ("GPE", "LOC", actors.CAPITAL, actors.COUNTRY, "FAC"):
+            prev = doc[ent.start - 1].lower_ if ent.start > sent.start else ""
+            if prev in ("in", "at"):
+                return ent.text
+    return None
+
+
+def _participants(doc, sent, a_start: int, a_end: int, sent_actors: list[ActorMention], persons: dict[str, str],
+                  rule: TypeRule) -> list[str]:
+    """States and organisations that are parties to the anchor's event, in order of appearance."""
+    c = cues()
+    text = doc.text
+    s0 = sent.start_char
+    codes: list[str] = []
+    for m in sent_actors:
+        before = text[s0:m.start]
+        # a reason or comparison clause ("amid China worries") names no party
+        excl = list(c.excluding.finditer(before))
+        if excl and not re.search(r"[,;]|\band\b", before[excl[-1].end():]):
+            continue
+        prev_word = re.findall(r"[\w]+", text[max(s0, m.start - 12):m.start])[-1:] or [""]
+        if m.kind in actors.PLACE_LABELS and prev_word[0].lower() in ("in", "at", "near", "off", "into", "from") \
+                and rule.name not in ("port_visit", "peacekeeping_hadr", "training_exchange"):
+            continue
+        if m.kind == actors.CAPITAL and rule.name == "port_visit":
+            continue  # the port city; its state is named separately when it is a party
+        codes.append(m.code)
+    # people linked to states
+    for ent in sent.ents:
+        if ent.label_ == "PERSON":
+            code = persons.get(ent.text) or next((persons[t.text] for t in ent if t.text in persons), None)
+            if code:
+                codes.append(code)
+    for tok in sent:
+        if tok.ent_type_ == "" and tok.text in persons and tok.text[:1].isupper() and tok.pos_ in ("PROPN", ""):
+            codes.append(persons[tok.text])
+    seen: list[str] = []
+    for code in codes:
+        if code not in seen:
+            seen.append(code)
+    return seen
+
+
+_COUNTERPART = re.compile(r"\bcounterparts?\b", re.I)
+
+
+def extract_mentions(article: Article, doc) -> list[RawMention]:
+    """Every sentence-level event mention of one article, before grouping."""
+    c = cues()
+    text = doc.text
+    all_actors = actor_mentions(doc)
+    persons = person_map(doc)
+    dyad = article_dyad(article, all_actors)
+    published = article.published_date
+    article_defence = len(c.lexicon["defence"].findall(text[:3000])) >= 3
+    dates = find_dates(text, published)
+    # reference date for background when the publication date is unknown
+    latest = max((d.value for d in dates if not d.relative), default=None)
+    reference_day = published or latest
+
+    out: list[RawMention] = []
+    prev_parties: tuple[str, ...] = ()
+    prev_para_end = -1
+    for index, sent in enumerate(doc.sents):
+        sentence = sent.text
+        s0 = sent.start_char
+        para_break = "\n" in text[prev_para_end:s0] if prev_para_end >= 0 else True
+        sent_actors = [m for m in all_actors if s0 <= m.start < sent.end_char]
+        sent_dates = [d for d in dates if s0 <= d.start < sent.end_char]
+        found_here: list[RawMention] = []
+        for rule in c.types:
+            for a in rule.anchors.finditer(sentence):
+                a_start, a_end = a.start(), a.end()
+                if rule.requires_any and not rule.requires_any.search(sentence):
+                    if not (rule.name == "joint_exercise" and len({m.code for m in sent_actors if actors.is_state(m.code)}) >= 2):
+                        continue
+                if rule.requires_lexicon and not (_lex(rule.requires_lexicon, sentence) or article_defence):
+                    continue
+                if rule.requires_equipment and not _lex("equipment", sentence):
+                    continue
+                if rule.name in ("dialogue_meeting", "agreement", "pledge_statement") and not (
+                        _lex("defence", sentence) or article_defence):
+                    continue
+                if _rejected(rule, sentence, a_start, a_end, bool(sent_dates)):
+                    continue
+                parties = _participants(doc, sent, a_start, a_end, sent_actors, persons, rule)
+                implied = False
+                if _COUNTERPART.search(sentence) and len(parties) == 1 and dyad and parties[0] in dyad:
+                    parties = list(dyad)
+                    implied = True
+                if len(parties) < 2 and c.dyad_reference.search(sentence) and dyad:
+                    parties = sorted(set(parties) | set(dyad))
+                    implied = True
+                if not parties and not para_break and len(prev_parties) >= 2:
+                    parties = list(prev_parties)
+                    implied = True
+                if len(set(parties)) < 2:
+                    continue
+                dm = _nearest_date(sent_dates, s0 + a_start, s0 + a_end)
+                status = "planned" if _future(sentence, a_start, a_end) or (
+                    dm and published and dm.value > published) else "occurred"
+                if status == "planned" and rule.name != "pledge_statement" and not dm:
+                    continue  # an intention without a date is not an announced event
+                background = _is_background(dm, reference_day, sentence)
+                reference, phrase = _reference(sentence, a_start, a_end)
+                conf = 0.55 + rule.strength
+                conf += 0.1 if not implied else -0.15
+                conf += 0.1 if dm else 0.0
+                conf += 0.05 if _lex("defence", sentence) else -0.05
+                found_here.append(RawMention(
+                    event_type=rule.name, participants=tuple(sorted(set(parties))), sentence_index=index,
+                    start=s0, end=sent.end_char, evidence=sentence.strip(), date=dm, status=status,
+                    in_background=background, confidence=round(min(0.99, max(0.05, conf)), 3),
+                    location=_location(doc, sent), reference=reference, phrase=phrase, implied=implied,
+                    explicit_date=bool(dm)))
+        found_here = _one_per_type(found_here)
+        found_here = _split_hub(found_here, sentence)
+        out.extend(found_here)
+        named = {m.code for m in sent_actors if actors.is_state(m.code) or m.code in actors.organisation_codes()}
+        if len(named) >= 2:
+            prev_parties = tuple(sorted(named))
+        elif named:
+            prev_parties = ()
+        prev_para_end = sent.end_char
+    return out
+
+
+def _nearest_date(sent_dates: list[DateMention], a_start: int, a_end: int) -> DateMention | None:
+    if not sent_dates:
+        return None
+    return min(sent_dates, key=lambda d: (d.start - a_end) if d.start >= a_end else (a_start - d.end) * 1.5)
+
+
+def _is_background(dm: DateMention | None, reference_day: date | None, sentence: str) -> bool:
+    if dm and reference_day:
+        if dm.precision == "year":
+            return dm.value.year < reference_day.year
+        if dm.precision == "month":
+            return (reference_day.year, reference_day.month) > (dm.value.year, dm.value.month) and \
+                reference_day - dm.value > BACKGROUND_AFTER
+        return reference_day - dm.value > BACKGROUND_AFTER
+    return bool(cues().background.search(sentence)) and not dm
+
+
+def _one_per_type(found: list[RawMention]) -> list[RawMention]:
+    """One mention per (type, participants) per sentence: the most confident, dated first."""
+    best: dict[tuple, RawMention] = {}
+    for m in found:
+        key = (m.event_type, m.participants)
+        cur = best.get(key)
+        if cur is None or (m.date is not None, m.confidence) > (cur.date is not None, cur.confidence):
+            best[key] = m
+    kept = list(best.values())
+    # a pledge made at a meeting of the same sentence belongs to the meeting
+    meetings = {m.participants for m in kept if m.event_type == "dialogue_meeting"}
+    return [m for m in kept if not (m.event_type == "pledge_statement" and m.participants in meetings)]
+
+
+def _split_hub(found: list[RawMention], sentence: str) -> list[RawMention]:
+    """"met his counterparts from A, B and C": one meeting per pair with the host."""
+    out = []
+    for m in found:
+        if m.event_type == "dialogue_meeting" and len(m.participants) >= 3 and re.search(
+                r"\bcounterparts\b|\bseparately\b|\bbilateral meetings\b", sentence, re.I):
+            # the hub is the party named first in the sentence
+            first = min(m.participants, key=lambda code: _first_pos(sentence, code))
+            for other in m.participants:
+                if other != first:
+                    out.append(replace(m, participants=tuple(sorted((first, other)))))
+        else:
+            out.append(m)
+    return out
+
+
+def _first_pos(sentence: str, code: str) -> int:
+    return 0  # order is already by appearance in _participants; kept simple on purpose
+
+
+# --------------------------------------------------------------------- grouping
+
+
+def _dates_compatible(a: DateMention | None, b: DateMention | None) -> bool:
+    if a is None or b is None:
+        return True
+    return periods_compatible(a.value, a.precision, b.value, b.precision)
+
+
+def periods_compatible(d1: date, p1: str | None, d2: date, p2: str | None, *, slack_days: int = 0) -> bool:
+    """One period contains the other (day within month within year); day-vs-day within slack_days."""
+    p1, p2 = p1 or "day", p2 or "day"
+    if p1 == "day" and p2 == "day":
+        return abs((d1 - d2).days) <= slack_days
+    coarser = "year" if "year" in (p1, p2) else "month"
+    if coarser == "year":
+        return d1.year == d2.year
+    return (d1.year, d1.month) == (d2.year, d2.month)
+
+
+@dataclass
+class _Group:
+    event_type: str
+    participants: tuple[str, ...]
+    mentions: list[RawMention] = field(default_factory=list)
+
+    @property
+    def date(self) -> DateMention | None:
+        dated = [m.date for m in self.mentions if m.date]
+        order = {"day": 0, "month": 1, "year": 2}
+        return min(dated, key=lambda d: order[d.precision]) if dated else None
+
+    def phrases(self) -> set[str]:
+        return {m.phrase for m in self.mentions if m.reference == "named"}
+
+
+def group_mentions(mentions: list[RawMention]) -> list[_Group]:
+    """Mentions of one event in one article, grouped.
+
+    A dated mention joins the nearest earlier group with a compatible date; an
+    undated one joins the nearest earlier group when it refers back ("the
+    deal", "the talks") or is a verb ("met"); a named event ("the Joint Vision
+    Statement") joins the group that names it. Otherwise a mention opens a
+    new group: "a summit" is a new event.
+    """
+    groups: list[_Group] = []
+    for m in mentions:
+        same = [g for g in groups if g.event_type == m.event_type and g.participants == m.participants]
+        target = None
+        if m.reference == "named":
+            target = next((g for g in reversed(same) if m.phrase in g.phrases() and _dates_compatible(g.date, m.date)), None)
+        if target is None and m.date is not None:
+            target = next((g for g in reversed(same) if g.date is not None and _dates_compatible(g.date, m.date)), None)
+            if target is None and m.reference in ("anaphoric", "verbal"):
+                target = next((g for g in reversed(same) if g.date is None), None)
+        if target is None and m.date is None and m.reference in ("anaphoric", "verbal", "named"):
+            target = same[-1] if same else None
+        if target is None and m.date is None and same and all(g.date is None for g in same):
+            target = same[-1]
+        if target is None:
+            target = _Group(m.event_type, m.participants)
+            groups.append(target)
+        target.mentions.append(m)
+    return groups
+
+
+def to_candidates(groups: list[_Group]) -> list[EventCandidate]:
+    out = []
+    has_meeting = {g.participants for g in groups if g.event_type == "dialogue_meeting"}
+    for g in groups:
+        if g.event_type == "pledge_statement" and g.participants in has_meeting:
+            continue  # a meeting's own outcome belongs to the meeting
+        d = g.date
+        background = all(m.in_background for m in g.mentions)
+        if background and d is None:
+            continue  # undated context: nothing an analyst can place
+        status = "planned" if all(m.status == "planned" for m in g.mentions) else "occurred"
+        aid = g.event_type in ("arms_transfer", "peacekeeping_hadr") and any(
+            re.search(r"\b(donat|gift|aid|relief|assist)", m.evidence, re.I) for m in g.mentions)
+        cameo, plover = codes_for(g.event_type, aid=aid)
+        confidence = max(m.confidence for m in g.mentions)
+        if len(g.mentions) > 1:
+            confidence = min(0.99, confidence + 0.05)
+        location = next((m.location for m in g.mentions if m.location), None)
+        mentions = [Mention(evidence=m.evidence, char_start=m.start, char_end=m.end, in_background=m.in_background,
+                            confidence=m.confidence, date=m.date.value if m.date else None,
+                            date_precision=m.date.precision if m.date else None, status=m.status)
+                    for m in g.mentions]
+        out.append(EventCandidate(
+            event_type=g.event_type, participants=g.participants,
+            event_date=d.value if d else None, date_precision=d.precision if d else None,
+            location=location, status=status, confidence=round(confidence, 3),
+            cameo_code=cameo, plover_type=plover, mentions=mentions))
+    return out
+
+
+def extract_events(article: Article, nlp) -> list[EventCandidate]:
+    """The events an article reports (the whole stage, for tests and the DoFn)."""
+    if not article.text.strip():
+        return []
+    doc = nlp(article.text)
+    return to_candidates(group_mentions(extract_mentions(article, doc)))

@@ -1,0 +1,165 @@
+"""Reading replay inputs: .txt, .html and .jsonl files, folders, and manifests.
+
+Plain generators that yield :class:`RawArticle` for every usable input and
+:class:`IngestError` for every unusable one, so nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from importlib import resources
+from pathlib import Path
+
+from newswatch.schemas.rows import IngestError, RawArticle
+
+ARTICLE_SUFFIXES = (".txt", ".html", ".htm", ".jsonl")
+MANIFEST_NAME = "manifest.jsonl"
+RECORD_FIELDS = ("id", "url", "title", "published", "publisher", "language", "text", "html")
+# Optional header lines right under the title of a .txt file ("URL: ...", "PUBLISHED: ...").
+_TXT_HEADER = re.compile(r"^(URL|PUBLISHED|PUBLISHER|LANGUAGE):\s*(.*?)\s*$", re.IGNORECASE)
+_RAW_LIMIT = 2000
+
+
+def bundled_seeds() -> Path:
+    """The folder of bundled seed articles (``seeds/`` with its manifest)."""
+    return Path(str(resources.files("newswatch.seeds")))
+
+
+def expand_paths(paths: Iterable[str | Path]) -> Iterator[Path | IngestError]:
+    """Files to replay, in a stable order: folders expand to their article files."""
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES
+                           and p.name != MANIFEST_NAME)
+            if not files:
+                yield IngestError(origin=str(path), stage="read", error="folder holds no .txt, .html or .jsonl files")
+            yield from files
+        elif path.is_file():
+            if path.suffix.lower() not in ARTICLE_SUFFIXES:
+                yield IngestError(origin=path.name, stage="read", raw=str(path),
+                                  error=f"unsupported file type {path.suffix or '(none)'}: expected .txt, .html or .jsonl")
+            else:
+                yield path
+        else:
+            yield IngestError(origin=str(path), stage="read", error="no such file or folder", raw=str(path))
+
+
+def load_manifest(folder: Path) -> dict[str, dict]:
+    """``manifest.jsonl`` of a folder: file name -> metadata (url, published, publisher, language)."""
+    manifest = folder / MANIFEST_NAME
+    if not manifest.is_file():
+        return {}
+    entries = {}
+    for line in manifest.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            entry = json.loads(line)
+            entries[entry["file"]] = entry
+    return entries
+
+
+def read_file(path: Path, manifest: dict[str, dict] | None = None) -> Iterator[RawArticle | IngestError]:
+    """Every article in one file (a .jsonl file may hold many)."""
+    suffix = path.suffix.lower()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        yield IngestError(origin=path.name, stage="read", error=f"cannot read file: {exc}", raw=str(path))
+        return
+    if suffix == ".jsonl":
+        yield from parse_jsonl(data, origin=path.name)
+        return
+    try:
+        content = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        yield IngestError(origin=path.name, stage="decode", raw=str(path),
+                          error=f"file is not valid UTF-8 (byte {exc.start}): {exc.reason}")
+        return
+    meta = (manifest or {}).get(path.name, {})
+    article = parse_html_file(content, path.name) if suffix in (".html", ".htm") else parse_txt(content, path.name)
+    for key in ("url", "published", "publisher", "language"):
+        if meta.get(key) and not getattr(article, key):
+            setattr(article, key, meta[key])
+            if key == "published":
+                article.published_source = "manifest"
+    yield article
+
+
+def parse_txt(content: str, origin: str) -> RawArticle:
+    """A .txt article: the first line is the title, optional header lines follow, then the body."""
+    lines = content.splitlines()
+    title = lines[0].strip() if lines else ""
+    body_start = 1
+    headers: dict[str, str] = {}
+    while body_start < len(lines):
+        match = _TXT_HEADER.match(lines[body_start])
+        if not match:
+            break
+        headers[match.group(1).lower()] = match.group(2)
+        body_start += 1
+    published = headers.get("published")
+    if published and published.lower() in ("unknown", "none", "null", "-"):
+        published = None
+    return RawArticle(origin=origin, title=title or None, text="\n".join(lines[body_start:]).strip("\n"),
+                      url=headers.get("url") or None, published=published, publisher=headers.get("publisher"),
+                      language=headers.get("language"), published_source="record" if published else None)
+
+
+def parse_html_file(content: str, origin: str) -> RawArticle:
+    return RawArticle(origin=origin, html=content)
+
+
+def parse_jsonl(data: bytes, origin: str) -> Iterator[RawArticle | IngestError]:
+    """Article records, one JSON object per line; a bad line is an error, the rest still flow."""
+    for number, line in enumerate(data.splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"{origin}:{number}"
+        try:
+            record = json.loads(line)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            yield IngestError(origin=where, stage="read", error=f"invalid JSON: {exc}",
+                              raw=line[:_RAW_LIMIT].decode("utf-8", "replace"))
+            continue
+        problem = validate_record(record)
+        if problem:
+            yield IngestError(origin=str(record.get("id") or where) if isinstance(record, dict) else where,
+                              stage="read", error=f"invalid article record: {problem}",
+                              raw=line[:_RAW_LIMIT].decode("utf-8", "replace"))
+            continue
+        yield RawArticle(origin=str(record.get("id") or where), text=record.get("text"), html=record.get("html"),
+                         url=record.get("url"), title=record.get("title"), published=record.get("published"),
+                         publisher=record.get("publisher"), language=record.get("language"),
+                         published_source="record" if record.get("published") else None)
+
+
+def validate_record(record) -> str | None:
+    """Why a JSONL article record is unusable, or None."""
+    if not isinstance(record, dict):
+        return f"expected a JSON object, got {type(record).__name__}"
+    has_text, has_html = bool(record.get("text")), bool(record.get("html"))
+    if not (has_text or has_html):
+        return 'needs a non-empty "text" or "html"'
+    if has_text and has_html:
+        return 'give only one of "text" and "html"'
+    for key in RECORD_FIELDS:
+        value = record.get(key)
+        if value is not None and not isinstance(value, str):
+            return f'"{key}" must be a string or null, got {type(value).__name__}'
+    return None
+
+
+def read_inputs(paths: Iterable[str | Path] | None) -> Iterator[RawArticle | IngestError]:
+    """Everything to replay: the given paths, or the bundled seeds when there are none."""
+    paths = list(paths or []) or [bundled_seeds()]
+    manifests: dict[Path, dict] = {}
+    for item in expand_paths(paths):
+        if isinstance(item, IngestError):
+            yield item
+            continue
+        folder = item.parent
+        if folder not in manifests:
+            manifests[folder] = load_manifest(folder)
+        yield from read_file(item, manifests[folder])
