@@ -97,6 +97,19 @@ def test_latin1_declared_in_http_header_but_utf8_claimed():
     assert "simulações" in titles
 
 
+@pytest.mark.parametrize("name, content_type, word", [
+    ("jn_pt_iso8859-1.rss", "application/rss+xml; charset=windows-1251", "Raríssimas"),
+    ("guardian_us.rss", "text/html; charset=iso-8859-1", "president’s"),
+    ("hard_koi8r_no_encoding.xml", "text/xml; charset=windows-1251", "новогоднюю"),
+])
+def test_wrong_http_charset_is_overruled(name, content_type, word):
+    feed = parse(name, content_type=content_type)
+    text = " ".join(f"{e.title} {e.summary}" for e in feed.entries)
+    text += " ".join(s.title or "" for s in feed.skipped_entries)
+    assert word in text
+    assert feed.bozo and "misdeclared" in feed.bozo_reason
+
+
 def test_declared_iso_8859_1():
     feed = parse("jn_pt_iso8859-1.rss")
     assert not feed.bozo and feed.encoding == "iso-8859-1"

@@ -163,6 +163,12 @@ def test_redirect_followed(site):
     assert result.attempts == 3
 
 
+def test_unsafe_characters_in_path_are_percent_encoded(site):
+    site.add("/a%20b/%C3%A4", PAGE)
+    result = Fetcher(policy()).fetch(site.url("/a b/ä"))
+    assert result.ok and site.hits["/a%20b/%C3%A4"] == 1
+
+
 def test_redirect_loop_is_bounded(site):
     site.add_redirect("/loop", "/loop")
     result = Fetcher(policy(max_redirects=5)).fetch(site.url("/loop"))

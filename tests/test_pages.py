@@ -107,6 +107,14 @@ def test_declared_charset_is_used():
     assert "Größere Übungen" in got.text
 
 
+def test_wrong_server_charset_loses_to_page_and_detector():
+    html = ('<html><head><meta charset="iso-8859-1"><title>Übung</title></head><body><article><p>'
+            + "Die Bundeswehr und die französische Armee üben gemeinsam an der Küste. " * 8
+            + "</p></article></body></html>")
+    got = decode_html(html.encode("iso-8859-1"), "windows-1251")
+    assert "französische Armee üben gemeinsam an der Küste" in got
+
+
 def test_decode_html_order():
     utf8 = "<p>naïve café</p>".encode()
     assert decode_html(utf8, None) == "<p>naïve café</p>"

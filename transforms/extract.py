@@ -44,7 +44,7 @@ BACKGROUND_AFTER = timedelta(days=60)
 
 
 def _alternation(patterns: list[str]) -> re.Pattern:
-    return re.compile(r"(?<![\w-])(?:" + "|".join(f"(?:{p})" for p in patterns) + r")(?![\w-])", re.IGNORECASE)
+    return re.compile(r"(?<!\w)(?:" + "|".join(f"(?:{p})" for p in patterns) + r")(?!\w)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,7 @@ class TypeRule:
     requires_any: re.Pattern | None
     requires_lexicon: str | None
     requires_equipment: bool
+    lexicon_in_sentence: bool
     not_followed_by: re.Pattern | None
     not_preceded_by: re.Pattern | None
     strength: float
@@ -70,6 +71,8 @@ class Cues:
     habitual: re.Pattern
     future: re.Pattern
     content_of: re.Pattern
+    content_of_sentence: re.Pattern
+    generic_plural: re.Pattern
     excluding: re.Pattern
     dyad_reference: re.Pattern
     background: re.Pattern
@@ -89,6 +92,7 @@ def cues() -> Cues:
             requires_any=_alternation(spec["requires_any"]) if spec.get("requires_any") else None,
             requires_lexicon=spec.get("requires_any_lexicon"),
             requires_equipment=spec.get("requires_equipment", False),
+            lexicon_in_sentence=spec.get("lexicon_in_sentence", False),
             not_followed_by=re.compile(r"\s+(?:" + "|".join(spec["not_followed_by"]) + r")\b", re.I) if spec.get("not_followed_by") else None,
             not_preceded_by=re.compile(r"\b(?:" + "|".join(spec["not_preceded_by"]) + r")\s+$", re.I) if spec.get("not_preceded_by") else None,
             strength=spec.get("strength", 0.0),
@@ -101,6 +105,8 @@ def cues() -> Cues:
         cancellation=_alternation(c["cancellation"]), opinion=_alternation(c["opinion"]),
         habitual=_alternation(c["habitual"]), future=_alternation(c["future"]),
         content_of=re.compile(r"(?:" + "|".join(c["content_of"]) + r")\W+(?:\w+\W+){0,6}$", re.I),
+        content_of_sentence=_alternation(c["content_of_sentence"]),
+        generic_plural=_alternation(c["generic_plural"]),
         excluding=_alternation(c["excluding_prepositions"]),
         dyad_reference=_alternation(c["dyad_reference"]),
         background=_alternation(c["background"]),
@@ -218,6 +224,7 @@ class RawMention:
     phrase: str             # the anchor's noun phrase, lower-cased
     implied: bool           # participants not named in the sentence
     explicit_date: bool
+    head: str = ""          # the anchor's last word, lower-cased ("summit", "deal")
 
 
 def _clause_start(text: str, pos: int) -> int:
@@ -272,8 +279,13 @@ def _rejected(rule: TypeRule, sentence: str, a_start: int, a_end: int, has_expli
         return "opinion"
     if c.habitual.search(sentence) and not has_explicit_date:
         return "habitual"
-    if rule.name not in ("pledge_statement",) and c.content_of.search(window[: a_start - max(0, a_start - 140)]):
-        return "content of an agreement or meeting"
+    if rule.name not in ("pledge_statement", "agreement"):
+        if c.content_of.search(window[: a_start - max(0, a_start - 140)]) or c.content_of_sentence.search(sentence[:a_start]):
+            return "content of an agreement or meeting"
+    anchor = sentence[a_start:a_end]
+    if c.generic_plural.fullmatch(anchor) and not has_explicit_date and not re.search(
+            r"\b(?:the|these|those|their|two|three|four|five|several|\d+)\s+(?:[\w-]+\s+){0,2}$", sentence[:a_start], re.I):
+        return "generic plural"
     if re.search(r"\bis the \w+(st|nd|rd|th) (nation|country|state)\b", sentence, re.I):
         return "ranking statement"
     return None
@@ -312,21 +324,40 @@ def _participants(doc, sent, a_start: int, a_end: int, sent_actors: list[ActorMe
             continue
         if m.kind == actors.CAPITAL and rule.name == "port_visit":
             continue  # the port city; its state is named separately when it is a party
+        if m.kind == actors.ORG and _modifier(doc, m):
+            continue  # "UN peacekeeping operations": the organisation qualifies a noun
         codes.append(m.code)
     # people linked to states
     for ent in sent.ents:
         if ent.label_ == "PERSON":
             code = persons.get(ent.text) or next((persons[t.text] for t in ent if t.text in persons), None)
+            before = text[s0:ent.start_char]
+            excl = list(c.excluding.finditer(before))
+            if excl and not re.search(r"[,;]|\band\b", before[excl[-1].end():]):
+                continue
             if code:
                 codes.append(code)
     for tok in sent:
-        if tok.ent_type_ == "" and tok.text in persons and tok.text[:1].isupper() and tok.pos_ in ("PROPN", ""):
+        if tok.ent_type_ not in actors.ACTOR_LABELS and tok.text in persons and tok.text[:1].isupper():
+            before = text[s0:tok.idx]
+            excl = list(c.excluding.finditer(before))
+            if excl and not re.search(r"[,;]|\band\b", before[excl[-1].end():]):
+                continue
             codes.append(persons[tok.text])
     seen: list[str] = []
     for code in codes:
         if code not in seen:
             seen.append(code)
     return seen
+
+
+def _modifier(doc, m: ActorMention) -> bool:
+    """An organisation name used as a modifier ("UN peacekeeping", "EU standards")."""
+    span = doc.char_span(m.start, m.end, alignment_mode="expand")
+    if span is None or span.end >= len(doc):
+        return False
+    nxt = doc[span.end]
+    return nxt.text[:1].islower() and nxt.is_alpha and nxt.pos_ in ("NOUN", "ADJ", "PROPN")
 
 
 _COUNTERPART = re.compile(r"\bcounterparts?\b", re.I)
@@ -340,7 +371,7 @@ def extract_mentions(article: Article, doc) -> list[RawMention]:
     persons = person_map(doc)
     dyad = article_dyad(article, all_actors)
     published = article.published_date
-    article_defence = len(c.lexicon["defence"].findall(text[:3000])) >= 3
+    article_defence = len(c.lexicon["defence"].findall((article.title or "") + "\n" + text[:3000])) >= 3
     dates = find_dates(text, published)
     # reference date for background when the publication date is unknown
     latest = max((d.value for d in dates if not d.relative), default=None)
@@ -356,20 +387,22 @@ def extract_mentions(article: Article, doc) -> list[RawMention]:
         sent_actors = [m for m in all_actors if s0 <= m.start < sent.end_char]
         sent_dates = [d for d in dates if s0 <= d.start < sent.end_char]
         found_here: list[RawMention] = []
+        anchors_here = [(s0 + a.start(), s0 + a.end()) for rule in c.types for a in rule.anchors.finditer(sentence)]
         for rule in c.types:
             for a in rule.anchors.finditer(sentence):
                 a_start, a_end = a.start(), a.end()
                 if rule.requires_any and not rule.requires_any.search(sentence):
                     if not (rule.name == "joint_exercise" and len({m.code for m in sent_actors if actors.is_state(m.code)}) >= 2):
                         continue
-                if rule.requires_lexicon and not (_lex(rule.requires_lexicon, sentence) or article_defence):
+                if rule.requires_lexicon and not (_lex(rule.requires_lexicon, sentence) or
+                                                  (article_defence and not rule.lexicon_in_sentence)):
                     continue
                 if rule.requires_equipment and not _lex("equipment", sentence):
                     continue
                 if rule.name in ("dialogue_meeting", "agreement", "pledge_statement") and not (
                         _lex("defence", sentence) or article_defence):
                     continue
-                if _rejected(rule, sentence, a_start, a_end, bool(sent_dates)):
+                if _rejected(rule, sentence, a_start, a_end, any(d.precision != "year" for d in sent_dates)):
                     continue
                 parties = _participants(doc, sent, a_start, a_end, sent_actors, persons, rule)
                 implied = False
@@ -384,12 +417,12 @@ def extract_mentions(article: Article, doc) -> list[RawMention]:
                     implied = True
                 if len(set(parties)) < 2:
                     continue
-                dm = _nearest_date(sent_dates, s0 + a_start, s0 + a_end)
+                dm = _date_for_anchor(sent_dates, s0 + a_start, s0 + a_end, anchors_here)
                 status = "planned" if _future(sentence, a_start, a_end) or (
                     dm and published and dm.value > published) else "occurred"
                 if status == "planned" and rule.name != "pledge_statement" and not dm:
                     continue  # an intention without a date is not an announced event
-                background = _is_background(dm, reference_day, sentence)
+                background = _is_background(dm, reference_day, sentence, known_day=published is not None)
                 reference, phrase = _reference(sentence, a_start, a_end)
                 conf = 0.55 + rule.strength
                 conf += 0.1 if not implied else -0.15
@@ -400,26 +433,45 @@ def extract_mentions(article: Article, doc) -> list[RawMention]:
                     start=s0, end=sent.end_char, evidence=sentence.strip(), date=dm, status=status,
                     in_background=background, confidence=round(min(0.99, max(0.05, conf)), 3),
                     location=_location(doc, sent), reference=reference, phrase=phrase, implied=implied,
-                    explicit_date=bool(dm)))
+                    explicit_date=bool(dm), head=sentence[a_start:a_end].lower().split()[-1]))
         found_here = _one_per_type(found_here)
         found_here = _split_hub(found_here, sentence)
         out.extend(found_here)
-        named = {m.code for m in sent_actors if actors.is_state(m.code) or m.code in actors.organisation_codes()}
-        if len(named) >= 2:
+        named = {m.code for m in sent_actors if not (m.kind == actors.ORG and _modifier(doc, m))}
+        if found_here:
+            prev_parties = max((m.participants for m in found_here), key=len)
+        elif len(named) >= 2:
             prev_parties = tuple(sorted(named))
-        elif named:
+        elif dyad and c.dyad_reference.search(sentence):
+            prev_parties = dyad
+        else:
             prev_parties = ()
         prev_para_end = sent.end_char
     return out
 
 
-def _nearest_date(sent_dates: list[DateMention], a_start: int, a_end: int) -> DateMention | None:
-    if not sent_dates:
-        return None
-    return min(sent_dates, key=lambda d: (d.start - a_end) if d.start >= a_end else (a_start - d.end) * 1.5)
+def _distance(d: DateMention, a_start: int, a_end: int) -> float:
+    return (d.start - a_end) if d.start >= a_end else (a_start - d.end) * 1.5
 
 
-def _is_background(dm: DateMention | None, reference_day: date | None, sentence: str) -> bool:
+def _date_for_anchor(sent_dates: list[DateMention], a_start: int, a_end: int,
+                     anchors_here: list[tuple[int, int]]) -> DateMention | None:
+    """The date closest to this anchor among the dates no other anchor is closer to."""
+    mine = []
+    for d in sent_dates:
+        closest = min(anchors_here, key=lambda a: _distance(d, *a), default=(a_start, a_end))
+        if _distance(d, *closest) >= _distance(d, a_start, a_end) - 1e-9 or _overlaps(closest, (a_start, a_end)):
+            mine.append(d)
+    return min(mine, key=lambda d: _distance(d, a_start, a_end)) if mine else None
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _is_background(dm: DateMention | None, reference_day: date | None, sentence: str, *, known_day: bool = True) -> bool:
+    if dm and reference_day and not known_day:
+        return dm.value.year < reference_day.year  # only a rough reference: the article's latest date
     if dm and reference_day:
         if dm.precision == "year":
             return dm.value.year < reference_day.year
@@ -520,7 +572,8 @@ def group_mentions(mentions: list[RawMention]) -> list[_Group]:
             if target is None and m.reference in ("anaphoric", "verbal"):
                 target = next((g for g in reversed(same) if g.date is None), None)
         if target is None and m.date is None and m.reference in ("anaphoric", "verbal", "named"):
-            target = same[-1] if same else None
+            alike = [g for g in same if any(x.head == m.head for x in g.mentions)]
+            target = (alike or same or [None])[-1]
         if target is None and m.date is None and same and all(g.date is None for g in same):
             target = same[-1]
         if target is None:
@@ -532,10 +585,10 @@ def group_mentions(mentions: list[RawMention]) -> list[_Group]:
 
 def to_candidates(groups: list[_Group]) -> list[EventCandidate]:
     out = []
-    has_meeting = {g.participants for g in groups if g.event_type == "dialogue_meeting"}
+    occasions = {g.participants for g in groups if g.event_type in ("dialogue_meeting", "agreement")}
     for g in groups:
-        if g.event_type == "pledge_statement" and g.participants in has_meeting:
-            continue  # a meeting's own outcome belongs to the meeting
+        if g.event_type == "pledge_statement" and g.participants in occasions:
+            continue  # a meeting's (or signing's) own outcome belongs to it, not a standalone pledge
         d = g.date
         background = all(m.in_background for m in g.mentions)
         if background and d is None:

@@ -22,6 +22,7 @@ import datetime as dt
 import html
 import io
 import re
+import xml.sax
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -38,6 +39,13 @@ _EXTRA_TRACKERS = re.compile(
     r"fbclid$|gclid$|mc_|ito$|cmp$)",
     re.IGNORECASE,
 )
+_XML_ENCODING_RE = re.compile(rb"""<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)""")
+# tie-break between equally plausible charsets: the most common on the web first
+_COMMON_CHARSETS = ["utf_8", "cp1252", "latin_1", "iso8859_15", "cp1251", "koi8_r", "cp1250", "iso8859_2",
+                    "shift_jis", "cp932", "euc_jp", "gb2312", "gb18030", "big5", "euc_kr", "cp1256",
+                    "cp1253", "iso8859_7", "cp1254", "iso8859_9", "cp1255", "iso8859_8", "cp874"]
+# how much less "chaos" (charset-normalizer's mess score) a proposal needs to replace a plausible charset
+_CHAOS_MARGIN = 0.05
 _TAG_RE = re.compile(r"<[^>]+>")
 _SPACE_RE = re.compile(r"\s+")
 _XML_DECL_RE = re.compile(rb"^(\s*(?:<!--.*?-->\s*)*)<\?xml[^>]*\?>", re.DOTALL)
@@ -151,6 +159,7 @@ def parse_feed(body: bytes, *, url: str, content_type: str | None = None,
         fixed = _reencode(body, candidate)
         reparsed = _feedparser(fixed, {**headers, "content-type": "application/xml; charset=utf-8"})
         if _score(reparsed) >= _score(parsed):
+            candidate = codecs.lookup(candidate).name
             declared = _bozo_text(parsed) or f"decoded as {parsed.get('encoding')}"
             note = f"character encoding misdeclared ({declared}); re-decoded as {candidate}"
             reparsed["encoding"] = candidate
@@ -167,6 +176,8 @@ def _bozo_text(result) -> str | None:
     if not result.get("bozo"):
         return None
     exc = result.get("bozo_exception")
+    if isinstance(exc, xml.sax.SAXParseException):
+        return f"XML error at line {exc.getLineNumber()}, column {exc.getColumnNumber()}: {exc.getMessage()}"
     text = str(exc) if exc is not None else ""
     if exc is not None and (not text or len(text) < 8):
         text = f"{exc.__class__.__name__}: {text}".rstrip(": ")
@@ -187,30 +198,34 @@ def _better_encoding(body: bytes, result) -> str | None:
     """A charset to re-decode with, or None to keep feedparser's choice.
 
     Considered when feedparser reported an encoding problem, or decoded
-    non-ASCII bytes with a non-Unicode charset (where any bytes "decode", so a
-    wrong declaration goes unnoticed).  The choice is replaced only when
-    charset-normalizer finds it implausible and proposes another.
+    non-ASCII bytes with a single-byte charset (where any bytes "decode", so a
+    wrong HTTP charset goes unnoticed).  charset-normalizer's proposal wins when
+    it agrees with the document's own XML declaration, when the charset used
+    is implausible for these bytes, or when text decoded the proposed way is
+    clearly less messy.
     """
     used = (result.get("encoding") or "").lower()
-    if body.isascii():
+    if body.isascii() or (not _is_encoding_problem(result) and (used.startswith("utf") or not used)):
         return None
-    if not _is_encoding_problem(result) and (used.startswith("utf") or not used):
+    matches = list(charset_normalizer.from_bytes(body))
+    if not matches:
         return None
-    match = charset_normalizer.from_bytes(body).best()
-    if match is None or not match.encoding or _same_codec(match.encoding, used):
+    best = min(matches, key=lambda m: m.chaos).chaos
+    ties = [m for m in matches if m.chaos <= best + 1e-9]
+    proposed = min(ties, key=lambda m: _COMMON_CHARSETS.index(m.encoding)
+                   if m.encoding in _COMMON_CHARSETS else len(_COMMON_CHARSETS))
+    if _same_codec(proposed.encoding, used):
         return None
-    if used and encoding_is_plausible(body, used):
-        return None
-    return match.encoding
-
-
-def encoding_is_plausible(body: bytes, encoding: str) -> bool:
-    """Whether charset-normalizer accepts ``body`` decoded as ``encoding`` (not mojibake)."""
+    declared = _XML_ENCODING_RE.search(body[:1024])
+    if declared and _same_codec(declared.group(1).decode("ascii"), proposed.encoding):
+        return proposed.encoding
     try:
-        name = codecs.lookup(encoding).name
-        return charset_normalizer.from_bytes(body, cp_isolation=[name]).best() is not None
+        checked = charset_normalizer.from_bytes(body, cp_isolation=[codecs.lookup(used).name]).best()
     except (LookupError, ValueError):
-        return False
+        checked = None
+    if checked is None or checked.chaos - proposed.chaos >= _CHAOS_MARGIN:
+        return proposed.encoding
+    return None
 
 
 def _same_codec(a: str, b: str) -> bool:

@@ -103,12 +103,25 @@ def _looks_like_text(text: str) -> bool:
     return printable / len(sample) >= MIN_PRINTABLE_RATIO
 
 
+def _plausible(body: bytes, encoding: str) -> bool:
+    """Whether charset-normalizer accepts ``body`` decoded as ``encoding``."""
+    if encoding.startswith("utf"):
+        return True  # strict decoding already proves it
+    try:
+        return charset_normalizer.from_bytes(body[:200_000], cp_isolation=[encoding]).best() is not None
+    except (LookupError, ValueError):
+        return False
+
+
 def decode_html(body: bytes, declared_charset: str | None = None) -> str:
     """Decode page bytes to text; raises :class:`UndecodablePage`.
 
     Order: byte-order mark, the declared (HTTP) charset, ``<meta charset>``,
-    UTF-8, charset-normalizer.  A declared latin-1/windows-1252/ASCII loses to
-    valid UTF-8 (a common server default that is wrong for the page).
+    UTF-8, charset-normalizer.  A declared charset loses to valid UTF-8 when it
+    is a latin-1/windows-1252/ASCII server default, and to the page's own meta
+    charset when charset-normalizer agrees with the page.  Single-byte
+    charsets (in which any bytes decode) are used only when charset-normalizer
+    finds the result plausible.
     """
     if not body:
         return ""
@@ -118,21 +131,25 @@ def decode_html(body: bytes, declared_charset: str | None = None) -> str:
             candidates.append(encoding)
             break
     declared = _codec(declared_charset)
-    if declared in _DEFAULT_CHARSETS and not body.isascii():
-        candidates.append("utf-8")
-    if declared:
-        candidates.append(declared)
     match = _META_CHARSET_RE.search(body[:8192])
     meta = _codec(match.group(1).decode("ascii", "ignore")) if match else None
-    if meta and not meta.startswith("utf-16") and not meta.startswith("utf-32"):
-        candidates.append(meta)  # a page "declaring" UTF-16 in ASCII bytes cannot be UTF-16
-    candidates.append("utf-8")
-    for encoding in candidates:
+    if meta and (meta.startswith("utf-16") or meta.startswith("utf-32")):
+        meta = None  # a page "declaring" UTF-16 in ASCII bytes cannot be UTF-16
+    non_ascii = not body.isascii()
+    if declared in _DEFAULT_CHARSETS and non_ascii:
+        candidates.append("utf-8")
+    if declared and meta and declared != meta and non_ascii:
+        best = charset_normalizer.from_bytes(body[:200_000]).best()
+        if best is not None and _codec(best.encoding) == meta:
+            candidates.append(meta)  # the page and the detector agree against the server
+    candidates += [c for c in (declared, meta, "utf-8") if c]
+    for encoding in dict.fromkeys(candidates):
         text = _try_decode(body, encoding)
-        if text is not None:
-            if _looks_like_text(text):
-                return text.lstrip("\ufeff")
-            raise UndecodablePage(f"page bytes decode as {encoding} but are not text (binary data?)")
+        if text is None or (non_ascii and not _plausible(body, encoding)):
+            continue
+        if _looks_like_text(text):
+            return text.lstrip("\ufeff")
+        raise UndecodablePage(f"page bytes decode as {encoding} but are not text (binary data?)")
     best = charset_normalizer.from_bytes(body[:200_000]).best()
     text = _try_decode(body, best.encoding) if best is not None else None
     if text is None or not _looks_like_text(text):
