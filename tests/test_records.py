@@ -1,0 +1,64 @@
+import json
+
+from newswatch.schemas.rows import IngestError, RawArticle
+from newswatch.transforms.articles import dateline_date, prepare
+from newswatch.transforms.records import read_inputs
+
+
+def test_bundled_seeds_have_their_manifest_metadata():
+    items = list(read_inputs(None))
+    assert len(items) == 5 and all(isinstance(i, RawArticle) for i in items)
+    by_name = {i.origin: i for i in items}
+    assert by_name["001_60b8c169422bd640.txt"].published == "2018-04-12"
+    assert by_name["001_60b8c169422bd640.txt"].url.startswith("https://vietnamtimes")
+    assert by_name["003_5bbd971c8a5c2908.txt"].published is None
+
+
+def test_txt_title_and_header_lines(tmp_path):
+    f = tmp_path / "a.txt"
+    f.write_text("A title\nURL: https://example.org/x\nPUBLISHED: unknown\n\nBody text.", encoding="utf-8")
+    (item,) = read_inputs([f])
+    assert item.title == "A title" and item.url == "https://example.org/x" and item.published is None
+    assert item.text == "Body text."
+
+
+def test_bad_jsonl_lines_become_errors_and_the_rest_flows(tmp_path):
+    f = tmp_path / "records.jsonl"
+    good = {"id": "ok-1", "text": "India and Sri Lanka held talks.", "published": "2020-01-02"}
+    f.write_text("\n".join([json.dumps(good), "{not json", json.dumps({"id": "no-text"}),
+                            json.dumps({"id": "both", "text": "a", "html": "<p>b</p>"}),
+                            json.dumps({"id": "bad-type", "text": 5})]), encoding="utf-8")
+    items = list(read_inputs([f]))
+    oks = [i for i in items if isinstance(i, RawArticle)]
+    errors = [i for i in items if isinstance(i, IngestError)]
+    assert [o.origin for o in oks] == ["ok-1"]
+    assert len(errors) == 4
+    reasons = " | ".join(e.error for e in errors)
+    assert "invalid JSON" in reasons and 'non-empty "text" or "html"' in reasons and "only one of" in reasons
+
+
+def test_missing_path_and_unsupported_type_are_errors(tmp_path):
+    (tmp_path / "x.pdf").write_bytes(b"%PDF")
+    items = list(read_inputs([tmp_path / "nope", tmp_path / "x.pdf"]))
+    assert all(isinstance(i, IngestError) for i in items) and len(items) == 2
+
+
+def test_undecodable_text_file_is_an_error(tmp_path):
+    f = tmp_path / "latin.txt"
+    f.write_bytes("Titre\nD\xe9fense".encode("latin-1"))
+    (item,) = read_inputs([f])
+    assert isinstance(item, IngestError) and item.stage == "decode"
+
+
+def test_prepare_gives_stable_ids_and_dateline_date():
+    raw = RawArticle(origin="r1", text="Brussels, 10 July 2023\n\nThe Council today adopted a measure.", title="T")
+    a, b = prepare(raw), prepare(raw)
+    assert a.article_id == b.article_id and a.content_hash == b.content_hash
+    assert a.published_at.date().isoformat() == "2023-07-10" and a.date_source == "dateline"
+    assert dateline_date("Tue. Jul 16th, 2024\n\nText") is None
+
+
+def test_same_url_is_one_article_whatever_the_origin():
+    a = prepare(RawArticle(origin="one.txt", text="Some text here.", url="https://example.org/a?utm_source=x"))
+    b = prepare(RawArticle(origin="two", text="Some text here.", url="https://example.org/a"))
+    assert a.article_id == b.article_id
