@@ -63,7 +63,8 @@ def is_state(code: str) -> bool:
 def ruler_patterns() -> list[dict]:
     """EntityRuler patterns: {"label": kind, "pattern": text, "id": code}."""
     data = actor_data()
-    risky = set(data.get("ambiguous", {}).get("common_words", []))
+    # Matching is case-sensitive (ORTH), so "Turkey" never matches "turkey";
+    # the [ambiguous] lists in the data document the risks that remain.
     patterns: dict[tuple[str, str], str] = {}
 
     def add(label: str, text: str, code: str) -> None:
@@ -78,8 +79,7 @@ def ruler_patterns() -> list[dict]:
         if country.alpha_3 not in extra:
             continue  # territories are places, not parties
         for name in _pycountry_names(country):
-            if name not in risky:
-                add(COUNTRY, name, country.alpha_3)
+            add(COUNTRY, name, country.alpha_3)
     for code, entry in extra.items():
         for name in entry.get("aliases", []):
             add(COUNTRY, name, code)

@@ -133,9 +133,22 @@ _TITLE_WORDS = re.compile(
 _NAME_STOP = frozenset({"The", "His", "Her", "Minister", "President", "General", "Secretary", "Prime", "Defence", "Defense"})
 
 
+_WATER_BEFORE = re.compile(r"\b(?:Gulf|Sea|Bay|Strait|Straits|Ocean|Coast|Isle|Islands?)\s+of\s+(?:the\s+)?$")
+_WATER_AFTER = re.compile(r"\s+(?:Sea|Seas|Gulf|Strait)\b")
+
+
 def actor_mentions(doc) -> list[ActorMention]:
-    return [ActorMention(ent.ent_id_, ent.label_, ent.start_char, ent.end_char, ent.text)
-            for ent in doc.ents if ent.label_ in actors.ACTOR_LABELS and ent.ent_id_]
+    """Actors the ruler found, minus places named after a state ("Gulf of Oman", "South China Sea")."""
+    text = doc.text
+    out = []
+    for ent in doc.ents:
+        if ent.label_ not in actors.ACTOR_LABELS or not ent.ent_id_:
+            continue
+        if ent.label_ == actors.COUNTRY and (_WATER_BEFORE.search(text[max(0, ent.start_char - 30):ent.start_char])
+                                             or _WATER_AFTER.match(text[ent.end_char:ent.end_char + 10])):
+            continue
+        out.append(ActorMention(ent.ent_id_, ent.label_, ent.start_char, ent.end_char, ent.text))
+    return out
 
 
 def person_map(doc) -> dict[str, str]:
@@ -225,6 +238,7 @@ class RawMention:
     implied: bool           # participants not named in the sentence
     explicit_date: bool
     head: str = ""          # the anchor's last word, lower-cased ("summit", "deal")
+    order: tuple[str, ...] = ()  # participants in order of appearance
 
 
 def _clause_start(text: str, pos: int) -> int:
@@ -319,7 +333,7 @@ def _participants(doc, sent, a_start: int, a_end: int, sent_actors: list[ActorMe
         if excl and not re.search(r"[,;]|\band\b", before[excl[-1].end():]):
             continue
         prev_word = re.findall(r"[\w]+", text[max(s0, m.start - 12):m.start])[-1:] or [""]
-        if m.kind in actors.PLACE_LABELS and prev_word[0].lower() in ("in", "at", "near", "off", "into", "from") \
+        if m.kind in actors.PLACE_LABELS and prev_word[0].lower() in ("in", "at", "near", "off", "into") \
                 and rule.name not in ("port_visit", "peacekeeping_hadr", "training_exchange"):
             continue
         if m.kind == actors.CAPITAL and rule.name == "port_visit":
@@ -379,6 +393,7 @@ def extract_mentions(article: Article, doc) -> list[RawMention]:
 
     out: list[RawMention] = []
     prev_parties: tuple[str, ...] = ()
+    prev_found = False
     prev_para_end = -1
     for index, sent in enumerate(doc.sents):
         sentence = sent.text
@@ -400,7 +415,7 @@ def extract_mentions(article: Article, doc) -> list[RawMention]:
                 if rule.requires_equipment and not _lex("equipment", sentence):
                     continue
                 if rule.name in ("dialogue_meeting", "agreement", "pledge_statement") and not (
-                        _lex("defence", sentence) or article_defence):
+                        _lex("defence", sentence) or article_defence or (prev_found and rule.name != "pledge_statement")):
                     continue
                 if _rejected(rule, sentence, a_start, a_end, any(d.precision != "year" for d in sent_dates)):
                     continue
@@ -433,11 +448,13 @@ def extract_mentions(article: Article, doc) -> list[RawMention]:
                     start=s0, end=sent.end_char, evidence=sentence.strip(), date=dm, status=status,
                     in_background=background, confidence=round(min(0.99, max(0.05, conf)), 3),
                     location=_location(doc, sent), reference=reference, phrase=phrase, implied=implied,
-                    explicit_date=bool(dm), head=sentence[a_start:a_end].lower().split()[-1]))
+                    explicit_date=bool(dm), head=sentence[a_start:a_end].lower().split()[-1],
+                    order=tuple(dict.fromkeys(parties))))
         found_here = _one_per_type(found_here)
         found_here = _split_hub(found_here, sentence)
         out.extend(found_here)
         named = {m.code for m in sent_actors if not (m.kind == actors.ORG and _modifier(doc, m))}
+        prev_found = bool(found_here)
         if found_here:
             prev_parties = max((m.participants for m in found_here), key=len)
         elif len(named) >= 2:
@@ -503,17 +520,13 @@ def _split_hub(found: list[RawMention], sentence: str) -> list[RawMention]:
         if m.event_type == "dialogue_meeting" and len(m.participants) >= 3 and re.search(
                 r"\bcounterparts\b|\bseparately\b|\bbilateral meetings\b", sentence, re.I):
             # the hub is the party named first in the sentence
-            first = min(m.participants, key=lambda code: _first_pos(sentence, code))
+            first = m.order[0] if m.order else m.participants[0]
             for other in m.participants:
                 if other != first:
                     out.append(replace(m, participants=tuple(sorted((first, other)))))
         else:
             out.append(m)
     return out
-
-
-def _first_pos(sentence: str, code: str) -> int:
-    return 0  # order is already by appearance in _participants; kept simple on purpose
 
 
 # --------------------------------------------------------------------- grouping
