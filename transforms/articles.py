@@ -94,6 +94,10 @@ def prepare(raw: RawArticle, *, now: dt.datetime | None = None) -> Article:
     else:
         text = raw.text or ""
     text = clean_text(text)
+    if title:  # a headline repeated as the first line is a summary, not a report
+        first, _, rest = text.partition("\n")
+        if first.strip() == title.strip() and rest.strip():
+            text = rest.strip()
     if not text.strip():
         raise UnusableArticle("no article text left after cleaning")
     if not published:

@@ -134,7 +134,10 @@ _NAME_STOP = frozenset({"The", "His", "Her", "Minister", "President", "General",
 
 
 _WATER_BEFORE = re.compile(r"\b(?:Gulf|Sea|Bay|Strait|Straits|Ocean|Coast|Isle|Islands?)\s+of\s+(?:the\s+)?$")
-_WATER_AFTER = re.compile(r"\s+(?:Sea|Seas|Gulf|Strait)\b")
+_WATER_AFTER = re.compile(r"\s+(?:Sea|Seas|Gulf|Strait|Ocean|Subcontinent)\b", re.IGNORECASE)
+# "Japan's Kyodo News Agency", "Agence France-Presse": a news outlet, not a party
+_MEDIA_AFTER = re.compile(r"^(?:[’']s)?(?:[\s-]+[A-Z][\w.-]*){0,3}[\s-]+(?:News|Times|Post|Agency|Daily|Herald|Press|Presse|"
+                          r"Television|TV|Radio|Broadcasting|Tribune|Journal|Gazette)\b")
 
 
 def actor_mentions(doc) -> list[ActorMention]:
@@ -144,8 +147,11 @@ def actor_mentions(doc) -> list[ActorMention]:
     for ent in doc.ents:
         if ent.label_ not in actors.ACTOR_LABELS or not ent.ent_id_:
             continue
-        if ent.label_ == actors.COUNTRY and (_WATER_BEFORE.search(text[max(0, ent.start_char - 30):ent.start_char])
-                                             or _WATER_AFTER.match(text[ent.end_char:ent.end_char + 10])):
+        if ent.label_ in (actors.COUNTRY, actors.DEMONYM) and (
+                _WATER_BEFORE.search(text[max(0, ent.start_char - 30):ent.start_char])
+                or _WATER_AFTER.match(text[ent.end_char:ent.end_char + 14])):
+            continue
+        if _MEDIA_AFTER.match(text[ent.end_char:ent.end_char + 50]):
             continue
         out.append(ActorMention(ent.ent_id_, ent.label_, ent.start_char, ent.end_char, ent.text))
     return out
@@ -268,7 +274,7 @@ def _reference(sentence: str, a_start: int, a_end: int) -> tuple[str, str]:
         return "anaphoric", phrase
     if re.search(r"\b(?:a|an|another|new|one)\s+(?:[\w-]+\s+){0,3}$", before, re.I):
         return "indefinite", phrase
-    if anchor.lower().endswith(("ed", "met", "sent", "sold", "bought")) or anchor.lower() in ("meets", "discussed"):
+    if any(w.endswith("ed") or w in ("met", "sent", "sold", "bought", "meets", "reached") for w in anchor.lower().split()):
         return "verbal", phrase
     return "indefinite", phrase
 
@@ -336,8 +342,6 @@ def _participants(doc, sent, a_start: int, a_end: int, sent_actors: list[ActorMe
         if m.kind in actors.PLACE_LABELS and prev_word[0].lower() in ("in", "at", "near", "off", "into") \
                 and rule.name not in ("port_visit", "peacekeeping_hadr", "training_exchange"):
             continue
-        if m.kind == actors.CAPITAL and rule.name == "port_visit":
-            continue  # the port city; its state is named separately when it is a party
         if m.kind == actors.ORG and _modifier(doc, m):
             continue  # "UN peacekeeping operations": the organisation qualifies a noun
         codes.append(m.code)
@@ -371,7 +375,7 @@ def _modifier(doc, m: ActorMention) -> bool:
     if span is None or span.end >= len(doc):
         return False
     nxt = doc[span.end]
-    return nxt.text[:1].islower() and nxt.is_alpha and nxt.pos_ in ("NOUN", "ADJ", "PROPN")
+    return nxt.text[:1].islower() and nxt.is_alpha and nxt.pos_ == "NOUN"
 
 
 _COUNTERPART = re.compile(r"\bcounterparts?\b", re.I)
@@ -400,7 +404,8 @@ def extract_mentions(article: Article, doc) -> list[RawMention]:
         s0 = sent.start_char
         para_break = "\n" in text[prev_para_end:s0] if prev_para_end >= 0 else True
         sent_actors = [m for m in all_actors if s0 <= m.start < sent.end_char]
-        sent_dates = [d for d in dates if s0 <= d.start < sent.end_char]
+        sent_dates = [d for d in dates if s0 <= d.start < sent.end_char
+                      and not re.search(r"\b(?:till|until|by|through|before)\s+(?:the\s+)?$", text[max(s0, d.start - 15):d.start], re.I)]
         found_here: list[RawMention] = []
         anchors_here = [(s0 + a.start(), s0 + a.end()) for rule in c.types for a in rule.anchors.finditer(sentence)]
         for rule in c.types:
@@ -517,8 +522,10 @@ def _split_hub(found: list[RawMention], sentence: str) -> list[RawMention]:
     """"met his counterparts from A, B and C": one meeting per pair with the host."""
     out = []
     for m in found:
-        if m.event_type == "dialogue_meeting" and len(m.participants) >= 3 and re.search(
-                r"\bcounterparts\b|\bseparately\b|\bbilateral meetings\b", sentence, re.I):
+        hub_and_spokes = (m.event_type == "dialogue_meeting" and re.search(
+            r"\bcounterparts\b|\bseparately\b|\bbilateral meetings\b", sentence, re.I)) or m.event_type in (
+            "capacity_building", "arms_transfer", "port_visit", "training_exchange", "peacekeeping_hadr")
+        if hub_and_spokes and len(m.participants) >= 3:
             # the hub is the party named first in the sentence
             first = m.order[0] if m.order else m.participants[0]
             for other in m.participants:
@@ -593,7 +600,21 @@ def group_mentions(mentions: list[RawMention]) -> list[_Group]:
             target = _Group(m.event_type, m.participants)
             groups.append(target)
         target.mentions.append(m)
-    return groups
+    return _fold_undated(groups)
+
+
+def _fold_undated(groups: list[_Group]) -> list[_Group]:
+    """An undated group that names or refers back to an event joins the only dated group of its key."""
+    out = []
+    for g in groups:
+        if g.date is None and g.mentions[0].reference != "indefinite":
+            dated = [h for h in groups if h is not g and h.date is not None and h.event_type == g.event_type
+                     and h.participants == g.participants]
+            if len(dated) == 1:
+                dated[0].mentions.extend(g.mentions)
+                continue
+        out.append(g)
+    return out
 
 
 def to_candidates(groups: list[_Group]) -> list[EventCandidate]:
