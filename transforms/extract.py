@@ -5,8 +5,8 @@ How an article becomes events:
 1. spaCy splits sentences and marks actors (``newswatch_actors``: states,
    demonyms, capitals, forces, warship prefixes, organisations, each with its
    code) and, with the trained model, people.
-2. :func:`person_map` links people to states from their titles ("Japanese
-   Defence Minister Itsunori Onodera"), so a later "Onodera" counts for JPN.
+2. :func:`person_map` links people to states from their titles ("Chilean
+   Defence Minister Ana Soto"), so a later "Soto" counts for CHL.
 3. Each sentence is matched against the cues of ``data/events.toml``: an
    anchor per event type, the conditions it needs, and the cues that make a
    statement not an event (speculation, negation, cancellation, opinion,
@@ -180,7 +180,7 @@ def _state_ent(token) -> str | None:
 
 def _person_state(doc, ent) -> str | None:
     sent = ent.sent
-    # backwards: "Japan's Defence Minister Nobuo Kishi", "his Vietnamese counterpart, Phan Van Giang"
+    # backwards: "Kenya's Defence Minister Jane Doe", "his Peruvian counterpart, Luis Mora"
     i = ent.start - 1
     steps = 0
     while i >= sent.start and steps < 8:
@@ -192,7 +192,7 @@ def _person_state(doc, ent) -> str | None:
             break
         i -= 1
         steps += 1
-    # forwards: "Nobuo Kishi, Japan's defence minister", "X, Defence Minister of Vietnam"
+    # forwards: "Jane Doe, Kenya's defence minister", "X, Defence Minister of Peru"
     i = ent.end
     steps = 0
     while i < sent.end and steps < 7:
