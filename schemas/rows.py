@@ -107,3 +107,42 @@ class IngestError:
 def as_row(record, *, exclude: tuple[str, ...] = ()) -> dict:
     """A dataclass as a {column: value} dict (shallow)."""
     return {f.name: getattr(record, f.name) for f in dataclasses.fields(record) if f.name not in exclude}
+
+
+@dataclass
+class FeedStatus:
+    """The outcome of polling one feed: becomes its ``feed_state`` row."""
+
+    feed_url: str
+    name: str
+    etag: str | None
+    last_modified: str | None
+    last_polled_at: dt.datetime
+    last_status: int | None
+    last_error: str | None
+    not_modified: bool = False
+    entries: int = 0
+
+
+@dataclass
+class SeenUrl:
+    """A page the fetcher is done with (stored, or failed for good): never fetched again."""
+
+    url: str
+    feed: str | None
+    first_seen_at: dt.datetime
+    article_id: str | None
+    status: str                       # fetched | failed
+
+
+@dataclass
+class FeedItem:
+    """A new feed entry on its way to the page fetcher."""
+
+    feed: str
+    feed_url: str
+    url: str                          # canonical
+    link: str                         # as the feed gave it
+    title: str | None = None
+    published: dt.datetime | None = None
+    summary: str | None = None

@@ -31,7 +31,7 @@ import duckdb
 import pyarrow as pa
 
 from newswatch.schemas import apply_ddl
-from newswatch.schemas.rows import Article, EventCandidate, ExtractedArticle, IngestError, as_row
+from newswatch.schemas.rows import Article, EventCandidate, ExtractedArticle, FeedStatus, IngestError, SeenUrl, as_row
 from newswatch.transforms.extract import LOW_CONFIDENCE_THRESHOLD, periods_compatible
 
 log = logging.getLogger(__name__)
@@ -92,6 +92,8 @@ class WriteStats:
     mentions: int = 0
     errors: int = 0
     error_stages: dict[str, int] = field(default_factory=dict)
+    feeds: int = 0
+    seen_urls: int = 0
 
     def add(self, other: "WriteStats") -> None:
         for f in dataclasses.fields(self):
@@ -218,14 +220,49 @@ def _unlink_article(conn, article_id: str) -> None:
             conn.execute("UPDATE events SET article_count = ? WHERE event_id = ?", [count, event_id])
 
 
+def write_feed_states(conn, states: Iterable[FeedStatus]) -> int:
+    rows = {}
+    for st in states:
+        rows[st.feed_url] = {"feed_url": st.feed_url, "name": st.name, "etag": st.etag,
+                             "last_modified": st.last_modified, "last_polled_at": st.last_polled_at,
+                             "last_status": st.last_status, "last_error": st.last_error,
+                             "consecutive_failures": 1 if st.last_error else 0}
+    if not rows:
+        return 0
+    batch = _arrow(list(rows.values()))  # noqa: F841
+    conn.execute("""
+        INSERT INTO feed_state BY NAME SELECT * FROM batch
+        ON CONFLICT (feed_url) DO UPDATE SET name = excluded.name, etag = excluded.etag,
+            last_modified = excluded.last_modified, last_polled_at = excluded.last_polled_at,
+            last_status = excluded.last_status, last_error = excluded.last_error,
+            consecutive_failures = CASE WHEN excluded.last_error IS NULL THEN 0
+                                        ELSE feed_state.consecutive_failures + 1 END
+    """)
+    return len(rows)
+
+
+def write_seen(conn, seen: Iterable[SeenUrl]) -> int:
+    rows = {}
+    for s in seen:
+        rows.setdefault(s.url, {"url": s.url, "feed": s.feed, "first_seen_at": s.first_seen_at,
+                                "article_id": s.article_id, "status": s.status})
+    if not rows:
+        return 0
+    batch = _arrow(list(rows.values()))  # noqa: F841
+    conn.execute("INSERT INTO seen_urls BY NAME SELECT * FROM batch ON CONFLICT (url) DO NOTHING")
+    return len(rows)
+
+
 def write_batch(conn, items: list[ExtractedArticle], errors: list[IngestError] = (),
-                now: dt.datetime | None = None) -> WriteStats:
+                now: dt.datetime | None = None, *, feed_states: list[FeedStatus] = (),
+                seen: list[SeenUrl] = ()) -> WriteStats:
     """Write one batch in one transaction; returns what changed."""
     now = now or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     stats = WriteStats()
     conn.execute("BEGIN TRANSACTION")
     try:
         stats.errors = write_errors(conn, errors, now)
+        stats.feeds = write_feed_states(conn, feed_states)
         for err in errors:
             stats.error_stages[err.stage] = stats.error_stages.get(err.stage, 0) + 1
         ids = list({it.article.article_id for it in items})
@@ -277,6 +314,10 @@ def write_batch(conn, items: list[ExtractedArticle], errors: list[IngestError] =
         _insert(conn, "events", event_rows, replace=True)
         _insert(conn, "event_mentions", _dedupe_mentions(mention_rows), replace=True)
         stats.mentions = len(mention_rows)
+        # seen URLs last, with the article ids now known
+        by_url = {it.article.url: it.article.article_id for it in items if it.article.url}
+        stats.seen_urls = write_seen(conn, [dataclasses.replace(s, article_id=s.article_id or by_url.get(s.url))
+                                            for s in seen])
         conn.execute("COMMIT")
     except Exception:
         conn.execute("ROLLBACK")
@@ -292,7 +333,7 @@ def _dedupe_mentions(rows: list[dict]) -> list[dict]:
 
 
 def write(path: str, items: list[ExtractedArticle], errors: list[IngestError] = (), *,
-          wait_seconds: float = 60.0) -> WriteStats:
+          feed_states: list[FeedStatus] = (), seen: list[SeenUrl] = (), wait_seconds: float = 60.0) -> WriteStats:
     """Open, write one batch, close: the unit the Beam sink flushes with.
 
     The writer lock is held only for the batch, so analysts' read-only
@@ -311,6 +352,6 @@ def write(path: str, items: list[ExtractedArticle], errors: list[IngestError] = 
                 time.sleep(delay)
                 delay = min(delay * 2, 2.0)
         try:
-            return write_batch(conn, items, list(errors))
+            return write_batch(conn, items, list(errors), feed_states=list(feed_states), seen=list(seen))
         finally:
             conn.close()

@@ -20,7 +20,7 @@ import apache_beam as beam
 from apache_beam import pvalue
 from apache_beam.metrics import Metrics
 
-from newswatch.schemas.rows import ExtractedArticle, IngestError, RawArticle
+from newswatch.schemas.rows import ExtractedArticle, FeedItem, FeedStatus, IngestError, RawArticle, SeenUrl
 
 log = logging.getLogger(__name__)
 ERRORS = "errors"
@@ -153,15 +153,20 @@ class _WriteDuckDB(beam.DoFn):
         self.events_merged = Metrics.counter("newswatch", "events_merged")
 
     def start_bundle(self):
-        self.items, self.errors = [], []
+        self.items, self.errors, self.feed_states, self.seen = [], [], [], []
 
     def process(self, element):
         if isinstance(element, IngestError):
             self.inputs_failed.inc()
+            Metrics.counter("newswatch", f"errors_{element.stage}").inc()
             self.errors.append(element)
+        elif isinstance(element, FeedStatus):
+            self.feed_states.append(element)
+        elif isinstance(element, SeenUrl):
+            self.seen.append(element)
         else:
             self.items.append(element)
-        if len(self.items) + len(self.errors) >= self.max_batch:
+        if len(self.items) + len(self.errors) + len(self.seen) >= self.max_batch:
             yield from self._flush()
 
     def finish_bundle(self):
@@ -170,15 +175,15 @@ class _WriteDuckDB(beam.DoFn):
                 stats, 0, [beam.transforms.window.GlobalWindow()])
 
     def _flush(self):
-        if not (self.items or self.errors):
+        if not (self.items or self.errors or self.feed_states or self.seen):
             return
         from newswatch.transforms.sink import write
-        stats = write(self.db_path, self.items, self.errors)
+        stats = write(self.db_path, self.items, self.errors, feed_states=self.feed_states, seen=self.seen)
         self.written.inc(stats.articles_new + stats.articles_updated)
         self.error_rows.inc(stats.errors)
         self.events_new.inc(stats.events_new)
         self.events_merged.inc(stats.events_merged)
-        self.items, self.errors = [], []
+        self.items, self.errors, self.feed_states, self.seen = [], [], [], []
         yield stats
 
 
@@ -197,15 +202,116 @@ class WriteToDuckDB(beam.PTransform):
 class ArticlesToDuckDB(beam.PTransform):
     """The shared tail of every pipeline: prepare, extract, write (with every error)."""
 
-    def __init__(self, db_path: str, model: str | None = None, upstream_errors=()):
+    def __init__(self, db_path: str, model: str | None = None, upstream_errors=(), side_rows=()):
         super().__init__()
         self.db_path = db_path
         self.model = model
         self.upstream_errors = upstream_errors
+        self.side_rows = side_rows  # feed states, seen URLs: written in the same transactions
 
     def expand(self, raws):
         prepared = raws | "PrepareArticles" >> PrepareArticles()
         extracted = prepared["articles"] | "ExtractEvents" >> ExtractEvents(self.model)
-        errors = (*self.upstream_errors, prepared[ERRORS], extracted[ERRORS])
+        errors = (*self.upstream_errors, *self.side_rows, prepared[ERRORS], extracted[ERRORS])
         to_write = (extracted["extracted"], *errors) | "Rows" >> beam.Flatten()
         return to_write | "WriteToDuckDB" >> WriteToDuckDB(self.db_path)
+
+
+class _PollFeed(beam.DoFn):
+    """FeedConfig -> FeedItem (new entries), FeedStatus and IngestError (``errors``)."""
+
+    def __init__(self, policy, state):
+        self.policy = policy
+        self.state = state
+        self.polled = Metrics.counter("newswatch", "feeds_polled")
+        self.unchanged = Metrics.counter("newswatch", "feeds_unchanged")
+        self.entries = Metrics.counter("newswatch", "entries_new")
+        self.failed = Metrics.counter("newswatch", "feeds_failed")
+
+    def setup(self):
+        from newswatch.transforms.fetch import Fetcher
+        self.fetcher = Fetcher(self.policy)
+
+    def process(self, feed):
+        from newswatch.pipelines.progress import reporter
+        from newswatch.transforms.feedsource import poll_feed
+        try:
+            status, items, errors = poll_feed(self.fetcher, feed, self.state.feeds.get(feed.url))
+        except Exception as exc:  # noqa: BLE001 - one feed never stops the others
+            yield pvalue.TaggedOutput(ERRORS, _error(feed.url, "fetch_feed", exc, url=feed.url, feed=feed.name))
+            return
+        self.polled.inc()
+        if status.not_modified:
+            self.unchanged.inc()
+        if status.last_error:
+            self.failed.inc()
+        new = [i for i in items if i.url not in self.state.seen]
+        self.entries.inc(len(new))
+        reporter().feed_done(feed.name, len(new), status)
+        yield pvalue.TaggedOutput(STATES, status)
+        for err in errors:
+            yield pvalue.TaggedOutput(ERRORS, err)
+        yield from new
+
+
+STATES = "states"
+
+
+class PollFeeds(beam.PTransform):
+    """FeedConfig -> new FeedItems (main), FeedStatus (``states``), IngestError (``errors``)."""
+
+    def __init__(self, policy, state):
+        super().__init__()
+        self.policy = policy
+        self.state = state
+
+    def expand(self, feeds):
+        out = feeds | "Poll" >> beam.ParDo(_PollFeed(self.policy, self.state)).with_outputs(ERRORS, STATES, main="items")
+        return {"items": out.items, STATES: out[STATES], ERRORS: out[ERRORS]}
+
+
+class _FetchArticle(beam.DoFn):
+    """FeedItem -> RawArticle, SeenUrl (``seen``) and IngestError (``errors``); each URL once per worker."""
+
+    def __init__(self, policy):
+        self.policy = policy
+        self.fetched = Metrics.counter("newswatch", "pages_fetched")
+
+    def setup(self):
+        from newswatch.transforms.fetch import Fetcher
+        self.fetcher = Fetcher(self.policy)
+        self.done: set[str] = set()
+
+    def process(self, item: FeedItem):
+        from newswatch.pipelines.progress import reporter
+        from newswatch.transforms.feedsource import fetch_article
+        if item.url in self.done:
+            return
+        self.done.add(item.url)
+        try:
+            article, seen, err = fetch_article(self.fetcher, item)
+        except Exception as exc:  # noqa: BLE001
+            article, seen, err = None, None, _error(item.link, "fetch_page", exc, url=item.url, feed=item.feed)
+        self.fetched.inc()
+        reporter().article_done(item.feed, err is None)
+        if seen is not None:
+            yield pvalue.TaggedOutput(SEEN, seen)
+        if err is not None:
+            yield pvalue.TaggedOutput(ERRORS, err)
+        if article is not None:
+            yield article
+
+
+SEEN = "seen"
+
+
+class FetchArticles(beam.PTransform):
+    """FeedItem -> RawArticle (main), SeenUrl (``seen``), IngestError (``errors``)."""
+
+    def __init__(self, policy):
+        super().__init__()
+        self.policy = policy
+
+    def expand(self, items):
+        out = items | "Fetch" >> beam.ParDo(_FetchArticle(self.policy)).with_outputs(ERRORS, SEEN, main="articles")
+        return {"articles": out.articles, SEEN: out[SEEN], ERRORS: out[ERRORS]}

@@ -1,0 +1,99 @@
+"""``newswatch run --feeds FILE``: one polite, incremental batch pass over RSS/Atom feeds.
+
+    feeds file ─> PollFeeds ─> FetchArticles ─> ArticlesToDuckDB (the replay tail)
+                    │ states        │ seen           ▲
+                    └─ errors ──────┴─ errors ───────┘
+
+State from earlier runs (ETag/Last-Modified per feed, URLs already fetched)
+is read from the database before the pipeline starts and written back by the
+sink, in the same transactions as the articles.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+import apache_beam as beam
+
+from newswatch.pipelines import progress
+from newswatch.pipelines.common import RunSummary, add_db_argument, make_pipeline, summarise
+from newswatch.transforms.stages import ERRORS, SEEN, STATES, ArticlesToDuckDB, FetchArticles, PollFeeds
+
+EXIT_OK, EXIT_INPUT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="newswatch run", description="One batch pass over the feeds of a feeds file.")
+    p.add_argument("--feeds", required=True, help="feeds file (TOML: [[feed]] name, url)")
+    add_db_argument(p)
+    p.add_argument("--model", default=None)
+    p.add_argument("--quiet", action="store_true", help="no progress display")
+    return p
+
+
+def load_state(db: str):
+    from newswatch.transforms.feedsource import SourceState, load_state
+    from newswatch.transforms.sink import connect
+    if not os.path.exists(db):
+        return SourceState()
+    conn = connect(db)  # read-write: creates tables missing from an older database
+    try:
+        return load_state(conn)
+    finally:
+        conn.close()
+
+
+def build(pipeline: beam.Pipeline, config, state, db: str, model: str | None = None, policy=None):
+    policy = policy or config.fetch_policy()
+    polled = pipeline | "Feeds" >> beam.Create(list(config.feeds)) | "PollFeeds" >> PollFeeds(policy, state)
+    fetched = polled["items"] | "FetchArticles" >> FetchArticles(policy)
+    return fetched["articles"] | "ArticlesToDuckDB" >> ArticlesToDuckDB(
+        db, model, upstream_errors=(polled[ERRORS], fetched[ERRORS]), side_rows=(polled[STATES], fetched[SEEN]))
+
+
+def run(argv: list[str] | None = None, *, policy=None) -> RunSummary:
+    from newswatch.transforms.config import load_feeds_config
+    known, pipeline_args = parser().parse_known_args(argv)
+    config = load_feeds_config(known.feeds)
+    state = load_state(known.db)
+    reporter = progress.install(progress.RichReporter() if (sys.stderr.isatty() and not known.quiet)
+                                else progress.Reporter())
+    reporter.start(len(config.feeds))
+    try:
+        with make_pipeline(pipeline_args) as pipeline:
+            build(pipeline, config, state, known.db, known.model, policy)
+    finally:
+        reporter.stop()
+        progress.install(progress.Reporter())
+    return summarise(pipeline)
+
+
+def format_summary(summary: RunSummary, elapsed: float) -> str:
+    stages = {k[len("errors_"):]: v for k, v in summary.counters.items() if k.startswith("errors_") and v}
+    lines = [
+        f"feeds polled     {summary.get('feeds_polled')} ({summary.get('feeds_unchanged')} unchanged, "
+        f"{summary.get('feeds_failed')} failed)",
+        f"new entries      {summary.get('entries_new')}",
+        f"pages fetched    {summary.get('pages_fetched')}",
+        f"articles stored  {summary.get('articles_written')}",
+        f"events           {summary.get('events_new')} new, {summary.get('events_merged')} merged into known events",
+        f"errors           {summary.failed_inputs}" + (
+            " (" + ", ".join(f"{k} {v}" for k, v in sorted(stages.items())) + ")" if stages else ""),
+        f"elapsed          {elapsed:.1f} s",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> int:
+    from newswatch.transforms.config import ConfigError
+    started = time.monotonic()
+    try:
+        summary = run(argv)
+    except ConfigError as exc:
+        print(f"newswatch run: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(format_summary(summary, time.monotonic() - started))
+    return EXIT_INPUT_ERRORS if summary.failed_inputs else EXIT_OK

@@ -1,0 +1,120 @@
+"""`newswatch run` against a real HTTP server on 127.0.0.1: feeds, pages, broken inputs, a second run."""
+import html
+from email.utils import format_datetime
+import datetime as dt
+
+import pytest
+
+from conftest import FIXTURES, REPO
+from httpserver import LocalSite, Reply
+from newswatch.pipelines import cli
+from newswatch.transforms.sink import connect
+
+
+def page_for(seed_prefix: str) -> tuple[str, str]:
+    path = next((REPO / "seeds").glob(f"{seed_prefix}_*.txt"))
+    title, _, body = path.read_text(encoding="utf-8").partition("\n")
+    paras = "".join(f"<p>{html.escape(p.strip())}</p>\n" for p in body.split("\n") if p.strip())
+    return title.strip(), (f"<html><head><title>{html.escape(title)}</title></head><body>"
+                           f"<nav><a href='/'>Home</a> | <a href='/world'>World</a></nav>"
+                           f"<article><h1>{html.escape(title)}</h1>{paras}</article>"
+                           f"<footer>Copyright the publisher</footer></body></html>")
+
+
+def rss(site, items) -> str:
+    entries = "".join(
+        f"<item><title>{html.escape(t)}</title><link>{site.url(p)}</link>"
+        f"<pubDate>{format_datetime(d)}</pubDate><guid>{site.url(p)}</guid></item>" for t, p, d in items)
+    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Defence wire</title>'
+            f"<link>{site.url('/')}</link><description>d</description>{entries}</channel></rss>")
+
+
+@pytest.fixture
+def site():
+    with LocalSite() as s:
+        yield s
+
+
+def setup_site(site):
+    t1, p1 = page_for("001")
+    t2, p2 = page_for("002")
+    site.add("/news/vision-statement", p1)
+    site.add_sequence("/news/transfer-deal", [Reply(status=500), Reply(p2)])
+    items = [(t1, "/news/vision-statement", dt.datetime(2018, 4, 12, 10, tzinfo=dt.timezone.utc)),
+             (t2, "/news/transfer-deal", dt.datetime(2021, 9, 12, 8, tzinfo=dt.timezone.utc))]
+    site.add("/feed.xml", rss(site, items), content_type="application/rss+xml",
+             headers={"ETag": '"feed-v1"', "Last-Modified": "Sun, 12 Sep 2021 08:00:00 GMT"})
+    site.add_file("/broken.xml", FIXTURES / "feeds" / "hard_invalid_bytes_with_bom.xml",
+                  content_type="application/rss+xml")
+
+
+def feeds_file(tmp_path, site, *, allow_private=True):
+    f = tmp_path / "feeds.toml"
+    f.write_text(f"""
+allow_private_addresses = {str(allow_private).lower()}
+max_requests_per_host_per_minute = 6000
+
+[[feed]]
+name = "wire"
+url = "{site.url('/feed.xml')}"
+
+[[feed]]
+name = "broken"
+url = "{site.url('/broken.xml')}"
+
+[[feed]]
+name = "gone"
+url = "{site.url('/missing.xml')}"
+""", encoding="utf-8")
+    return str(f)
+
+
+def counts(db):
+    conn = connect(db, read_only=True)
+    try:
+        return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                for t in ("articles", "events", "event_mentions", "ingest_errors", "seen_urls", "feed_state")}
+    finally:
+        conn.close()
+
+
+def test_first_run_stores_everything_second_run_changes_nothing(tmp_path, site, db_path, capsys):
+    setup_site(site)
+    feeds = feeds_file(tmp_path, site)
+    assert cli.main(["run", "--feeds", feeds, "--db", db_path]) == 1  # two bad feeds
+    first = counts(db_path)
+    assert first["articles"] == 2 and first["seen_urls"] == 2 and first["feed_state"] == 3
+    assert site.hits["/news/transfer-deal"] == 2  # 500, then retried
+    conn = connect(db_path, read_only=True)
+    stages = dict(conn.execute("SELECT feed, stage FROM ingest_errors").fetchall())
+    types = {r[0] for r in conn.execute("SELECT event_type FROM events").fetchall()}
+    published = dict(conn.execute("SELECT origin, published_at FROM articles").fetchall())
+    conn.close()
+    assert stages == {"broken": "parse_feed", "gone": "fetch_feed"}
+    assert {"agreement", "dialogue_meeting"} <= types
+    assert published[site.url("/news/transfer-deal")].date() == dt.date(2021, 9, 12)  # from the feed entry
+    out = capsys.readouterr().out
+    assert "feeds polled     3" in out and "articles stored  2" in out
+
+    assert cli.main(["run", "--feeds", feeds, "--db", db_path]) == 1
+    assert counts(db_path) == first
+    assert site.hits["/news/vision-statement"] == 1 and site.hits["/news/transfer-deal"] == 2
+    assert site.last_headers("/feed.xml").get("if-none-match") == '"feed-v1"'
+    assert "1 unchanged" in capsys.readouterr().out
+
+
+def test_private_addresses_are_refused_unless_allowed(tmp_path, site, db_path):
+    setup_site(site)
+    assert cli.main(["run", "--feeds", feeds_file(tmp_path, site, allow_private=False), "--db", db_path]) == 1
+    conn = connect(db_path, read_only=True)
+    errors = conn.execute("SELECT stage, error FROM ingest_errors").fetchall()
+    conn.close()
+    assert len(errors) == 3 and all(stage == "fetch_feed" and "127.0.0.1" in err for stage, err in errors)
+    assert site.hits["/feed.xml"] == 0
+
+
+def test_bad_feeds_file_is_a_usage_error(tmp_path, db_path):
+    bad = tmp_path / "feeds.toml"
+    bad.write_text("[[feed]]\nname = 'x'\n", encoding="utf-8")
+    assert cli.main(["run", "--feeds", str(bad), "--db", db_path]) == 2
+    assert cli.main(["run", "--db", db_path]) == 2
