@@ -1,32 +1,13 @@
 """`newswatch run` against a real HTTP server on 127.0.0.1: feeds, pages, broken inputs, a second run."""
-import html
-from email.utils import format_datetime
 import datetime as dt
 
 import pytest
 
-from conftest import FIXTURES, REPO
+from conftest import FIXTURES
 from httpserver import LocalSite, Reply
+from newsite import rss, seed_page
 from newswatch.pipelines import cli
 from newswatch.transforms.sink import connect
-
-
-def page_for(seed_prefix: str) -> tuple[str, str]:
-    path = next((REPO / "seeds").glob(f"{seed_prefix}_*.txt"))
-    title, _, body = path.read_text(encoding="utf-8").partition("\n")
-    paras = "".join(f"<p>{html.escape(p.strip())}</p>\n" for p in body.split("\n") if p.strip())
-    return title.strip(), (f"<html><head><title>{html.escape(title)}</title></head><body>"
-                           f"<nav><a href='/'>Home</a> | <a href='/world'>World</a></nav>"
-                           f"<article><h1>{html.escape(title)}</h1>{paras}</article>"
-                           f"<footer>Copyright the publisher</footer></body></html>")
-
-
-def rss(site, items) -> str:
-    entries = "".join(
-        f"<item><title>{html.escape(t)}</title><link>{site.url(p)}</link>"
-        f"<pubDate>{format_datetime(d)}</pubDate><guid>{site.url(p)}</guid></item>" for t, p, d in items)
-    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Defence wire</title>'
-            f"<link>{site.url('/')}</link><description>d</description>{entries}</channel></rss>")
 
 
 @pytest.fixture
@@ -36,8 +17,8 @@ def site():
 
 
 def setup_site(site):
-    t1, p1 = page_for("001")
-    t2, p2 = page_for("002")
+    t1, p1 = seed_page("001")
+    t2, p2 = seed_page("002")
     site.add("/news/vision-statement", p1)
     site.add_sequence("/news/transfer-deal", [Reply(status=500), Reply(p2)])
     items = [(t1, "/news/vision-statement", dt.datetime(2018, 4, 12, 10, tzinfo=dt.timezone.utc)),

@@ -48,7 +48,7 @@ def _lock_for(path: str) -> threading.Lock:
         return _process_locks.setdefault(path, threading.Lock())
 
 
-def _is_lock_error(exc: Exception) -> bool:
+def is_lock_error(exc: Exception) -> bool:
     text = str(exc).lower()
     return "lock" in text or "conflicting" in text or "being used by another process" in text
 
@@ -64,7 +64,7 @@ def connect(path: str, *, read_only: bool = False, wait_seconds: float = 30.0) -
                 apply_ddl(conn)
             return conn
         except (duckdb.IOException, duckdb.ConnectionException) as exc:
-            if not _is_lock_error(exc) or time.monotonic() >= deadline:
+            if not is_lock_error(exc) or time.monotonic() >= deadline:
                 raise
             time.sleep(delay)
             delay = min(delay * 2, 1.0)
@@ -347,7 +347,7 @@ def write(path: str, items: list[ExtractedArticle], errors: list[IngestError] = 
                 conn = connect(path, wait_seconds=max(0.0, deadline - time.monotonic()))
                 break
             except (duckdb.IOException, duckdb.ConnectionException) as exc:
-                if not _is_lock_error(exc) or time.monotonic() >= deadline:
+                if not is_lock_error(exc) or time.monotonic() >= deadline:
                     raise
                 time.sleep(delay)
                 delay = min(delay * 2, 2.0)
@@ -355,3 +355,19 @@ def write(path: str, items: list[ExtractedArticle], errors: list[IngestError] = 
             return write_batch(conn, items, list(errors), feed_states=list(feed_states), seen=list(seen))
         finally:
             conn.close()
+
+
+def refresh_snapshot(path: str, snapshot: str) -> None:
+    """Replace ``snapshot`` with a copy of the database, atomically.
+
+    Called right after a write, when this process has closed its connection
+    (DuckDB checkpoints on close), under the same process lock as writes.
+    Analysts open the snapshot read-only and never block the writer; a
+    reader keeps the old file until it reopens.
+    """
+    import os
+    import shutil
+    with _lock_for(path):
+        tmp = f"{snapshot}.tmp-{os.getpid()}"
+        shutil.copyfile(path, tmp)
+        os.replace(tmp, snapshot)

@@ -26,6 +26,28 @@ log = logging.getLogger(__name__)
 ERRORS = "errors"
 
 
+class _Routed(beam.DoFn):
+    """Base for stages that can run as one linear chain (``passthrough``).
+
+    Batch pipelines send errors and side rows to tagged outputs and join them
+    with Flatten. On the local runner in streaming mode a Flatten holds its
+    input until the source ends, so the monitor chains its stages instead:
+    each stage handles its own input type, emits everything on the main
+    output, and passes any other record through untouched.
+    """
+
+    accepts: type = object
+
+    def __init__(self, passthrough: bool = False):
+        self.passthrough = passthrough
+
+    def out(self, tag: str, value):
+        return value if self.passthrough else pvalue.TaggedOutput(tag, value)
+
+    def foreign(self, element) -> bool:
+        return self.passthrough and not isinstance(element, self.accepts)
+
+
 def _error(origin, stage, exc, *, url=None, raw=None, feed=None) -> IngestError:
     reason = str(exc) or exc.__class__.__name__
     if not isinstance(exc, ValueError):
@@ -70,20 +92,26 @@ class ReadReplayFiles(beam.PTransform):
         return {"articles": read.articles, ERRORS: all_errors}
 
 
-class _Prepare(beam.DoFn):
-    def __init__(self):
+class _Prepare(_Routed):
+    accepts = RawArticle
+
+    def __init__(self, passthrough: bool = False):
+        super().__init__(passthrough)
         self.ok = Metrics.counter("newswatch", "articles_prepared")
         self.failed = Metrics.counter("newswatch", "articles_failed")
 
     def process(self, raw: RawArticle):
         from newswatch.transforms.articles import prepare
+        if self.foreign(raw):
+            yield raw
+            return
         try:
             article = prepare(raw)
         except Exception as exc:  # noqa: BLE001 - every failure becomes an ingest error
             self.failed.inc()
             stage = "decode" if "decod" in str(exc).lower() else "clean"
-            yield pvalue.TaggedOutput(ERRORS, _error(raw.origin, stage, exc, url=raw.url, feed=raw.feed,
-                                                     raw=(raw.text or raw.html or "")[:2000]))
+            yield self.out(ERRORS, _error(raw.origin, stage, exc, url=raw.url, feed=raw.feed,
+                                          raw=(raw.text or raw.html or "")[:2000]))
             return
         self.ok.inc()
         yield article
@@ -92,13 +120,22 @@ class _Prepare(beam.DoFn):
 class PrepareArticles(beam.PTransform):
     """RawArticle -> Article (clean text, metadata, stable id); failures to ``errors``."""
 
+    def __init__(self, passthrough: bool = False):
+        super().__init__()
+        self.passthrough = passthrough
+
     def expand(self, raws):
+        if self.passthrough:
+            return raws | "Prepare" >> beam.ParDo(_Prepare(passthrough=True))
         out = raws | "Prepare" >> beam.ParDo(_Prepare()).with_outputs(ERRORS, main="articles")
         return {"articles": out.articles, ERRORS: out[ERRORS]}
 
 
-class _Extract(beam.DoFn):
-    def __init__(self, model: str | None = None):
+class _Extract(_Routed):
+    def __init__(self, model: str | None = None, passthrough: bool = False):
+        super().__init__(passthrough)
+        from newswatch.schemas.rows import Article
+        self.accepts = Article
         self.model = model
         self.events = Metrics.counter("newswatch", "events_extracted")
 
@@ -109,6 +146,9 @@ class _Extract(beam.DoFn):
     def process(self, article):
         from newswatch.transforms.articles import is_english
         from newswatch.transforms.extract import extract_events
+        if self.foreign(article):
+            yield article
+            return
         if not is_english(article):
             yield ExtractedArticle(article, [])
             return
@@ -116,8 +156,8 @@ class _Extract(beam.DoFn):
             events = extract_events(article, self.nlp)
         except Exception as exc:  # noqa: BLE001
             log.debug("extraction failed for %s: %s", article.origin, traceback.format_exc())
-            yield pvalue.TaggedOutput(ERRORS, _error(article.origin, "extract", exc, url=article.url, feed=article.feed,
-                                                     raw=f"article_id={article.article_id}"))
+            yield self.out(ERRORS, _error(article.origin, "extract", exc, url=article.url, feed=article.feed,
+                                          raw=f"article_id={article.article_id}"))
             yield ExtractedArticle(article, [])
             return
         self.events.inc(len(events))
@@ -127,11 +167,14 @@ class _Extract(beam.DoFn):
 class ExtractEvents(beam.PTransform):
     """Article -> ExtractedArticle (the article and its events); failures to ``errors``."""
 
-    def __init__(self, model: str | None = None):
+    def __init__(self, model: str | None = None, passthrough: bool = False):
         super().__init__()
         self.model = model
+        self.passthrough = passthrough
 
     def expand(self, articles):
+        if self.passthrough:
+            return articles | "Extract" >> beam.ParDo(_Extract(self.model, passthrough=True))
         out = articles | "Extract" >> beam.ParDo(_Extract(self.model)).with_outputs(ERRORS, main="extracted")
         return {"extracted": out.extracted, ERRORS: out[ERRORS]}
 
@@ -141,80 +184,148 @@ class _WriteDuckDB(beam.DoFn):
 
     Element-wise, so it flows in streaming mode on the local runner too;
     merging is decided in the sink by stable keys, with no shuffle.
+
+    In streaming mode (``keep_on_lock``) the buffer outlives the bundle: when
+    another process holds the database (an analyst's session), the rows stay
+    pending and are written by a later bundle, so nothing is lost or
+    duplicated; the write lag is logged. After a successful write it can
+    refresh a read-only snapshot of the database for analysts.
     """
 
-    def __init__(self, db_path: str, max_batch: int = 200):
+    def __init__(self, db_path: str, max_batch: int = 200, *, keep_on_lock: bool = False,
+                 lock_wait: float = 60.0, snapshot: str | None = None, snapshot_every: float = 30.0,
+                 log_cycles: bool = False):
         self.db_path = db_path
         self.max_batch = max_batch
+        self.keep_on_lock = keep_on_lock
+        self.lock_wait = lock_wait
+        self.snapshot = snapshot
+        self.snapshot_every = snapshot_every
+        self.log_cycles = log_cycles
         self.written = Metrics.counter("newswatch", "articles_written")
         self.error_rows = Metrics.counter("newswatch", "errors_written")
         self.inputs_failed = Metrics.counter("newswatch", "ingest_errors")
         self.events_new = Metrics.counter("newswatch", "events_new")
         self.events_merged = Metrics.counter("newswatch", "events_merged")
+        self.lag_ms = Metrics.distribution("newswatch", "write_lag_ms")
+
+    def setup(self):
+        self.items, self.errors, self.feed_states, self.seen = [], [], [], []
+        self.pending_since: float | None = None
+        self.last_snapshot = 0.0
 
     def start_bundle(self):
-        self.items, self.errors, self.feed_states, self.seen = [], [], [], []
+        self.cycle = {"feeds": 0, "unchanged": 0, "entries": 0, "articles": 0, "events": 0, "merged": 0, "errors": 0}
 
     def process(self, element):
+        import time
+        if self.pending_since is None:
+            self.pending_since = time.monotonic()
         if isinstance(element, IngestError):
             self.inputs_failed.inc()
             Metrics.counter("newswatch", f"errors_{element.stage}").inc()
             self.errors.append(element)
+            self.cycle["errors"] += 1
         elif isinstance(element, FeedStatus):
             self.feed_states.append(element)
+            self.cycle["feeds"] += 1
+            self.cycle["unchanged"] += int(element.not_modified)
+            self.cycle["entries"] += element.entries
         elif isinstance(element, SeenUrl):
             self.seen.append(element)
         else:
             self.items.append(element)
         if len(self.items) + len(self.errors) + len(self.seen) >= self.max_batch:
-            yield from self._flush()
+            self._flush()
 
     def finish_bundle(self):
-        for stats in self._flush():
-            yield beam.utils.windowed_value.WindowedValue(
-                stats, 0, [beam.transforms.window.GlobalWindow()])
+        self._flush()
+        if self.log_cycles and (self.cycle["feeds"] or self.cycle["errors"] or self._pending()):
+            c = self.cycle
+            log.info("cycle: %d feeds polled (%d unchanged), %d entries, %d articles stored, %d new events "
+                        "(%d merged), %d errors, %d rows pending, write lag %.1f s", c["feeds"], c["unchanged"],
+                        c["entries"], c["articles"], c["events"], c["merged"], c["errors"], self._pending(),
+                        self._lag())
+
+    def teardown(self):
+        try:
+            self._flush()
+        except Exception:  # noqa: BLE001 - nothing more can be done at teardown
+            log.exception("could not write %d pending rows at shutdown", self._pending())
+
+    def _pending(self) -> int:
+        return len(self.items) + len(self.errors) + len(self.feed_states) + len(self.seen)
+
+    def _lag(self) -> float:
+        import time
+        return 0.0 if self.pending_since is None else time.monotonic() - self.pending_since
 
     def _flush(self):
-        if not (self.items or self.errors or self.feed_states or self.seen):
+        import time
+
+        import duckdb
+
+        from newswatch.transforms.sink import is_lock_error, write
+        if not self._pending():
             return
-        from newswatch.transforms.sink import write
-        stats = write(self.db_path, self.items, self.errors, feed_states=self.feed_states, seen=self.seen)
+        try:
+            stats = write(self.db_path, self.items, self.errors, feed_states=self.feed_states, seen=self.seen,
+                          wait_seconds=self.lock_wait)
+        except (duckdb.IOException, duckdb.ConnectionException) as exc:
+            if not (self.keep_on_lock and is_lock_error(exc)):
+                raise
+            log.warning("database busy (%s); %d rows kept pending for %.1f s", str(exc).splitlines()[0],
+                        self._pending(), self._lag())
+            return
+        self.lag_ms.update(int(self._lag() * 1000))
         self.written.inc(stats.articles_new + stats.articles_updated)
         self.error_rows.inc(stats.errors)
         self.events_new.inc(stats.events_new)
         self.events_merged.inc(stats.events_merged)
+        self.cycle["articles"] += stats.articles_new + stats.articles_updated
+        self.cycle["events"] += stats.events_new
+        self.cycle["merged"] += stats.events_merged
         self.items, self.errors, self.feed_states, self.seen = [], [], [], []
-        yield stats
+        self.pending_since = None
+        if self.snapshot and time.monotonic() - self.last_snapshot >= self.snapshot_every:
+            from newswatch.transforms.sink import refresh_snapshot
+            try:
+                refresh_snapshot(self.db_path, self.snapshot)
+                self.last_snapshot = time.monotonic()
+            except OSError as exc:
+                log.warning("snapshot not refreshed: %s", exc)
 
 
 class WriteToDuckDB(beam.PTransform):
-    """ExtractedArticle and IngestError -> rows in DuckDB; outputs WriteStats per flush."""
+    """ExtractedArticle, IngestError, FeedStatus, SeenUrl -> rows in DuckDB."""
 
-    def __init__(self, db_path: str, max_batch: int = 200):
+    def __init__(self, db_path: str, max_batch: int = 200, **options):
         super().__init__()
         self.db_path = db_path
         self.max_batch = max_batch
+        self.options = options
 
     def expand(self, pcoll):
-        return pcoll | "Write" >> beam.ParDo(_WriteDuckDB(self.db_path, self.max_batch))
+        return pcoll | "Write" >> beam.ParDo(_WriteDuckDB(self.db_path, self.max_batch, **self.options))
 
 
 class ArticlesToDuckDB(beam.PTransform):
     """The shared tail of every pipeline: prepare, extract, write (with every error)."""
 
-    def __init__(self, db_path: str, model: str | None = None, upstream_errors=(), side_rows=()):
+    def __init__(self, db_path: str, model: str | None = None, upstream_errors=(), side_rows=(), **sink_options):
         super().__init__()
         self.db_path = db_path
         self.model = model
         self.upstream_errors = upstream_errors
         self.side_rows = side_rows  # feed states, seen URLs: written in the same transactions
+        self.sink_options = sink_options
 
     def expand(self, raws):
         prepared = raws | "PrepareArticles" >> PrepareArticles()
         extracted = prepared["articles"] | "ExtractEvents" >> ExtractEvents(self.model)
         errors = (*self.upstream_errors, *self.side_rows, prepared[ERRORS], extracted[ERRORS])
         to_write = (extracted["extracted"], *errors) | "Rows" >> beam.Flatten()
-        return to_write | "WriteToDuckDB" >> WriteToDuckDB(self.db_path)
+        return to_write | "WriteToDuckDB" >> WriteToDuckDB(self.db_path, **self.sink_options)
 
 
 class _PollFeed(beam.DoFn):
@@ -270,10 +381,13 @@ class PollFeeds(beam.PTransform):
         return {"items": out.items, STATES: out[STATES], ERRORS: out[ERRORS]}
 
 
-class _FetchArticle(beam.DoFn):
+class _FetchArticle(_Routed):
     """FeedItem -> RawArticle, SeenUrl (``seen``) and IngestError (``errors``); each URL once per worker."""
 
-    def __init__(self, policy):
+    accepts = FeedItem
+
+    def __init__(self, policy, passthrough: bool = False):
+        super().__init__(passthrough)
         self.policy = policy
         self.fetched = Metrics.counter("newswatch", "pages_fetched")
 
@@ -285,6 +399,9 @@ class _FetchArticle(beam.DoFn):
     def process(self, item: FeedItem):
         from newswatch.pipelines.progress import reporter
         from newswatch.transforms.feedsource import fetch_article
+        if self.foreign(item):
+            yield item
+            return
         if item.url in self.done:
             return
         self.done.add(item.url)
@@ -295,9 +412,9 @@ class _FetchArticle(beam.DoFn):
         self.fetched.inc()
         reporter().article_done(item.feed, err is None)
         if seen is not None:
-            yield pvalue.TaggedOutput(SEEN, seen)
+            yield self.out(SEEN, seen)
         if err is not None:
-            yield pvalue.TaggedOutput(ERRORS, err)
+            yield self.out(ERRORS, err)
         if article is not None:
             yield article
 
@@ -308,10 +425,98 @@ SEEN = "seen"
 class FetchArticles(beam.PTransform):
     """FeedItem -> RawArticle (main), SeenUrl (``seen``), IngestError (``errors``)."""
 
-    def __init__(self, policy):
+    def __init__(self, policy, passthrough: bool = False):
         super().__init__()
         self.policy = policy
+        self.passthrough = passthrough
 
     def expand(self, items):
+        if self.passthrough:
+            return items | "Fetch" >> beam.ParDo(_FetchArticle(self.policy, passthrough=True))
         out = items | "Fetch" >> beam.ParDo(_FetchArticle(self.policy)).with_outputs(ERRORS, SEEN, main="articles")
         return {"articles": out.articles, SEEN: out[SEEN], ERRORS: out[ERRORS]}
+
+
+class _PollDueFeeds(beam.DoFn):
+    """Tick -> the same outputs as PollFeeds, for the feeds due at this tick (streaming monitor).
+
+    Keeps per-feed state in memory (validators, next due time, failures with
+    exponential backoff), starting from the database; remembers the entries
+    it has emitted so a changed feed yields only its new items. Raises
+    :class:`MonitorStopped` on the first tick after a stop was requested.
+    """
+
+    def __init__(self, policy, feeds, db_path: str, default_interval: float, max_backoff: float = 3600.0):
+        self.policy = policy
+        self.feeds = list(feeds)
+        self.db_path = db_path
+        self.default_interval = default_interval
+        self.max_backoff = max_backoff
+        self.polled = Metrics.counter("newswatch", "feeds_polled")
+        self.entries = Metrics.counter("newswatch", "entries_new")
+
+    def setup(self):
+        import time
+
+        from newswatch.transforms.feedsource import load_state
+        from newswatch.transforms.fetch import Fetcher
+        from newswatch.transforms.sink import _lock_for, connect
+        self.fetcher = Fetcher(self.policy)
+        with _lock_for(self.db_path):
+            conn = connect(self.db_path, wait_seconds=60)
+            try:
+                self.state = load_state(conn)
+            finally:
+                conn.close()
+        self.emitted = set(self.state.seen)
+        self.next_due = {f.url: time.monotonic() for f in self.feeds}
+        self.failures = {f.url: 0 for f in self.feeds}
+
+    def process(self, tick):
+        import time
+
+        from newswatch.pipelines.monitor import stop_requested
+        from newswatch.transforms.feedsource import FeedStateRow, poll_feed
+        if stop_requested():
+            raise MonitorStopped()
+        now = time.monotonic()
+        for feed in self.feeds:
+            if now < self.next_due[feed.url]:
+                continue
+            try:
+                status, items, errors = poll_feed(self.fetcher, feed, self.state.feeds.get(feed.url))
+            except Exception as exc:  # noqa: BLE001 - one feed never stops the monitor
+                status, items, errors = None, [], [_error(feed.url, "fetch_feed", exc, url=feed.url, feed=feed.name)]
+            interval = feed.interval or self.default_interval
+            if status is None or status.last_error:
+                self.failures[feed.url] += 1
+                interval = min(self.max_backoff, interval * 2 ** self.failures[feed.url])
+            else:
+                self.failures[feed.url] = 0
+            self.next_due[feed.url] = time.monotonic() + interval
+            self.polled.inc()
+            if status is not None:
+                self.state.feeds[feed.url] = FeedStateRow(status.etag, status.last_modified)
+                yield status
+            yield from errors
+            for item in items:
+                if item.url not in self.emitted:
+                    self.emitted.add(item.url)
+                    self.entries.inc()
+                    yield item
+
+
+class MonitorStopped(Exception):
+    """Raised inside the pipeline to end the monitor after SIGINT/SIGTERM (in-flight rows are written first)."""
+
+
+class PollDueFeeds(beam.PTransform):
+    """Ticks -> feed items, feed states and errors of the feeds due, on one output."""
+
+    def __init__(self, policy, feeds, db_path: str, default_interval: float):
+        super().__init__()
+        self.args = (policy, feeds, db_path, default_interval)
+
+    def expand(self, ticks):
+        """One PCollection of FeedItem, FeedStatus and IngestError (for the streaming chain)."""
+        return ticks | "PollDue" >> beam.ParDo(_PollDueFeeds(*self.args))
