@@ -99,3 +99,27 @@ def test_bad_feeds_file_is_a_usage_error(tmp_path, db_path):
     bad.write_text("[[feed]]\nname = 'x'\n", encoding="utf-8")
     assert cli.main(["run", "--feeds", str(bad), "--db", db_path]) == 2
     assert cli.main(["run", "--db", db_path]) == 2
+
+
+BROKEN = ["hard_high_bit_date.xml", "hard_incomplete_cdata.xml", "hard_invalid_bytes_with_bom.xml",
+          "hard_koi8r_no_encoding.xml", "hard_linenoise_utf8.xml", "hard_relative_xml_base.xml",
+          "hard_undefined_entity.xml"]
+
+
+def test_every_broken_fixture_feed_is_recorded_and_the_good_feed_still_flows(tmp_path, site, db_path):
+    setup_site(site)
+    feeds = [("wire", "/feed.xml")] + [(name.removesuffix(".xml"), f"/fixtures/{name}") for name in BROKEN]
+    for name in BROKEN:
+        site.add_file(f"/fixtures/{name}", FIXTURES / "feeds" / name, content_type="application/xml")
+    f = tmp_path / "feeds.toml"
+    f.write_text("allow_private_addresses = true\nmax_requests_per_host_per_minute = 6000\n" + "".join(
+        f'[[feed]]\nname = "{n}"\nurl = "{site.url(p)}"\n' for n, p in feeds), encoding="utf-8")
+    assert cli.main(["run", "--feeds", str(f), "--db", db_path]) == 1
+    conn = connect(db_path, read_only=True)
+    failed = {r[0] for r in conn.execute("SELECT DISTINCT feed FROM ingest_errors").fetchall()}
+    polled = conn.execute("SELECT count(*) FROM feed_state").fetchone()[0]
+    articles = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    conn.close()
+    # the well-formed but empty one yields nothing and is no error; each other broken feed is recorded
+    assert failed == {n.removesuffix(".xml") for n in BROKEN} - {"hard_high_bit_date"}
+    assert polled == 8 and articles == 2

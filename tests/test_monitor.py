@@ -89,6 +89,10 @@ def test_monitor_sees_new_items_survives_a_held_database_stops_and_resumes(tmp_p
         publish(site, 7, 2)          # the feed grows while the monitor runs
         wait_for(db, 7, timeout=20)
         assert count(db, "events") == 7
+        # `newswatch sql` works while the monitor runs (it waits for the writer's lock if it must)
+        sql = subprocess.run([sys.executable, "-m", "newswatch.pipelines.cli", "sql", "SELECT count(*) AS n FROM events",
+                              "--format", "csv", "--db", db], capture_output=True, text=True, timeout=60)
+        assert sql.returncode == 0 and sql.stdout.splitlines()[-1] == "7", sql.stderr
 
         # an analyst holds the database open for 10 s: the monitor keeps polling and buffering
         publish(site, 9, 3)
