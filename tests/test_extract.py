@@ -105,3 +105,148 @@ def test_pipeline_runs_without_a_trained_model():
     assert not has_model(blank)
     evs = events(blank, "Norway and Sweden signed a defence cooperation agreement on Monday.")
     assert kinds(evs) == [("agreement", ("NOR", "SWE"))]
+
+
+def events_at(nlp, text, published="2023-03-15", title="Defence news", url=None):
+    art = prepare(RawArticle(origin="t", text=text, title=title, published=published, url=url))
+    return extract_events(art, nlp)
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # "between X and Y" inside a noun phrase names a rivalry or a venture, not the event's parties
+    ("Amid rising tensions between Serbia and Kosovo, Hungary and Croatia signed a defence cooperation agreement "
+     "on Monday.", [("agreement", ("HRV", "HUN"))]),
+    ("Peru signed a deal with Brazil on Monday for six patrol boats built by a joint venture between Spain and Italy.",
+     [("arms_transfer", ("BRA", "PER"))]),
+    # a later coordinated clause with its own verb names no party of the anchor
+    ("Ghana signed a defence pact with Togo on Tuesday, and is expanding trade with China.", [("agreement", ("GHA", "TGO"))]),
+    ("Greece and Cyprus held defence talks on Monday, and Turkey protested.", [("dialogue_meeting", ("CYP", "GRC"))]),
+])
+def test_parties_only_from_the_anchors_clause(nlp, sentence, expected):
+    assert kinds(events(nlp, sentence)) == expected
+
+
+@pytest.mark.parametrize("sentence", [
+    "Japan is committed to strengthening defence ties with the Philippines.",
+    "Of course, security cooperation between Chile and Peru is a necessary condition for stability.",
+    "The plan was adopted after legal consultation with Germany and France on security.",
+])
+def test_stative_and_idiomatic_wordings_are_not_events(nlp, sentence):
+    assert events(nlp, sentence) == []
+
+
+def test_patrol_boats_are_equipment_not_a_patrol(nlp):
+    evs = events(nlp, "Nigeria received two patrol vessels from the Netherlands on Monday.")
+    assert kinds(evs) == [("arms_transfer", ("NGA", "NLD"))]
+    assert evs[0].event_date == dt.date(2023, 3, 13)
+
+
+def test_a_purchase_deal_is_one_arms_transfer_not_also_an_agreement(nlp):
+    evs = events(nlp, "Egypt struck a deal with France on Monday for 30 fighter jets.")
+    assert kinds(evs) == [("arms_transfer", ("EGY", "FRA"))]
+
+
+def test_the_deal_points_back_at_the_headlines_equipment(nlp):
+    evs = events_at(nlp, "The deal was signed in Rabat on Monday by the Moroccan defence ministry and a Turkish firm.",
+                    title="Morocco signs drone deal with Turkey")
+    assert kinds(evs) == [("arms_transfer", ("MAR", "TUR"))]
+    assert evs[0].event_date == dt.date(2023, 3, 13)
+
+
+def test_undated_back_references_join_the_event_they_describe(nlp):
+    text = ("Kenyan and Ugandan troops began a joint military training in Nairobi on Monday. "
+            "The joint exercise reflected the close ties of the two armies.")
+    evs = events(nlp, text)
+    assert kinds(evs) == [("training_exchange", ("KEN", "UGA"))] and len(evs[0].mentions) == 2
+    text = ("Polish and Lithuanian troops conducted a joint exercise near the border on Monday. "
+            "The soldiers practised joint manoeuvring and live firing.")
+    evs = events(nlp, text)
+    assert kinds(evs) == [("joint_exercise", ("LTU", "POL"))] and len(evs[0].mentions) == 2
+
+
+def test_state_subheadings_name_the_party_of_their_paragraphs(nlp):
+    text = ("U.S. Defense Secretary John Smith visited West Africa this week.\n\n"
+            "Smith held bilateral meetings with defence leaders from the following countries:\n\n"
+            "Senegal\n\nSecretary Smith and Minister Diallo discussed maritime security cooperation.\n\n"
+            "Mali\n\nSecretary Smith and Minister Keita discussed cyber defence and military education.")
+    assert kinds(events(nlp, text)) == [("dialogue_meeting", ("MLI", "USA")), ("dialogue_meeting", ("SEN", "USA"))]
+
+
+def test_a_lone_tag_line_is_not_a_subheading(nlp):
+    assert events(nlp, "World\n\nUkraine\n\nGermany will send more tanks, the chancellor said on Monday.") == []
+
+
+def test_the_head_of_a_delegation_belongs_to_its_state(nlp):
+    evs = events(nlp, "General Anna Berg led the Swedish delegation to the talks in Helsinki. "
+                      "Berg met Finnish Defence Minister Jussi Kallio on Monday.")
+    assert kinds(evs) == [("dialogue_meeting", ("FIN", "SWE"))]
+
+
+def test_military_relief_in_a_disaster_story(nlp):
+    text = ("A cyclone devastated the islands on Saturday, flooding villages and destroying homes.\n\n"
+            "On Monday, New Zealand sent two air force transport aircraft with water and tents.\n\n"
+            "Japan deployed the JS Example to the islands on Tuesday.")
+    evs = events_at(nlp, text, title="Military aid for cyclone-hit Fiji")
+    assert kinds(evs) == [("peacekeeping_hadr", ("FJI", "JPN")), ("peacekeeping_hadr", ("FJI", "NZL"))]
+    # the same verbs outside a disaster story are no relief work
+    assert events_at(nlp, "Russia deployed more troops and tanks to its border on Monday, officials said.",
+                     title="Russia deploys troops to border with Ukraine") == []
+
+
+def test_port_visit_host_from_the_headline(nlp):
+    evs = events_at(nlp, "The guided-missile destroyer USS Example arrived in port on Monday for a five-day goodwill visit.",
+                    title="US warship visits Sri Lanka")
+    assert kinds(evs) == [("port_visit", ("LKA", "USA"))]
+
+
+def test_multinational_exercise_takes_its_navies_from_the_roster_sentence(nlp):
+    text = ("The Kenyan Navy hosted the multinational exercise Blue Shield from 3 to 12 May 2023.\n\n"
+            "The exercise trained crews in anti-submarine warfare.\n\n"
+            "Ships from Tanzania, Mozambique, Comoros and Kenya took part in Blue Shield.")
+    evs = events(nlp, text, published="2023-05-20")
+    assert kinds(evs) == [("joint_exercise", ("COM", "KEN", "MOZ", "TZA"))]
+    assert evs[0].event_date == dt.date(2023, 5, 3)
+
+
+def test_an_undated_lead_event_takes_the_publication_month(nlp):
+    (e,) = events(nlp, "Estonia has signed a defence cooperation agreement with Latvia.\n\nThe agreement covers air defence.")
+    assert (e.event_date, e.date_precision) == (dt.date(2023, 3, 1), "month")
+    # on the first days of a month the story may be about the month before: left undated
+    (e,) = events(nlp, "Estonia has signed a defence cooperation agreement with Latvia.", published="2023-03-01")
+    assert e.event_date is None
+
+
+def test_the_deal_takes_its_antecedents_date(nlp):
+    evs = events(nlp, "Spain and Morocco signed a defence deal on Monday. In the presence of the king, "
+                      "the ministers signed the deal for four patrol boats.")
+    transfer = next(e for e in evs if e.event_type == "arms_transfer")
+    assert transfer.event_date == dt.date(2023, 3, 13)
+
+
+def test_month_day_takes_its_year_from_the_address_when_the_page_is_undated(nlp):
+    (e,) = events_at(nlp, "On 14 June, the Indian and French navies began a joint exercise in the Arabian Sea.",
+                     published=None, url="https://example.com/2021/06/navies-drill")
+    assert e.event_date == dt.date(2021, 6, 14)
+
+
+def test_dates_go_to_their_own_predicate(nlp):
+    # "approved on Thursday" belongs to the funding, "on Friday" to the announced promise
+    (e,) = events(nlp, "The defence ministry announced on Friday that Norway would send air defence systems to Latvia, "
+                       "along with funding approved on Thursday.")
+    assert e.event_type == "pledge_statement" and e.event_date == dt.date(2023, 3, 10)
+    # each of two anchors keeps its nearest date: the old deal, and the delivery it plans
+    evs = events(nlp, "France will deliver six fighter jets to Croatia next month under the 2021 deal.")
+    got = sorted((str(e.event_date), e.date_precision, e.status) for e in evs)
+    assert got == [("2021-01-01", "year", "occurred"), ("2023-04-01", "month", "planned")]
+
+
+def test_promise_within_an_aid_measure_is_not_a_separate_pledge(nlp):
+    evs = events(nlp, "The EU adopted an assistance measure under the European Peace Facility for Niger on Monday. "
+                      "Thanks to this support, the EU will provide non-lethal military equipment to Niger.")
+    assert kinds(evs) == [("capacity_building", ("EU", "NER"))]
+
+
+def test_discussion_topics_are_not_events_but_the_meeting_is(nlp):
+    evs = events(nlp, "Bolivia and Paraguay discussed joint exercises and arms sales during the meeting on Monday.")
+    assert kinds(evs) == [("dialogue_meeting", ("BOL", "PRY"))]
+    assert evs[0].event_date == dt.date(2023, 3, 13)

@@ -58,6 +58,8 @@ class TypeRule:
     not_followed_by: re.Pattern | None
     not_preceded_by: re.Pattern | None
     strength: float
+    context_anchors: re.Pattern | None = None  # anchors that count only in an article about context_lexicon
+    context_lexicon: str | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,8 @@ class Cues:
     content_of_sentence: re.Pattern
     generic_plural: re.Pattern
     excluding: re.Pattern
+    descriptive_between: re.Pattern
+    stative: re.Pattern
     dyad_reference: re.Pattern
     background: re.Pattern
 
@@ -96,6 +100,8 @@ def cues() -> Cues:
             not_followed_by=re.compile(r"\s+(?:" + "|".join(spec["not_followed_by"]) + r")\b", re.I) if spec.get("not_followed_by") else None,
             not_preceded_by=re.compile(r"\b(?:" + "|".join(spec["not_preceded_by"]) + r")\s+$", re.I) if spec.get("not_preceded_by") else None,
             strength=spec.get("strength", 0.0),
+            context_anchors=_alternation(spec["context_anchors"]) if spec.get("context_anchors") else None,
+            context_lexicon=spec.get("context_lexicon"),
         ))
     c = raw["cues"]
     return Cues(
@@ -108,7 +114,10 @@ def cues() -> Cues:
         content_of_sentence=_alternation(c["content_of_sentence"]),
         generic_plural=_alternation(c["generic_plural"]),
         excluding=_alternation(c["excluding_prepositions"]),
+        descriptive_between=re.compile(r"(?<!\w)(?:" + "|".join(c["descriptive_between"]) + r")\s+(?:[\w-]+\s+){0,2}between\s+"
+                                       r"(?:[^,;.]{0,60}?\s+and\s+)?(?:the\s+)?$", re.I),
         dyad_reference=_alternation(c["dyad_reference"]),
+        stative=re.compile(r"(?<!\w)(?:" + "|".join(c["stative"]) + r")$", re.I),
         background=_alternation(c["background"]),
     )
 
@@ -204,7 +213,18 @@ def _person_state(doc, ent) -> str | None:
             break
         i += 1
         steps += 1
-    # "Defense Minister of Vietnam, General Ngo Xuan Lich": a state, then titles, before the name
+    # "Jane Doe led the Kenyan delegation", "X, who headed the Peruvian team"
+    i = ent.end
+    if i < sent.end and doc[i].text == ",":
+        i += 1
+    if i < sent.end and doc[i].lower_ == "who":
+        i += 1
+    if i < sent.end and doc[i].lemma_.lower() in ("lead", "head"):
+        window = doc[i + 1:min(sent.end, i + 7)]
+        for j, tok in enumerate(window):
+            code = _state_ent(tok)
+            if code and any(t.lower_ in ("delegation", "delegations", "team") for t in window[j + 1:j + 4]):
+                return code
     return None
 
 
@@ -239,12 +259,14 @@ class RawMention:
     in_background: bool
     confidence: float
     location: str | None
-    reference: str          # 'named' | 'anaphoric' | 'indefinite' | 'verbal'
+    reference: str          # 'named' | 'anaphoric' | 'indefinite' | 'verbal' | 'bare'
     phrase: str             # the anchor's noun phrase, lower-cased
     implied: bool           # participants not named in the sentence
     explicit_date: bool
     head: str = ""          # the anchor's last word, lower-cased ("summit", "deal")
     order: tuple[str, ...] = ()  # participants in order of appearance
+    anchor: tuple[int, int] = (0, 0)  # the anchor's char offsets in the article text
+    section: int = 0        # the state-headed section it is in (0: none); mentions group only within one
 
 
 def _clause_start(text: str, pos: int) -> int:
@@ -276,7 +298,13 @@ def _reference(sentence: str, a_start: int, a_end: int) -> tuple[str, str]:
         return "indefinite", phrase
     if any(w.endswith("ed") or w in ("met", "sent", "sold", "bought", "meets", "reached") for w in anchor.lower().split()):
         return "verbal", phrase
-    return "indefinite", phrase
+    return "bare", phrase  # no determiner: "joint patrolling", "defence cooperation agreement"
+
+
+def _wrong_sense(rule: TypeRule, sentence: str, a_start: int, a_end: int) -> bool:
+    """"patrol boats", "exercise restraint", "press conference": the anchor word in another sense."""
+    return bool((rule.not_followed_by and rule.not_followed_by.match(sentence[a_end:a_end + 60]))
+                or (rule.not_preceded_by and rule.not_preceded_by.search(sentence[:a_start])))
 
 
 def _rejected(rule: TypeRule, sentence: str, a_start: int, a_end: int, has_explicit_date: bool) -> str | None:
@@ -284,11 +312,8 @@ def _rejected(rule: TypeRule, sentence: str, a_start: int, a_end: int, has_expli
     c = cues()
     clause = sentence[_clause_start(sentence, a_start):a_end]
     window = sentence[max(0, a_start - 140):a_end]
-    after = sentence[a_end:a_end + 60]
-    if rule.not_followed_by and rule.not_followed_by.match(after):
-        return "verb sense"
-    if rule.not_preceded_by and rule.not_preceded_by.search(sentence[:a_start]):
-        return "not this sense"
+    if _wrong_sense(rule, sentence, a_start, a_end):
+        return "another sense of the word"
     if c.negation.search(clause) or re.search(r"\bden(y|ies|ied|ial)\b", sentence, re.I):
         return "negated or denied"
     if c.cancellation.search(sentence):
@@ -297,9 +322,18 @@ def _rejected(rule: TypeRule, sentence: str, a_start: int, a_end: int, has_expli
         return "speculation"
     if c.opinion.search(clause):
         return "opinion"
+    if c.stative.search(sentence[max(0, a_start - 60):a_end]):
+        return "a standing disposition, not an act"
     if c.habitual.search(sentence) and not has_explicit_date:
         return "habitual"
-    if rule.name not in ("pledge_statement", "agreement"):
+    # "renewed their commitment to the alliance and discussed ...": a verb coordinated with the main one starts its
+    # own predicate
+    coordinated = re.search(r"\b(?:and|then)\s+$", sentence[:a_start]) and re.fullmatch(
+        r"[a-z]+ed|met|meets|held .*", sentence[a_start:a_end], re.I)
+    # "discussed training during the meeting": the occasion of a discussion is not its content
+    occasion = re.search(r"\b(?:during|at|after|on the (?:sidelines?|margins?) of|in the course of)\s+(?:the|a|an|this|their|its)\s+"
+                         r"(?:[\w-]+\s+){0,3}$", sentence[:a_start], re.I)
+    if rule.name not in ("pledge_statement", "agreement") and not coordinated and not occasion:
         if c.content_of.search(window[: a_start - max(0, a_start - 140)]) or c.content_of_sentence.search(sentence[:a_start]):
             return "content of an agreement or meeting"
     anchor = sentence[a_start:a_end]
@@ -328,15 +362,12 @@ def _location(doc, sent) -> str | None:
 def _participants(doc, sent, a_start: int, a_end: int, sent_actors: list[ActorMention], persons: dict[str, str],
                   rule: TypeRule) -> list[str]:
     """States and organisations that are parties to the anchor's event, in order of appearance."""
-    c = cues()
     text = doc.text
     s0 = sent.start_char
+    limit = _clause_end(doc, sent, s0 + a_end)
     codes: list[str] = []
     for m in sent_actors:
-        before = text[s0:m.start]
-        # a reason or comparison clause ("amid China worries") names no party
-        excl = list(c.excluding.finditer(before))
-        if excl and not re.search(r"[,;]|\band\b", before[excl[-1].end():]):
+        if m.start >= limit or _excluded(text[s0:m.start]):
             continue
         prev_word = re.findall(r"[\w]+", text[max(s0, m.start - 12):m.start])[-1:] or [""]
         if m.kind in actors.PLACE_LABELS and prev_word[0].lower() in ("in", "at", "near", "off", "into") \
@@ -349,17 +380,13 @@ def _participants(doc, sent, a_start: int, a_end: int, sent_actors: list[ActorMe
     for ent in sent.ents:
         if ent.label_ == "PERSON":
             code = persons.get(ent.text) or next((persons[t.text] for t in ent if t.text in persons), None)
-            before = text[s0:ent.start_char]
-            excl = list(c.excluding.finditer(before))
-            if excl and not re.search(r"[,;]|\band\b", before[excl[-1].end():]):
+            if ent.start_char >= limit or _excluded(text[s0:ent.start_char]):
                 continue
             if code:
                 codes.append(code)
     for tok in sent:
         if tok.ent_type_ not in actors.ACTOR_LABELS and tok.text in persons and tok.text[:1].isupper():
-            before = text[s0:tok.idx]
-            excl = list(c.excluding.finditer(before))
-            if excl and not re.search(r"[,;]|\band\b", before[excl[-1].end():]):
+            if tok.idx >= limit or _excluded(text[s0:tok.idx]):
                 continue
             codes.append(persons[tok.text])
     seen: list[str] = []
@@ -367,6 +394,43 @@ def _participants(doc, sent, a_start: int, a_end: int, sent_actors: list[ActorMe
         if code not in seen:
             seen.append(code)
     return seen
+
+
+def _clause_end(doc, sent, a_end: int) -> int:
+    """Where the anchor's clause ends: at a ';' or at ', and'/', but' that opens a new predicate ("..., and is
+    widening trade with Qatar"): the actors of a later coordinated clause are not the anchor's parties."""
+    for tok in sent:
+        if tok.idx < a_end:
+            continue
+        if tok.text == ";":
+            return tok.idx
+        if tok.text == "," and tok.i + 2 < sent.end and doc[tok.i + 1].lower_ in ("and", "but", "while"):
+            # a finite verb within a few words, before any other comma: a new clause ("..., and Algeria protested")
+            for j in range(tok.i + 2, min(sent.end, tok.i + 7)):
+                if doc[j].text in (",", ";"):
+                    break
+                if doc[j].tag_ in ("VBD", "VBZ", "VBP", "MD"):
+                    return tok.idx
+    return sent.end_char
+
+
+def _excluded(before: str) -> bool:
+    """Whether an actor right after ``before`` (the sentence up to it) is no party of the sentence's event.
+
+    "Amid a rivalry between Egypt and Ethiopia, ...": a reason or comparison
+    clause, up to the next comma, names no party ("between X and Y" inside it
+    is one phrase, so its "and" does not end it). "A joint venture between X
+    and Y", "tensions between X and Y": the pair describes a thing, not the
+    parties of the event.
+    """
+    c = cues()
+    if c.descriptive_between.search(before):
+        return True
+    excl = list(c.excluding.finditer(before))
+    if not excl:
+        return False
+    rest = re.sub(r"\bbetween\b[^,;]*?\band\b", "between", before[excl[-1].end():], flags=re.I)
+    return not re.search(r"[,;]|\band\b", rest)
 
 
 def _modifier(doc, m: ActorMention) -> bool:
@@ -379,6 +443,10 @@ def _modifier(doc, m: ActorMention) -> bool:
 
 
 _COUNTERPART = re.compile(r"\bcounterparts?\b", re.I)
+# A paragraph that opens by pointing back at the occasion just told ("During the same visit, ...") continues it.
+_CONTINUES = re.compile(r"(?:on|during|at|in the course of|within|in the framework of)\s+(?:this|that|the same|these|the)\s+"
+                        r"(?:occasion|visit|trip|meeting|talks|event|ceremony|sidelines?)\b|(?:also|additionally|in addition)\b",
+                        re.I)
 
 
 def extract_mentions(article: Article, doc) -> list[RawMention]:
@@ -391,6 +459,8 @@ def extract_mentions(article: Article, doc) -> list[RawMention]:
     published = article.published_date
     article_defence = len(c.lexicon["defence"].findall((article.title or "") + "\n" + text[:3000])) >= 3
     dates = find_dates(text, published)
+    if published is None:
+        dates = _with_address_year(dates, text, article.url)
     # reference date for background when the publication date is unknown
     latest = max((d.value for d in dates if not d.relative), default=None)
     reference_day = published or latest
@@ -399,26 +469,48 @@ def extract_mentions(article: Article, doc) -> list[RawMention]:
     prev_parties: tuple[str, ...] = ()
     prev_found = False
     prev_para_end = -1
+    section_state, section = None, 0
+    prev_sentence = ""
+    head = (article.title or "") + "\n" + text[:1500]
+    context = {name for name in c.lexicon if len(c.lexicon[name].findall(head)) >= 2}
+    topic = _headline_states(article, all_actors)
+    topic = topic if len(topic) <= 2 else []
+    rosters = _rosters(doc, all_actors)
+    state_headings = sum(1 for sent in doc.sents if _is_subheading(text, sent) and _heading_state(
+        sent.text, [m for m in all_actors if sent.start_char <= m.start < sent.end_char]))
     for index, sent in enumerate(doc.sents):
         sentence = sent.text
         s0 = sent.start_char
         para_break = "\n" in text[prev_para_end:s0] if prev_para_end >= 0 else True
         sent_actors = [m for m in all_actors if s0 <= m.start < sent.end_char]
+        if _is_subheading(text, sent):
+            # lines of their own naming one state each ("Senegal", "Mali") head the paragraphs below them: that
+            # state is their party (two such headings at least, so a lone tag line is not taken for one)
+            section_state, section = _heading_state(sentence, sent_actors) if state_headings >= 2 else None, section + 1
+            if section_state:
+                prev_para_end = s0 + len(sentence.rstrip())
+                prev_parties, prev_found = (), False
+                continue
         sent_dates = [d for d in dates if s0 <= d.start < sent.end_char
                       and not re.search(r"\b(?:till|until|by|through|before)\s+(?:the\s+)?$", text[max(s0, d.start - 15):d.start], re.I)]
         found_here: list[RawMention] = []
-        anchors_here = [(s0 + a.start(), s0 + a.end()) for rule in c.types for a in rule.anchors.finditer(sentence)]
+        anchors_here = [(s0 + a.start(), s0 + a.end()) for rule in c.types for a in rule.anchors.finditer(sentence)
+                        if not _wrong_sense(rule, sentence, a.start(), a.end())]
         for rule in c.types:
-            for a in rule.anchors.finditer(sentence):
+            for a, in_context in _anchor_matches(rule, sentence, context, sent_actors):
                 a_start, a_end = a.start(), a.end()
                 if rule.requires_any and not rule.requires_any.search(sentence):
                     if not (rule.name == "joint_exercise" and len({m.code for m in sent_actors if actors.is_state(m.code)}) >= 2):
                         continue
-                if rule.requires_lexicon and not (_lex(rule.requires_lexicon, sentence) or
+                military_actor = rule.requires_lexicon == "defence" and any(
+                    m.kind in (actors.FORCE, actors.SHIP) for m in sent_actors)  # "USS", "the Pentagon"
+                if rule.requires_lexicon and not (_lex(rule.requires_lexicon, sentence) or military_actor or
                                                   (article_defence and not rule.lexicon_in_sentence)):
                     continue
-                if rule.requires_equipment and not _lex("equipment", sentence):
-                    continue
+                if rule.requires_equipment and not _lex("equipment", sentence) and not (
+                        _refers_back(sentence, a_start) and any(
+                            _lex("equipment", t) and rule.anchors.search(t) for t in (article.title or "", prev_sentence))):
+                    continue  # "the deal" may point back at "a frigate deal" in the headline or the sentence before
                 if rule.name in ("dialogue_meeting", "agreement", "pledge_statement") and not (
                         _lex("defence", sentence) or article_defence or (prev_found and rule.name != "pledge_statement")):
                     continue
@@ -426,19 +518,38 @@ def extract_mentions(article: Article, doc) -> list[RawMention]:
                     continue
                 parties = _participants(doc, sent, a_start, a_end, sent_actors, persons, rule)
                 implied = False
+                if rule.name in ("peacekeeping_hadr", "port_visit") and len(set(parties)) == 1 and actors.is_state(parties[0]):
+                    # "Chile sent a ship to help the islands" in a story headlined on Vanuatu, "the destroyer arrived
+                    # in port" under "US warship visits Ghana": the headline's (other) state receives
+                    host = [t for t in topic if t != parties[0]]
+                    if len(host) == 1 and (len(topic) == 1 or parties[0] in topic):
+                        parties = parties + host
+                        implied = True
+                if rule.name == "joint_exercise" and len(set(parties)) < 2 and _MULTINATIONAL.search(sentence):
+                    # "hosted the multinational exercise Sea Breeze" ... "navies from A, B and C took part in Sea Breeze"
+                    listed = _roster_for(rosters, index, _event_names(sentence, a_start, a_end))
+                    if listed:
+                        parties = list(dict.fromkeys(parties + listed))
+                        implied = True
+                if section_state and len(set(parties)) == 1 and parties[0] != section_state:
+                    parties = parties + [section_state]
+                    implied = True
                 if _COUNTERPART.search(sentence) and len(parties) == 1 and dyad and parties[0] in dyad:
                     parties = list(dyad)
                     implied = True
                 if len(parties) < 2 and c.dyad_reference.search(sentence) and dyad:
                     parties = sorted(set(parties) | set(dyad))
                     implied = True
-                if not parties and not para_break and len(prev_parties) >= 2:
+                if not parties and (not para_break or _CONTINUES.match(sentence.lstrip())) and len(prev_parties) >= 2:
                     parties = list(prev_parties)
                     implied = True
                 if len(set(parties)) < 2:
                     continue
-                dm = _date_for_anchor(sent_dates, s0 + a_start, s0 + a_end, anchors_here)
-                status = "planned" if _future(sentence, a_start, a_end) or (
+                dm = _date_for_anchor([d for d in sent_dates if not _other_predicate(doc, s0 + a_start, s0 + a_end, d.start)],
+                                      s0 + a_start, s0 + a_end, anchors_here)
+                # "under the 2021 deal": a past date inside the anchor's own noun phrase outweighs the clause's "will"
+                own_past = _before(dm, published) and _modifies_anchor(doc, dm, s0 + a_start, s0 + a_end)
+                status = "planned" if (_future(sentence, a_start, a_end) and not own_past) or (
                     dm and published and dm.value > published) else "occurred"
                 if status == "planned" and rule.name != "pledge_statement" and not dm:
                     continue  # an intention without a date is not an announced event
@@ -448,13 +559,15 @@ def extract_mentions(article: Article, doc) -> list[RawMention]:
                 conf += 0.1 if not implied else -0.15
                 conf += 0.1 if dm else 0.0
                 conf += 0.05 if _lex("defence", sentence) else -0.05
+                conf -= 0.05 if in_context else 0.0
                 found_here.append(RawMention(
                     event_type=rule.name, participants=tuple(sorted(set(parties))), sentence_index=index,
                     start=s0, end=sent.end_char, evidence=sentence.strip(), date=dm, status=status,
                     in_background=background, confidence=round(min(0.99, max(0.05, conf)), 3),
                     location=_location(doc, sent), reference=reference, phrase=phrase, implied=implied,
                     explicit_date=bool(dm), head=sentence[a_start:a_end].lower().split()[-1],
-                    order=tuple(dict.fromkeys(parties))))
+                    order=tuple(dict.fromkeys(parties)), anchor=(s0 + a_start, s0 + a_end),
+                    section=section if section_state else 0))
         found_here = _one_per_type(found_here)
         found_here = _split_hub(found_here, sentence)
         out.extend(found_here)
@@ -468,23 +581,240 @@ def extract_mentions(article: Article, doc) -> list[RawMention]:
             prev_parties = dyad
         else:
             prev_parties = ()
-        prev_para_end = sent.end_char
+        prev_para_end = s0 + len(sentence.rstrip())  # a sentence's span may end with the paragraph's line break
+        prev_sentence = sentence
+    return _date_the_lead(_antecedent_dates(out), article, text)
+
+
+_ADDRESS_MONTH = re.compile(r"/((?:19|20)\d\d)/(0[1-9]|1[0-2])/")
+_MONTH_DAY_TEXT = re.compile(r"^(?=.*\d)(?=.*\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b)"
+                             r"(?!.*\b(?:today|yesterday|tomorrow|ago|last|next|this|[MTWFS][a-z]+day)\b)", re.I)
+
+
+def _with_address_year(dates: list[DateMention], text: str, url: str | None) -> list[DateMention]:
+    """With no publication date, a month and day ("on 17 January") take their year from an address like
+    /2022/01/...: the page's month fixes the year. Weekdays and "today" stay unresolved."""
+    m = _ADDRESS_MONTH.search(url or "")
+    if not m:
+        return dates
+    year, month = int(m.group(1)), int(m.group(2))
+    reference = (date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1))
+    extra = [d for d in find_dates(text, reference) if d.relative and _MONTH_DAY_TEXT.search(d.text)
+             and not any(_overlaps((d.start, d.end), (k.start, k.end)) for k in dates)]
+    return sorted(dates + extra, key=lambda d: d.start)
+
+
+def _antecedent_dates(mentions: list[RawMention]) -> list[RawMention]:
+    """"Spain and Morocco signed a deal on Monday. ... signed the deal for four patrol boats": an undated "the deal"
+    takes the date of the same word for the same parties one or two sentences before, whatever type that got."""
+    out: list[RawMention] = []
+    for m in mentions:
+        if m.date is None and m.reference == "anaphoric":
+            before = [p for p in out if p.date is not None and p.head == m.head and p.participants == m.participants
+                      and p.section == m.section and 1 <= m.sentence_index - p.sentence_index <= 2]
+            if before:
+                m = replace(m, date=before[-1].date, in_background=before[-1].in_background)
+        out.append(m)
     return out
+
+
+# The lead event: how far into the body its first mention may start, and the earliest publication day of the
+# month for which "this month" is a safe reading of an undated lead (a story of the 1st may be about the 31st).
+LEAD_CHARS = 700
+LEAD_MIN_DAY = 3
+
+
+def _date_the_lead(mentions: list[RawMention], article: Article, text: str) -> list[RawMention]:
+    """A news story's lead event with no date of its own happened just before publication: the publication month.
+
+    Only the article's first event, named in its opening lines, reported as done (not planned, not background,
+    its parties named): "Estonia has signed a defence cooperation agreement with Latvia". The month,
+    not the day, is the precision that is really known.
+    """
+    published = article.published_date
+    if not mentions or published is None or published.day < LEAD_MIN_DAY:
+        return mentions
+    title = (article.title or "").strip()
+    body = len(title) if title and text.startswith(title) else 0
+    first = min(mentions, key=lambda m: m.start)
+    lead = [m for m in mentions if m.sentence_index == first.sentence_index]
+    out = []
+    for m in mentions:
+        if (m in lead and m.date is None and m.status == "occurred" and not m.in_background and not m.implied
+                and m.start - body < LEAD_CHARS):
+            m = replace(m, date=DateMention(start=m.start, end=m.start, value=published.replace(day=1),
+                                            precision="month", text="", relative=True))
+        out.append(m)
+    return out
+
+
+_MULTINATIONAL = re.compile(r"\b(?:multinational|multilateral|international|multi-national)\b", re.I)
+_TAKING_PART = re.compile(r"\b(?:participat\w*|took part|take part|takes part|taking part|joined|joins|involv(?:ed|es|ing)|"
+                          r"attended|contribut\w+|sent (?:ships|vessels|units|troops|contingents))\b", re.I)
+
+
+def _rosters(doc, all_actors: list[ActorMention]) -> list[tuple[int, tuple[str, ...], str]]:
+    """Sentences that list the states taking part in something: (index, states, text)."""
+    out = []
+    for index, sent in enumerate(doc.sents):
+        states = [m.code for m in all_actors if sent.start_char <= m.start < sent.end_char and actors.is_state(m.code)]
+        states = list(dict.fromkeys(states))
+        if len(states) >= 3 and _TAKING_PART.search(sent.text):
+            out.append((index, tuple(states), sent.text))
+    return out
+
+
+def _event_names(sentence: str, a_start: int, a_end: int) -> set[str]:
+    """Proper names right next to the anchor ("exercise Sea Breeze", "the RIMPAC exercise")."""
+    names = set()
+    after = re.match(r"\s+((?:[A-Z][\w-]*\s*){1,3})", sentence[a_end:])
+    if after:
+        names.update(w for w in after.group(1).split() if len(w) > 2)
+    before = re.search(r"((?:[A-Z][\w-]*\s+){1,3})$", sentence[:a_start])
+    if before and before.start() > 0:
+        names.update(w for w in before.group(1).split() if len(w) > 2)
+    return {n for n in names if n.lower() not in ("the", "joint", "exercise", "exercises", "naval", "navy", "combined")}
+
+
+def _roster_for(rosters, index: int, names: set[str]) -> list[str]:
+    """The states of a roster sentence that names the same event, or of one at most three sentences away."""
+    for r_index, states, r_text in rosters:
+        if any(re.search(r"(?<!\w)" + re.escape(n) + r"(?!\w)", r_text) for n in names):
+            return list(states)
+    near = [(abs(r_index - index), states) for r_index, states, _ in rosters if abs(r_index - index) <= 3]
+    return list(min(near)[1]) if near else []
+
+
+def _anchor_matches(rule: TypeRule, sentence: str, context: set[str], sent_actors: list[ActorMention]):
+    """The rule's anchors in the sentence, then its context anchors when the article is about their context
+    ("sent two ships to Fiji" is relief work in a story about a cyclone) and the sentence names military assets."""
+    for a in rule.anchors.finditer(sentence):
+        yield a, False
+    if rule.context_anchors and rule.context_lexicon in context and (
+            _lex("defence", sentence) or _lex("equipment", sentence)
+            or any(m.kind in (actors.FORCE, actors.SHIP) for m in sent_actors)):
+        for a in rule.context_anchors.finditer(sentence):
+            yield a, True
+
+
+@functools.cache
+def _state_name_pattern() -> tuple[re.Pattern, dict[str, str]]:
+    names = {p["pattern"]: p["id"] for p in actors.ruler_patterns()
+             if p["label"] in (actors.COUNTRY, actors.DEMONYM) and isinstance(p["pattern"], str)}
+    alternation = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(r"(?<![\w-])(?:" + alternation + r")(?![\w])"), names
+
+
+def _headline_states(article: Article, all_actors: list[ActorMention]) -> list[str]:
+    """The states the headline names, in order."""
+    title = (article.title or "").strip()
+    if not title:
+        return []
+    if article.text.startswith(title):
+        codes = [m.code for m in all_actors if m.start < len(title) and actors.is_state(m.code)]
+    else:
+        pattern, names = _state_name_pattern()
+        codes = [names[m.group(0)] for m in pattern.finditer(title)]
+    return list(dict.fromkeys(codes))
+
+
+def _refers_back(sentence: str, a_start: int) -> bool:
+    """The anchor has a definite determiner ("the deal", "this historic contract")."""
+    return bool(re.search(r"\b(?:the|this|that)\s+(?:[\w-]+\s+){0,2}$", sentence[:a_start], re.I))
+
+
+def _is_subheading(text: str, sent) -> bool:
+    """A short line of its own without closing punctuation: a subheading (or page furniture)."""
+    line = sent.text.strip()
+    if not (0 < len(line.split()) <= 5) or re.search(r"[.!?\"”’)]$", line):
+        return False
+    starts_line = not text[:sent.start_char].split("\n")[-1].strip()
+    ends_line = "\n" in sent.text or not text[sent.end_char:].split("\n")[0].strip()
+    return starts_line and ends_line
+
+
+def _heading_state(line: str, sent_actors: list[ActorMention]) -> str | None:
+    """The state a subheading line consists of ("Senegal", "Senegal:"), else None."""
+    states = [m for m in sent_actors if actors.is_state(m.code) and m.kind in (actors.COUNTRY, actors.DEMONYM)]
+    if len(states) == 1 and line.strip().rstrip(":").strip() == states[0].text:
+        return states[0].code
+    return None
 
 
 def _distance(d: DateMention, a_start: int, a_end: int) -> float:
     return (d.start - a_end) if d.start >= a_end else (a_start - d.end) * 1.5
 
 
+def _other_predicate(doc, a_start: int, a_end: int, d_start: int) -> bool:
+    """A date that belongs to a verb modifying another noun: "will send vehicles, along with support announced
+    on Thursday" (but not "the exercise, carried out on 3 May", nor "the deal, which was signed on Monday")."""
+    date_tok = doc.char_span(d_start, d_start + 1, alignment_mode="expand")
+    anchor = doc.char_span(a_start, a_end, alignment_mode="expand")
+    if date_tok is None or anchor is None:
+        return False
+    inside = range(anchor.start, anchor.end)
+    for tok in date_tok[0].ancestors:
+        if tok.i in inside:
+            return False
+        if tok.pos_ in ("VERB", "AUX"):
+            return tok.dep_ in ("acl", "relcl") and tok.head.i not in inside
+    return False
+
+
 def _date_for_anchor(sent_dates: list[DateMention], a_start: int, a_end: int,
                      anchors_here: list[tuple[int, int]]) -> DateMention | None:
-    """The date closest to this anchor among the dates no other anchor is closer to."""
-    mine = []
-    for d in sent_dates:
-        closest = min(anchors_here, key=lambda a: _distance(d, *a), default=(a_start, a_end))
-        if _distance(d, *closest) >= _distance(d, a_start, a_end) - 1e-9 or _overlaps(closest, (a_start, a_end)):
-            mine.append(d)
-    return min(mine, key=lambda d: _distance(d, a_start, a_end)) if mine else None
+    """This anchor's date: dates and anchors of the sentence paired nearest first, each at most once.
+
+    A date goes to the anchor closest to it, unless that anchor already has a closer date ("will deliver the
+    jets next month under the 2021 deal": 2021 is the deal's, next month the delivery's). Anchors that overlap
+    this one share its date.
+    """
+    me = (a_start, a_end)
+    others: list[tuple[int, int]] = []
+    for a in sorted(set(anchors_here)):
+        if not _overlaps(a, me) and not any(_overlaps(a, o) for o in others):
+            others.append(a)  # one anchor word found by two types is one anchor
+    pairs = sorted((_distance(d, *a), i, j) for j, d in enumerate(sent_dates)
+                   for i, a in enumerate([me] + others))
+    taken_anchor: set[int] = set()
+    taken_date: set[int] = set()
+    for _, i, j in pairs:
+        if i in taken_anchor or j in taken_date:
+            continue
+        if i == 0:
+            return sent_dates[j]
+        taken_anchor.add(i)
+        taken_date.add(j)
+    return None
+
+
+def _modifies_anchor(doc, dm: DateMention, a_start: int, a_end: int) -> bool:
+    """The date is a modifier inside the anchor's noun phrase ("the 2021 deal", "the deal of March 2020")."""
+    date_tok = doc.char_span(dm.start, dm.start + 1, alignment_mode="expand")
+    anchor = doc.char_span(a_start, a_end, alignment_mode="expand")
+    if date_tok is None or anchor is None:
+        return False
+    for tok in date_tok[0].ancestors:
+        if anchor.start <= tok.i < anchor.end:
+            return tok.pos_ in ("NOUN", "PROPN")
+        if tok.pos_ in ("VERB", "AUX"):
+            return False
+    return False
+
+
+def _before(dm: DateMention | None, published: date | None) -> bool:
+    """The date's whole period lies before publication ("under the 2021 deal" in a 2023 story): done, not planned."""
+    if dm is None or published is None:
+        return False
+    if dm.end_value:
+        end = dm.end_value
+    elif dm.precision == "year":
+        end = date(dm.value.year, 12, 31)
+    elif dm.precision == "month":
+        end = date(dm.value.year + (dm.value.month == 12), dm.value.month % 12 + 1, 1) - timedelta(days=1)
+    else:
+        end = dm.value
+    return end < published
 
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
@@ -508,11 +838,20 @@ def _one_per_type(found: list[RawMention]) -> list[RawMention]:
     """One mention per (type, participants) per sentence: the most confident, dated first."""
     best: dict[tuple, RawMention] = {}
     for m in found:
-        key = (m.event_type, m.participants)
+        # "will deliver the jets next month under the 2021 deal": differently dated, two events
+        key = (m.event_type, m.participants, (m.date.value, m.date.precision) if m.date else None)
         cur = best.get(key)
         if cur is None or (m.date is not None, m.confidence) > (cur.date is not None, cur.confidence):
             best[key] = m
-    kept = list(best.values())
+    dated = {k[:2] for k in best if k[2] is not None}
+    kept = [m for k, m in best.items() if k[2] is not None or k[:2] not in dated]
+    # "a deal for three frigates": one word that is both an agreement and an arms transfer is the transfer's contract
+    transfers = {m.anchor for m in found if m.event_type == "arms_transfer"}
+    kept = [m for m in kept if not (m.event_type == "agreement" and m.anchor in transfers)]
+    # "air defence systems would be sent to Norway": a promise, not yet a transfer
+    pledges = [m.anchor for m in kept if m.event_type == "pledge_statement"]
+    kept = [m for m in kept if not (m.event_type == "arms_transfer" and m.status == "planned"
+                                    and any(_overlaps(m.anchor, p) for p in pledges))]
     # a pledge made at a meeting of the same sentence belongs to the meeting
     meetings = {m.participants for m in kept if m.event_type == "dialogue_meeting"}
     return [m for m in kept if not (m.event_type == "pledge_statement" and m.participants in meetings)]
@@ -572,6 +911,10 @@ class _Group:
         return {m.phrase for m in self.mentions if m.reference == "named"}
 
 
+# Types news uses for one occasion interchangeably: a back-reference of one joins a group of the other.
+_AKIN = frozenset({("training_exchange", "joint_exercise"), ("joint_exercise", "training_exchange")})
+
+
 def group_mentions(mentions: list[RawMention]) -> list[_Group]:
     """Mentions of one event in one article, grouped.
 
@@ -583,7 +926,8 @@ def group_mentions(mentions: list[RawMention]) -> list[_Group]:
     """
     groups: list[_Group] = []
     for m in mentions:
-        same = [g for g in groups if g.event_type == m.event_type and g.participants == m.participants]
+        same = [g for g in groups if g.event_type == m.event_type and g.participants == m.participants
+                and g.mentions[0].section == m.section]
         target = None
         if m.reference == "named":
             target = next((g for g in reversed(same) if m.phrase in g.phrases() and _dates_compatible(g.date, m.date)), None)
@@ -591,9 +935,14 @@ def group_mentions(mentions: list[RawMention]) -> list[_Group]:
             target = next((g for g in reversed(same) if g.date is not None and _dates_compatible(g.date, m.date)), None)
             if target is None and m.reference in ("anaphoric", "verbal"):
                 target = next((g for g in reversed(same) if g.date is None), None)
-        if target is None and m.date is None and m.reference in ("anaphoric", "verbal", "named"):
+        if target is None and m.date is None and m.reference in ("anaphoric", "verbal", "named", "bare"):
             alike = [g for g in same if any(x.head == m.head for x in g.mentions)]
             target = (alike or same or [None])[-1]
+        if target is None and m.date is None and m.reference == "anaphoric" and not same:
+            # "the joint exercise" after "a joint training": the same occasion, told with a kindred word
+            akin = [g for g in groups if g.participants == m.participants and (g.event_type, m.event_type) in _AKIN
+                    and g.mentions[0].section == m.section]
+            target = akin[-1] if akin else None
         if target is None and m.date is None and same and all(g.date is None for g in same):
             target = same[-1]
         if target is None:
@@ -609,7 +958,7 @@ def _fold_undated(groups: list[_Group]) -> list[_Group]:
     for g in groups:
         if g.date is None and g.mentions[0].reference != "indefinite":
             dated = [h for h in groups if h is not g and h.date is not None and h.event_type == g.event_type
-                     and h.participants == g.participants]
+                     and h.participants == g.participants and h.mentions[0].section == g.mentions[0].section]
             if len(dated) == 1:
                 dated[0].mentions.extend(g.mentions)
                 continue
@@ -619,10 +968,10 @@ def _fold_undated(groups: list[_Group]) -> list[_Group]:
 
 def to_candidates(groups: list[_Group]) -> list[EventCandidate]:
     out = []
-    occasions = {g.participants for g in groups if g.event_type in ("dialogue_meeting", "agreement")}
+    occasions = {g.participants for g in groups if g.event_type in ("dialogue_meeting", "agreement", "capacity_building")}
     for g in groups:
         if g.event_type == "pledge_statement" and g.participants in occasions:
-            continue  # a meeting's (or signing's) own outcome belongs to it, not a standalone pledge
+            continue  # a meeting's (signing's, aid measure's) own outcome or content, not a standalone pledge
         d = g.date
         background = all(m.in_background for m in g.mentions)
         if background and d is None:
