@@ -250,3 +250,19 @@ def test_discussion_topics_are_not_events_but_the_meeting_is(nlp):
     evs = events(nlp, "Bolivia and Paraguay discussed joint exercises and arms sales during the meeting on Monday.")
     assert kinds(evs) == [("dialogue_meeting", ("BOL", "PRY"))]
     assert evs[0].event_date == dt.date(2023, 3, 13)
+
+
+@pytest.mark.parametrize("sentence", [
+    "Iran and Syria opened a route in order to deliver military aid to Syrian forces on Monday.",
+    "The minister called the idea that Germany trains Mali's army absurd.",
+    "Other countries, including Chile and Peru, failed to sign the defence treaty on Monday.",
+])
+def test_purpose_allegation_and_failure_are_not_events(nlp, sentence):
+    assert events(nlp, sentence) == []
+
+
+def test_one_sentence_never_yields_the_same_pair_twice(nlp):
+    evs = events(nlp, "The EU adopted assistance measures worth 20 million euros to support the armed forces of "
+                      "Moldova, Ghana and Niger on Monday.")
+    pairs = [(e.event_type, e.participants) for e in evs]
+    assert len(pairs) == len(set(pairs))

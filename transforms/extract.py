@@ -569,7 +569,7 @@ def extract_mentions(article: Article, doc) -> list[RawMention]:
                     order=tuple(dict.fromkeys(parties)), anchor=(s0 + a_start, s0 + a_end),
                     section=section if section_state else 0))
         found_here = _one_per_type(found_here)
-        found_here = _split_hub(found_here, sentence)
+        found_here = _one_per_type(_split_hub(found_here, sentence))  # a split may repeat a pair
         out.extend(found_here)
         named = {m.code for m in sent_actors if not (m.kind == actors.ORG and _modifier(doc, m))}
         prev_found = bool(found_here)
