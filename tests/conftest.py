@@ -15,3 +15,13 @@ def nlp():
 @pytest.fixture
 def db_path(tmp_path):
     return str(tmp_path / "test.duckdb")
+
+
+def table_counts(db, tables=("articles", "events", "event_mentions", "ingest_errors")):
+    """Row counts of the given tables, on a read-only connection closed straight away."""
+    from newswatch.transforms.sink import connect
+    conn = connect(db, read_only=True)
+    try:
+        return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
+    finally:
+        conn.close()

@@ -3,7 +3,7 @@ import datetime as dt
 
 import pytest
 
-from conftest import FIXTURES
+from conftest import FIXTURES, table_counts
 from httpserver import LocalSite, Reply
 from newsite import rss, seed_page
 from newswatch.pipelines import cli
@@ -51,12 +51,7 @@ url = "{site.url('/missing.xml')}"
 
 
 def counts(db):
-    conn = connect(db, read_only=True)
-    try:
-        return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                for t in ("articles", "events", "event_mentions", "ingest_errors", "seen_urls", "feed_state")}
-    finally:
-        conn.close()
+    return table_counts(db, ("articles", "events", "event_mentions", "ingest_errors", "seen_urls", "feed_state"))
 
 
 def test_first_run_stores_everything_second_run_changes_nothing(tmp_path, site, db_path, capsys):

@@ -6,7 +6,7 @@ import apache_beam as beam
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
-from conftest import FIXTURES
+from conftest import FIXTURES, table_counts
 from newswatch.pipelines import cli, scoring
 from newswatch.pipelines.evaluate import evaluate
 from newswatch.schemas.rows import RawArticle
@@ -31,12 +31,7 @@ def test_prepare_and_extract_transforms():
 
 
 def counts(db):
-    conn = connect(db, read_only=True)
-    try:
-        return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                for t in ("articles", "events", "event_mentions", "ingest_errors")}
-    finally:
-        conn.close()
+    return table_counts(db)
 
 
 def test_seed_replay_scores_perfectly_and_is_idempotent(db_path, capsys):

@@ -1,6 +1,7 @@
 """The DuckDB sink on a real database file: merging, idempotency, errors."""
 import datetime as dt
 
+from conftest import table_counts
 from newswatch.schemas.rows import Article, EventCandidate, ExtractedArticle, IngestError, Mention
 from newswatch.transforms.sink import connect, write
 
@@ -22,12 +23,7 @@ def event(kind="agreement", parties=("JPN", "VNM"), date=dt.date(2018, 4, 10), p
 
 
 def counts(db):
-    conn = connect(db, read_only=True)
-    try:
-        return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                for t in ("articles", "events", "event_mentions", "ingest_errors")}
-    finally:
-        conn.close()
+    return table_counts(db)
 
 
 def test_day_and_month_reports_merge_across_runs(db_path):

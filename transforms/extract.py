@@ -187,32 +187,26 @@ def _state_ent(token) -> str | None:
     return None
 
 
+def _state_along_titles(doc, positions) -> str | None:
+    """The first state met walking over title words and capitalised words from a name, if any."""
+    for i in positions:
+        tok = doc[i]
+        code = _state_ent(tok)
+        if code:
+            return code
+        if not (_TITLE_WORDS.match(tok.text) or tok.text[:1].isupper()):
+            return None
+    return None
+
+
 def _person_state(doc, ent) -> str | None:
     sent = ent.sent
     # backwards: "Kenya's Defence Minister Jane Doe", "his Peruvian counterpart, Luis Mora"
-    i = ent.start - 1
-    steps = 0
-    while i >= sent.start and steps < 8:
-        tok = doc[i]
-        code = _state_ent(tok)
-        if code:
-            return code
-        if not (_TITLE_WORDS.match(tok.text) or tok.text[:1].isupper()):
-            break
-        i -= 1
-        steps += 1
     # forwards: "Jane Doe, Kenya's defence minister", "X, Defence Minister of Peru"
-    i = ent.end
-    steps = 0
-    while i < sent.end and steps < 7:
-        tok = doc[i]
-        code = _state_ent(tok)
-        if code:
-            return code
-        if not (_TITLE_WORDS.match(tok.text) or tok.text[:1].isupper()):
-            break
-        i += 1
-        steps += 1
+    code = _state_along_titles(doc, range(ent.start - 1, max(sent.start, ent.start - 8) - 1, -1)) or \
+        _state_along_titles(doc, range(ent.end, min(sent.end, ent.end + 7)))
+    if code:
+        return code
     # "Jane Doe led the Kenyan delegation", "X, who headed the Peruvian team"
     i = ent.end
     if i < sent.end and doc[i].text == ",":
