@@ -112,7 +112,11 @@ def main() -> None:
             time.sleep(0.25)
         t = time.monotonic()
         proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=60)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
         stop_s = time.monotonic() - t
     lat = list(latency.values())
     first_warm = [v for k, v in latency.items() if not k.endswith("/news/0")]  # the first includes model loading

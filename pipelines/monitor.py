@@ -1,19 +1,21 @@
 """``newswatch monitor --feeds FILE [--interval SECONDS]``: continuous monitoring as a streaming pipeline.
 
-    PeriodicImpulse (a tick a second) ─> PollDueFeeds ─> FetchArticles ─> PrepareArticles
-        ─> ExtractEvents ─> WriteToDuckDB      (one linear chain; each stage passes on
-                                                 feed states, seen URLs and errors)
+    PollLoop (a cycle a second) ─> FetchArticles ─> PrepareArticles ─> ExtractEvents ─> WriteToDuckDB
+    (one linear chain of fused, element-wise steps; each passes on the feed
+     states, seen URLs, errors and CycleEnd markers it does not handle)
 
 Designed around Beam's local runner (FnApiRunner) in streaming mode: every
 step is element-wise (no GroupByKey, Reshuffle or timers, which never fire
-there, and no Flatten, which holds its input until the source ends), each
-tick is one bundle, and the sink writes at the end of every
-bundle, so an entry is queryable within the polling interval plus the time
+there, and no Flatten, which holds its input until the source ends). The
+source is one long-running DoFn (see ``stages._PollLoop`` for why not
+PeriodicImpulse: it grows the process by megabytes per tick); everything it
+yields flows straight through the fused steps, and the sink writes at every
+CycleEnd, so an entry is queryable within the polling interval plus the time
 to fetch and extract it. Merging happens in the sink by stable keys.
 
-Stopping: SIGINT/SIGTERM set a flag; the bundle in flight finishes and is
-written, and the next tick ends the pipeline. A restart resumes from the
-stored feed state and seen URLs.
+Stopping: SIGINT/SIGTERM set a flag; the loop ends its cycle and returns,
+the sink writes what it holds, and the pipeline finishes normally. A restart
+resumes from the stored feed state and seen URLs.
 
 Analysts: ``newswatch sql`` waits briefly for the writer's lock. To query
 continuously without ever blocking the monitor, pass ``--snapshot PATH``:
@@ -33,12 +35,10 @@ import time
 import apache_beam as beam
 
 from newswatch.pipelines.common import add_db_argument, make_pipeline
-from newswatch.transforms.stages import (ExtractEvents, FetchArticles, MonitorStopped, PollDueFeeds, PrepareArticles,
-                                        WriteToDuckDB)
+from newswatch.transforms.stages import ExtractEvents, FetchArticles, PollLoop, PrepareArticles, WriteToDuckDB
 
 log = logging.getLogger("newswatch.monitor")
 EXIT_OK, EXIT_USAGE = 0, 2
-TICK_SECONDS = 1.0
 
 _stop = threading.Event()
 
@@ -49,8 +49,6 @@ def stop_requested() -> bool:
 
 def request_stop(*_args) -> None:
     _stop.set()
-    # the pipeline ends by raising MonitorStopped inside a DoFn; Beam would log it as an error
-    logging.getLogger("apache_beam").setLevel(logging.CRITICAL)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -69,15 +67,10 @@ def parser() -> argparse.ArgumentParser:
 
 
 def build(pipeline, config, args):
-    from apache_beam.transforms.periodicsequence import PeriodicImpulse
-    start = time.time()
-    stop = start + args.run_for if args.run_for else start + 10 * 365 * 86400
-    ticks = pipeline | "Ticks" >> PeriodicImpulse(start_timestamp=start, stop_timestamp=stop,
-                                                  fire_interval=TICK_SECONDS, apply_windowing=False)
     policy = config.fetch_policy()
     # One linear chain: on the local runner a Flatten would hold rows until the source ends.
-    return (ticks
-            | "PollDueFeeds" >> PollDueFeeds(policy, config.feeds, args.db, args.interval)
+    return (pipeline
+            | "PollLoop" >> PollLoop(policy, config.feeds, args.db, args.interval, run_for=args.run_for)
             | "FetchArticles" >> FetchArticles(policy, passthrough=True)
             | "PrepareArticles" >> PrepareArticles(passthrough=True)
             | "ExtractEvents" >> ExtractEvents(args.model, passthrough=True)
@@ -106,21 +99,8 @@ def main(argv: list[str]) -> int:
     try:
         with make_pipeline(pipeline_args, streaming=True) as pipeline:
             build(pipeline, config, args)
-    except Exception as exc:  # noqa: BLE001
-        if not (_stop.is_set() or _caused_by_stop(exc)):
-            raise
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     log.info("monitor stopped")
     return EXIT_OK
-
-
-def _caused_by_stop(exc: BaseException) -> bool:
-    seen = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        if isinstance(exc, MonitorStopped) or "MonitorStopped" in str(exc):
-            return True
-        exc = exc.__cause__ or exc.__context__
-    return False

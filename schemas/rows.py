@@ -146,3 +146,11 @@ class FeedItem:
     title: str | None = None
     published: dt.datetime | None = None
     summary: str | None = None
+
+
+@dataclass(frozen=True)
+class CycleEnd:
+    """Marks the end of one polling cycle in the monitor's stream: the sink writes what it holds."""
+
+    number: int
+    at: dt.datetime
