@@ -17,6 +17,7 @@ COMMANDS = {
     "replay": "replay files or folders (default: the bundled seeds)",
     "run": "one batch pass over the feeds of a feeds file",
     "monitor": "poll feeds continuously (streaming)",
+    "load": "merge Parquet shards of --sink parquet runs into the database",
     "sql": "run read-only SQL against the database",
     "eval": "replay into a scratch database and score against a gold file",
     "events": "print the events table in a readable form",
@@ -37,13 +38,15 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK if argv else EXIT_USAGE
     command, rest = argv[0], argv[1:]
     handler = {"replay": cmd_replay, "sql": cmd_sql, "eval": cmd_eval, "events": cmd_events,
-               "run": cmd_run, "monitor": cmd_monitor}.get(command)
+               "run": cmd_run, "monitor": cmd_monitor, "load": cmd_load}.get(command)
     if handler is None:
         print(f"newswatch: unknown command {command!r}\n\n{_usage()}", file=sys.stderr)
         return EXIT_USAGE
     try:
         return handler(rest)
-    except SystemExit as exc:  # argparse errors
+    except SystemExit as exc:  # argparse errors (already printed) or a usage message
+        if isinstance(exc.code, str):
+            print(f"newswatch {command}: {exc.code}", file=sys.stderr)
         return EXIT_USAGE if exc.code not in (0, None) else EXIT_OK
     except UsageError as exc:
         print(f"newswatch {command}: {exc}", file=sys.stderr)
@@ -58,6 +61,10 @@ def cmd_replay(argv: list[str]) -> int:
     from newswatch.pipelines import replay
     known, _ = replay.parser().parse_known_args(argv)
     summary = replay.run(argv)
+    if known.sink == "parquet":
+        print(f"replayed into Parquet shards in {known.output}: {summary.get('articles_prepared')} articles read, "
+              f"{summary.failed_inputs} failed inputs; merge them with `newswatch load {known.output}`")
+        return EXIT_INPUT_ERRORS if summary.failed_inputs else EXIT_OK
     print(f"replayed into {known.db}: {summary.get('articles_prepared')} articles read, "
           f"{summary.get('articles_written')} new or changed, {summary.get('events_new')} new events, "
           f"{summary.get('events_merged')} merged into existing events, {summary.failed_inputs} failed inputs")
@@ -112,6 +119,11 @@ def cmd_sql(argv: list[str]) -> int:
 def cmd_eval(argv: list[str]) -> int:
     from newswatch.pipelines.evaluate import run_eval
     return run_eval(argv)
+
+
+def cmd_load(argv: list[str]) -> int:
+    from newswatch.pipelines.load import main as load_main
+    return load_main(argv)
 
 
 def cmd_run(argv: list[str]) -> int:

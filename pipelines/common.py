@@ -21,6 +21,22 @@ def add_db_argument(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", default=default_db(), help="DuckDB file (default: $NEWSWATCH_DB or newswatch.duckdb)")
 
 
+def add_sink_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--sink", choices=("duckdb", "parquet"), default="duckdb",
+                   help="duckdb (default), or parquet shards in --output for distributed runners "
+                        "(merge them with `newswatch load DIR`)")
+    p.add_argument("--output", default=None, help="folder for Parquet shards (with --sink parquet)")
+
+
+def sink_options(args) -> dict:
+    """Options for WriteToDuckDB from --sink/--output; raises SystemExit(2) on a bad combination."""
+    if args.sink == "parquet":
+        if not args.output:
+            raise SystemExit("--sink parquet needs --output DIR")
+        return {"output": args.output}
+    return {}
+
+
 def make_pipeline(pipeline_args: list[str], *, streaming: bool = False) -> beam.Pipeline:
     """A pipeline on Beam's in-process runner unless --runner says otherwise.
 

@@ -19,7 +19,8 @@ import time
 import apache_beam as beam
 
 from newswatch.pipelines import progress
-from newswatch.pipelines.common import RunSummary, add_db_argument, make_pipeline, summarise
+from newswatch.pipelines.common import (RunSummary, add_db_argument, add_sink_arguments, make_pipeline, sink_options,
+                                        summarise)
 from newswatch.transforms.stages import ERRORS, SEEN, STATES, ArticlesToDuckDB, FetchArticles, PollFeeds
 
 EXIT_OK, EXIT_INPUT_ERRORS, EXIT_USAGE = 0, 1, 2
@@ -31,6 +32,7 @@ def parser() -> argparse.ArgumentParser:
     add_db_argument(p)
     p.add_argument("--model", default=None)
     p.add_argument("--quiet", action="store_true", help="no progress display")
+    add_sink_arguments(p)
     return p
 
 
@@ -46,17 +48,18 @@ def load_state(db: str):
         conn.close()
 
 
-def build(pipeline: beam.Pipeline, config, state, db: str, model: str | None = None, policy=None):
+def build(pipeline: beam.Pipeline, config, state, db: str, model: str | None = None, policy=None, **sink):
     policy = policy or config.fetch_policy()
     polled = pipeline | "Feeds" >> beam.Create(list(config.feeds)) | "PollFeeds" >> PollFeeds(policy, state)
     fetched = polled["items"] | "FetchArticles" >> FetchArticles(policy)
     return fetched["articles"] | "ArticlesToDuckDB" >> ArticlesToDuckDB(
-        db, model, upstream_errors=(polled[ERRORS], fetched[ERRORS]), side_rows=(polled[STATES], fetched[SEEN]))
+        db, model, upstream_errors=(polled[ERRORS], fetched[ERRORS]), side_rows=(polled[STATES], fetched[SEEN]), **sink)
 
 
 def run(argv: list[str] | None = None, *, policy=None) -> RunSummary:
     from newswatch.transforms.config import load_feeds_config
     known, pipeline_args = parser().parse_known_args(argv)
+    sink = sink_options(known)
     config = load_feeds_config(known.feeds)
     state = load_state(known.db)
     reporter = progress.install(progress.RichReporter() if (sys.stderr.isatty() and not known.quiet)
@@ -64,7 +67,7 @@ def run(argv: list[str] | None = None, *, policy=None) -> RunSummary:
     reporter.start(len(config.feeds))
     try:
         with make_pipeline(pipeline_args) as pipeline:
-            build(pipeline, config, state, known.db, known.model, policy)
+            build(pipeline, config, state, known.db, known.model, policy, **sink)
     finally:
         reporter.stop()
         progress.install(progress.Reporter())

@@ -34,7 +34,7 @@ import time
 
 import apache_beam as beam
 
-from newswatch.pipelines.common import add_db_argument, make_pipeline
+from newswatch.pipelines.common import add_db_argument, add_sink_arguments, make_pipeline, sink_options
 from newswatch.transforms.stages import ExtractEvents, FetchArticles, PollLoop, PrepareArticles, WriteToDuckDB
 
 log = logging.getLogger("newswatch.monitor")
@@ -63,6 +63,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--lock-wait", type=float, default=1.0,
                    help="seconds a write waits for the database lock before keeping rows pending (default 1)")
     p.add_argument("--run-for", type=float, default=None, help=argparse.SUPPRESS)  # tests and benchmarks
+    add_sink_arguments(p)
     return p
 
 
@@ -76,7 +77,7 @@ def build(pipeline, config, args):
             | "ExtractEvents" >> ExtractEvents(args.model, passthrough=True)
             | "WriteToDuckDB" >> WriteToDuckDB(args.db, keep_on_lock=True, lock_wait=args.lock_wait,
                                                snapshot=args.snapshot, snapshot_every=args.snapshot_every,
-                                               log_cycles=True))
+                                               log_cycles=True, **sink_options(args)))
 
 
 def main(argv: list[str]) -> int:

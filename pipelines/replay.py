@@ -11,15 +11,17 @@ import logging
 
 import apache_beam as beam
 
-from newswatch.pipelines.common import RunSummary, add_db_argument, make_pipeline, summarise
+from newswatch.pipelines.common import (RunSummary, add_db_argument, add_sink_arguments, make_pipeline, sink_options,
+                                        summarise)
 from newswatch.transforms.stages import ERRORS, ArticlesToDuckDB, ReadReplayFiles
 
 log = logging.getLogger(__name__)
 
 
-def build(pipeline: beam.Pipeline, paths: list[str], db_path: str, model: str | None = None):
+def build(pipeline: beam.Pipeline, paths: list[str], db_path: str, model: str | None = None, **sink):
     read = pipeline | "ReadReplayFiles" >> ReadReplayFiles(paths)
-    return read["articles"] | "ArticlesToDuckDB" >> ArticlesToDuckDB(db_path, model, upstream_errors=(read[ERRORS],))
+    return read["articles"] | "ArticlesToDuckDB" >> ArticlesToDuckDB(db_path, model, upstream_errors=(read[ERRORS],),
+                                                                      **sink)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -27,11 +29,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", help=".txt, .html or .jsonl files or folders (default: the bundled seeds)")
     add_db_argument(p)
     p.add_argument("--model", default=None, help="spaCy pipeline to load (default: en_core_web_sm if installed)")
+    add_sink_arguments(p)
     return p
 
 
 def run(argv: list[str] | None = None) -> RunSummary:
     known, pipeline_args = parser().parse_known_args(argv)
+    sink = sink_options(known)
     with make_pipeline(pipeline_args) as pipeline:
-        build(pipeline, known.paths, known.db, known.model)
+        build(pipeline, known.paths, known.db, known.model, **sink)
     return summarise(pipeline)

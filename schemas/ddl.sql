@@ -80,3 +80,8 @@ CREATE TABLE IF NOT EXISTS seen_urls (
     article_id      VARCHAR,
     status          VARCHAR                -- stored | failed
 );
+
+CREATE TABLE IF NOT EXISTS loaded_shards (
+    shard           VARCHAR PRIMARY KEY,   -- path of a Parquet shard relative to its output folder
+    loaded_at       TIMESTAMP
+);

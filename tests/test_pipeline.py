@@ -82,3 +82,23 @@ def test_dev_set_floor(tmp_path):
     assert report.precision >= 0.70 and report.recall >= 0.70, scoring.format_report(report)
     assert not report.false_merges
     assert report.merge_numerator >= 2
+
+
+def test_parquet_shards_then_load_give_the_same_tables(tmp_path, db_path):
+    direct = str(tmp_path / "direct.duckdb")
+    assert cli.main(["replay", "--db", direct]) == 0
+    shards = str(tmp_path / "shards")
+    assert cli.main(["replay", "--sink", "parquet", "--output", shards]) == 0
+    assert cli.main(["load", shards, "--db", db_path]) == 0
+    assert counts(db_path) == counts(direct)
+
+    def events(db):
+        conn = connect(db, read_only=True)
+        rows = conn.execute("SELECT event_type, participants, event_date, article_count FROM events ORDER BY ALL").fetchall()
+        conn.close()
+        return rows
+
+    assert events(db_path) == events(direct)
+    assert cli.main(["load", shards, "--db", db_path]) == 0  # loading again changes nothing
+    assert counts(db_path) == counts(direct)
+    assert cli.main(["replay", "--sink", "parquet"]) == 2  # no --output

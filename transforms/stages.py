@@ -194,8 +194,9 @@ class _WriteDuckDB(beam.DoFn):
 
     def __init__(self, db_path: str, max_batch: int = 200, *, keep_on_lock: bool = False,
                  lock_wait: float = 60.0, snapshot: str | None = None, snapshot_every: float = 30.0,
-                 log_cycles: bool = False):
+                 log_cycles: bool = False, output: str | None = None):
         self.db_path = db_path
+        self.output = output  # --sink parquet: write shards here instead (newswatch load merges them)
         self.max_batch = max_batch
         self.keep_on_lock = keep_on_lock
         self.lock_wait = lock_wait
@@ -275,6 +276,14 @@ class _WriteDuckDB(beam.DoFn):
 
         from newswatch.transforms.sink import is_lock_error, write
         if not self._pending():
+            return
+        if self.output:
+            from newswatch.transforms.shards import write_shards
+            write_shards(self.output, self.items, self.errors, self.feed_states, self.seen)
+            self.written.inc(len(self.items))
+            self.cycle["articles"] += len(self.items)
+            self.items, self.errors, self.feed_states, self.seen = [], [], [], []
+            self.pending_since = None
             return
         try:
             stats = write(self.db_path, self.items, self.errors, feed_states=self.feed_states, seen=self.seen,

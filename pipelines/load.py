@@ -1,0 +1,58 @@
+"""``newswatch load DIR``: merge Parquet shards (``--sink parquet``) into the database.
+
+The shards go, oldest first, through the same sink as a local run, so the
+merge rules and the resulting tables are the same. Loading twice changes
+nothing: loaded shard names are kept in ``loaded_shards``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from newswatch.pipelines.common import add_db_argument
+from newswatch.transforms.shards import list_shards, read_shard
+from newswatch.transforms.sink import WriteStats, connect, write_batch
+
+EXIT_OK, EXIT_INPUT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+def load(output: str, db: str) -> tuple[int, WriteStats]:
+    """Load every shard not loaded yet; returns (shards loaded, what changed)."""
+    total = WriteStats()
+    loaded = 0
+    conn = connect(db)
+    try:
+        done = {r[0] for r in conn.execute("SELECT shard FROM loaded_shards").fetchall()}
+        for kind, path in list_shards(output):
+            name = str(path.relative_to(output))
+            if name in done:
+                continue
+            records = list(read_shard(kind, path))
+            batch = {"articles": {"items": records}, "errors": {"errors": records},
+                     "feed_states": {"feed_states": records}, "seen": {"seen": records}}[kind]
+            stats = write_batch(conn, batch.get("items", []), batch.get("errors", []),
+                                feed_states=batch.get("feed_states", []), seen=batch.get("seen", []))
+            conn.execute("INSERT INTO loaded_shards VALUES (?, ?) ON CONFLICT DO NOTHING",
+                         [name, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)])
+            total.add(stats)
+            loaded += 1
+    finally:
+        conn.close()
+    return loaded, total
+
+
+def main(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(prog="newswatch load", description="Merge Parquet shards into the database.")
+    p.add_argument("output", help="the --output folder of a --sink parquet run")
+    add_db_argument(p)
+    args = p.parse_args(argv)
+    if not Path(args.output).is_dir():
+        print(f"newswatch load: no folder {args.output}", file=sys.stderr)
+        return EXIT_USAGE
+    loaded, stats = load(args.output, args.db)
+    print(f"loaded {loaded} shards into {args.db}: {stats.articles_new} new articles, {stats.events_new} new events, "
+          f"{stats.events_merged} merged into existing events, {stats.errors} errors recorded")
+    return EXIT_INPUT_ERRORS if stats.errors else EXIT_OK
