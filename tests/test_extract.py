@@ -266,3 +266,25 @@ def test_one_sentence_never_yields_the_same_pair_twice(nlp):
                       "Moldova, Ghana and Niger on Monday.")
     pairs = [(e.event_type, e.participants) for e in evs]
     assert len(pairs) == len(set(pairs))
+
+
+def test_equipment_handed_over_under_an_aid_programme_is_one_transfer(nlp):
+    evs = events(nlp, "Japan handed over two patrol boats to the Philippine Coast Guard under its security "
+                      "assistance programme on Friday.", published="2024-06-12")
+    assert [(e.event_type, e.participants, str(e.event_date)) for e in evs] == [
+        ("arms_transfer", ("JPN", "PHL"), "2024-06-07")]
+
+
+def test_assets_sent_for_relief_are_relief_not_a_transfer(nlp):
+    evs = events(nlp, "South Africa sent two military helicopters to Mozambique on Saturday to help flood victims.")
+    assert kinds(evs) == [("peacekeeping_hadr", ("MOZ", "ZAF"))]
+
+
+def test_peacekeepers_for_a_un_mission(nlp):
+    evs = events(nlp, "Bangladesh deployed 200 more peacekeepers to the UN mission in South Sudan on Monday.")
+    assert ("peacekeeping_hadr", ("BGD", "UN")) in kinds(evs)
+
+
+def test_handed_over_is_not_a_reason_clause(nlp):
+    evs = events(nlp, "Canada handed over four armoured vehicles to Latvia on Tuesday amid tensions over Russia.")
+    assert kinds(evs) == [("arms_transfer", ("CAN", "LVA"))]

@@ -367,7 +367,7 @@ def _participants(doc, sent, a_start: int, a_end: int, sent_actors: list[ActorMe
         if m.kind in actors.PLACE_LABELS and prev_word[0].lower() in ("in", "at", "near", "off", "into") \
                 and rule.name not in ("port_visit", "peacekeeping_hadr", "training_exchange"):
             continue
-        if m.kind == actors.ORG and _modifier(doc, m):
+        if m.kind == actors.ORG and _modifier(doc, m) and rule.name != "peacekeeping_hadr":
             continue  # "UN peacekeeping operations": the organisation qualifies a noun
         codes.append(m.code)
     # people linked to states
@@ -846,9 +846,28 @@ def _one_per_type(found: list[RawMention]) -> list[RawMention]:
     pledges = [m.anchor for m in kept if m.event_type == "pledge_statement"]
     kept = [m for m in kept if not (m.event_type == "arms_transfer" and m.status == "planned"
                                     and any(_overlaps(m.anchor, p) for p in pledges))]
+    # one act, two readings in the same sentence: equipment handed over under an aid programme is the transfer;
+    # assets sent for disaster relief are the relief, not a transfer
+    kept = _one_reading(kept, keep="arms_transfer", drop="capacity_building")
+    kept = _one_reading(kept, keep="peacekeeping_hadr", drop="arms_transfer")
     # a pledge made at a meeting of the same sentence belongs to the meeting
     meetings = {m.participants for m in kept if m.event_type == "dialogue_meeting"}
     return [m for m in kept if not (m.event_type == "pledge_statement" and m.participants in meetings)]
+
+
+def _one_reading(mentions: list[RawMention], *, keep: str, drop: str) -> list[RawMention]:
+    """Drop ``drop`` where ``keep`` has the same parties in the sentence; the kept one takes its date if it has none."""
+    out = []
+    for m in mentions:
+        if m.event_type == drop and any(k.event_type == keep and k.participants == m.participants for k in mentions):
+            continue
+        if m.event_type == keep and m.date is None:
+            other = next((d for d in mentions if d.event_type == drop and d.participants == m.participants and d.date),
+                         None)
+            if other is not None:
+                m = replace(m, date=other.date, explicit_date=True)
+        out.append(m)
+    return out
 
 
 def _split_hub(found: list[RawMention], sentence: str) -> list[RawMention]:
