@@ -81,7 +81,9 @@ def test_monitor_sees_new_items_survives_a_held_database_stops_and_resumes(tmp_p
     db, snap = str(tmp_path / "m.duckdb"), str(tmp_path / "snapshot.duckdb")
     feeds = tmp_path / "feeds.toml"
     feeds.write_text(f'allow_private_addresses = true\nmax_requests_per_host_per_minute = 6000\n'
-                     f'[[feed]]\nname = "wire"\nurl = "{site.url("/feed.xml")}"\n', encoding="utf-8")
+                     f'[[feed]]\nname = "wire"\nurl = "{site.url("/feed.xml")}"\n'
+                     f'[[feed]]\nname = "down"\nurl = "{site.url("/down.xml")}"\n', encoding="utf-8")
+    site.add("/down.xml", "", status=503)  # a feed that keeps failing: recorded, backed off, never fatal
     publish(site, 2, 1)
     proc = start_monitor(str(feeds), db, snap)
     try:
@@ -108,6 +110,11 @@ def test_monitor_sees_new_items_survives_a_held_database_stops_and_resumes(tmp_p
             proc.kill()
     assert code == 0 and took < 15, out
     assert "cycle:" in out and "database busy" in out
+    conn = duckdb.connect(db, read_only=True)
+    down = conn.execute("SELECT stage, attempts FROM ingest_errors WHERE feed = 'down'").fetchall()
+    conn.close()
+    assert down and down[0][0] == "fetch_feed" and down[0][1] >= 2  # retried on later cycles
+    assert down[0][1] < site.hits["/feed.xml"]  # polled less often than the healthy feed: backoff
 
     hits = {p: n for p, n in site.hits.items() if p.startswith("/news/")}
     assert all(n == 1 for n in hits.values()) and len(hits) == 9
