@@ -288,3 +288,8 @@ def test_peacekeepers_for_a_un_mission(nlp):
 def test_handed_over_is_not_a_reason_clause(nlp):
     evs = events(nlp, "Canada handed over four armoured vehicles to Latvia on Tuesday amid tensions over Russia.")
     assert kinds(evs) == [("arms_transfer", ("CAN", "LVA"))]
+
+
+def test_location_is_a_place_not_a_modifier(nlp):
+    (e,) = events(nlp, "Chile and Peru signed a pact in Chile-Peru defence ties in Lima on Monday.")
+    assert e.location == "Lima"

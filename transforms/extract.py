@@ -345,9 +345,13 @@ def _future(sentence: str, a_start: int, a_end: int) -> bool:
 
 
 def _location(doc, sent) -> str | None:
+    """The first place after "in"/"at" that is a place, not a modifier ("in Vietnam-Japan ties", "in Japan's view")."""
     for ent in sent.ents:
         if ent.label_ in ("GPE", "LOC", actors.CAPITAL, actors.COUNTRY, "FAC"):
             prev = doc[ent.start - 1].lower_ if ent.start > sent.start else ""
+            nxt = doc[ent.end] if ent.end < len(doc) else None
+            if nxt is not None and (nxt.text in ("-", "–", "'s", "’s") or (nxt.is_lower and nxt.pos_ == "NOUN")):
+                continue
             if prev in ("in", "at"):
                 return ent.text
     return None
