@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 DB     ?= newswatch.duckdb
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench soak clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,14 @@ demo: $(VENV)/.stamp-install
 test: $(VENV)/.stamp-install
 	$(BIN)/python -m pytest -q
 
+# Speed and memory, as ratios to baselines measured in the same run (minutes).
 bench: $(VENV)/.stamp-install
 	$(BIN)/python benchmarks/extraction.py
+	$(BIN)/python benchmarks/snapshot_cost.py
+
+# The monitor against a local site that keeps publishing: memory over time, latency (30 minutes).
+soak: $(VENV)/.stamp-install
+	$(BIN)/python benchmarks/monitor_soak.py --minutes 30
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache $(DB) $(DB).wal
