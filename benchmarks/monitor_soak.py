@@ -118,14 +118,15 @@ def main() -> None:
             proc.kill()
             proc.wait()
         stop_s = time.monotonic() - t
-    lat = list(latency.values())
-    first_warm = [v for k, v in latency.items() if not k.endswith("/news/0")]  # the first includes model loading
+        first_url = site.url("/news/0")
+    first_warm = [v for k, v in latency.items() if k != first_url]  # the first includes model loading
+    memory = [(t, m) for t, m in memory if m > 0]
     steady = memory[len(memory) // 10:] or memory
     report = {
         "minutes": args.minutes, "published": len(items), "stored": len(seen), "interval_s": args.interval,
         "latency_s": {"p50": pct(first_warm, 0.5), "p90": pct(first_warm, 0.9), "p99": pct(first_warm, 0.99),
                       "max": round(max(first_warm), 2) if first_warm else None,
-                      "first_article_incl_startup": round(latency.get(site.url("/news/0"), float("nan")), 2)},
+                      "first_article_incl_startup": round(latency.get(first_url, float("nan")), 2)},
         "rss_mb": {"start": memory[1][1] if len(memory) > 1 else None, "end": memory[-1][1],
                    "min_after_warmup": min(m for _, m in steady), "max_after_warmup": max(m for _, m in steady),
                    "samples": memory},
