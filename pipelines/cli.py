@@ -7,7 +7,6 @@ in ``ingest_errors``), 2 bad usage or configuration.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 

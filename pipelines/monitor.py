@@ -30,9 +30,7 @@ import logging
 import signal
 import sys
 import threading
-import time
 
-import apache_beam as beam
 
 from newswatch.pipelines.common import add_db_argument, add_sink_arguments, make_pipeline, sink_options
 from newswatch.transforms.stages import ExtractEvents, FetchArticles, PollLoop, PrepareArticles, WriteToDuckDB

@@ -104,16 +104,20 @@ class WriteStats:
                 setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
 
 
-def _arrow(rows: list[dict]) -> pa.Table:
-    return pa.Table.from_pylist(rows)
+def _execute_with_batch(conn, sql: str, rows: list[dict]) -> None:
+    """Run ``sql`` with the rows available as the Arrow table ``batch`` (one columnar insert, not executemany)."""
+    conn.register("batch", pa.Table.from_pylist(rows))
+    try:
+        conn.execute(sql)
+    finally:
+        conn.unregister("batch")
 
 
 def _insert(conn, table: str, rows: list[dict], *, replace: bool = False) -> None:
     if not rows:
         return
-    batch = _arrow(rows)  # noqa: F841 - read by DuckDB's replacement scan
     verb = "INSERT OR REPLACE" if replace else "INSERT"
-    conn.execute(f"{verb} INTO {table} BY NAME SELECT * FROM batch")
+    _execute_with_batch(conn, f"{verb} INTO {table} BY NAME SELECT * FROM batch", rows)
 
 
 def write_errors(conn, errors: Iterable[IngestError], now: dt.datetime) -> int:
@@ -125,12 +129,11 @@ def write_errors(conn, errors: Iterable[IngestError], now: dt.datetime) -> int:
                      "raw": (err.raw or "")[:RAW_LIMIT] or None}
     if not rows:
         return 0
-    batch = _arrow(list(rows.values()))  # noqa: F841
-    conn.execute("""
+    _execute_with_batch(conn, """
         INSERT INTO ingest_errors BY NAME SELECT * FROM batch
         ON CONFLICT (error_id) DO UPDATE SET last_seen_at = excluded.last_seen_at,
             attempts = ingest_errors.attempts + 1
-    """)
+    """, list(rows.values()))
     return len(rows)
 
 
@@ -229,15 +232,14 @@ def write_feed_states(conn, states: Iterable[FeedStatus]) -> int:
                              "consecutive_failures": 1 if st.last_error else 0}
     if not rows:
         return 0
-    batch = _arrow(list(rows.values()))  # noqa: F841
-    conn.execute("""
+    _execute_with_batch(conn, """
         INSERT INTO feed_state BY NAME SELECT * FROM batch
         ON CONFLICT (feed_url) DO UPDATE SET name = excluded.name, etag = excluded.etag,
             last_modified = excluded.last_modified, last_polled_at = excluded.last_polled_at,
             last_status = excluded.last_status, last_error = excluded.last_error,
             consecutive_failures = CASE WHEN excluded.last_error IS NULL THEN 0
                                         ELSE feed_state.consecutive_failures + 1 END
-    """)
+    """, list(rows.values()))
     return len(rows)
 
 
@@ -248,8 +250,8 @@ def write_seen(conn, seen: Iterable[SeenUrl]) -> int:
                                 "article_id": s.article_id, "status": s.status})
     if not rows:
         return 0
-    batch = _arrow(list(rows.values()))  # noqa: F841
-    conn.execute("INSERT INTO seen_urls BY NAME SELECT * FROM batch ON CONFLICT (url) DO NOTHING")
+    _execute_with_batch(conn, "INSERT INTO seen_urls BY NAME SELECT * FROM batch ON CONFLICT (url) DO NOTHING",
+                        list(rows.values()))
     return len(rows)
 
 
