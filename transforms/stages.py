@@ -472,7 +472,8 @@ class _PollLoop(beam.DoFn):
     """
 
     def __init__(self, policy, db_path: str, default_interval: float, tick: float = 1.0,
-                 max_backoff: float = 3600.0, run_for: float | None = None):
+                 max_backoff: float = 3600.0, run_for: float | None = None, poll_workers: int = 8):
+        self.poll_workers = poll_workers
         self.policy = policy
         self.db_path = db_path
         self.default_interval = default_interval
@@ -506,14 +507,9 @@ class _PollLoop(beam.DoFn):
         cycle = 0
         while not stop_requested() and not (self.run_for and time.monotonic() - started >= self.run_for):
             cycle_start = time.monotonic()
-            for feed in feeds:
-                if stop_requested() or time.monotonic() < next_due[feed.url]:
-                    continue
-                try:
-                    status, items, errors = poll_feed(self.fetcher, feed, self.state.feeds.get(feed.url))
-                except Exception as exc:  # noqa: BLE001 - one feed never stops the monitor
-                    status, items, errors = None, [], [_error(feed.url, "fetch_feed", exc, url=feed.url,
-                                                              feed=feed.name)]
+            due = [f for f in feeds if time.monotonic() >= next_due[f.url]]
+            # feeds are polled concurrently, so one slow feed does not delay the others' entries
+            for feed, (status, items, errors) in self._poll_all(due, poll_feed):
                 interval = feed.interval or self.default_interval
                 if status is None or status.last_error:
                     failures[feed.url] += 1
@@ -533,6 +529,26 @@ class _PollLoop(beam.DoFn):
             yield CycleEnd(cycle, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))
             while not stop_requested() and time.monotonic() - cycle_start < self.tick:
                 time.sleep(0.05)
+
+
+    def _poll_all(self, due, poll_feed):
+        """(feed, (status, items, errors)) for each due feed, as each poll finishes."""
+        from concurrent.futures import ThreadPoolExecutor, as_completed
+
+        def one(feed):
+            try:
+                return poll_feed(self.fetcher, feed, self.state.feeds.get(feed.url))
+            except Exception as exc:  # noqa: BLE001 - one feed never stops the monitor
+                return None, [], [_error(feed.url, "fetch_feed", exc, url=feed.url, feed=feed.name)]
+
+        if len(due) <= 1:
+            for feed in due:
+                yield feed, one(feed)
+            return
+        with ThreadPoolExecutor(max_workers=min(self.poll_workers, len(due))) as pool:
+            futures = {pool.submit(one, feed): feed for feed in due}
+            for future in as_completed(futures):
+                yield futures[future], future.result()
 
 
 class PollLoop(beam.PTransform):
