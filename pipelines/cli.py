@@ -29,9 +29,18 @@ def _usage() -> str:
     return "\n".join(lines)
 
 
+class _QuietBeamImport(logging.Filter):
+    """Beam warns at import that Google Cloud clients are missing; newswatch never uses them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "apitools not found" not in record.getMessage()
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_QuietBeamImport())
     if not argv or argv[0] in ("-h", "--help"):
         print(_usage())
         return EXIT_OK if argv else EXIT_USAGE
