@@ -48,6 +48,27 @@ class _Routed(beam.DoFn):
         return self.passthrough and not isinstance(element, self.accepts)
 
 
+class _RoutedStage(beam.PTransform):
+    """A :class:`_Routed` DoFn as a composite: tagged outputs in batch, one chained output with ``passthrough``."""
+
+    step = "Stage"
+    main = "main"
+    tags: tuple[str, ...] = ()
+
+    def __init__(self, passthrough: bool = False):
+        super().__init__()
+        self.passthrough = passthrough
+
+    def make_fn(self, passthrough: bool) -> beam.DoFn:
+        raise NotImplementedError
+
+    def expand(self, pcoll):
+        if self.passthrough:
+            return pcoll | self.step >> beam.ParDo(self.make_fn(True))
+        out = pcoll | self.step >> beam.ParDo(self.make_fn(False)).with_outputs(*self.tags, main=self.main)
+        return {self.main: out[self.main], **{tag: out[tag] for tag in self.tags}}
+
+
 def _error(origin, stage, exc, *, url=None, raw=None, feed=None) -> IngestError:
     reason = str(exc) or exc.__class__.__name__
     if not isinstance(exc, ValueError):
@@ -117,18 +138,13 @@ class _Prepare(_Routed):
         yield article
 
 
-class PrepareArticles(beam.PTransform):
+class PrepareArticles(_RoutedStage):
     """RawArticle -> Article (clean text, metadata, stable id); failures to ``errors``."""
 
-    def __init__(self, passthrough: bool = False):
-        super().__init__()
-        self.passthrough = passthrough
+    step, main, tags = "Prepare", "articles", (ERRORS,)
 
-    def expand(self, raws):
-        if self.passthrough:
-            return raws | "Prepare" >> beam.ParDo(_Prepare(passthrough=True))
-        out = raws | "Prepare" >> beam.ParDo(_Prepare()).with_outputs(ERRORS, main="articles")
-        return {"articles": out.articles, ERRORS: out[ERRORS]}
+    def make_fn(self, passthrough):
+        return _Prepare(passthrough)
 
 
 class _Extract(_Routed):
@@ -164,19 +180,17 @@ class _Extract(_Routed):
         yield ExtractedArticle(article, events)
 
 
-class ExtractEvents(beam.PTransform):
+class ExtractEvents(_RoutedStage):
     """Article -> ExtractedArticle (the article and its events); failures to ``errors``."""
 
-    def __init__(self, model: str | None = None, passthrough: bool = False):
-        super().__init__()
-        self.model = model
-        self.passthrough = passthrough
+    step, main, tags = "Extract", "extracted", (ERRORS,)
 
-    def expand(self, articles):
-        if self.passthrough:
-            return articles | "Extract" >> beam.ParDo(_Extract(self.model, passthrough=True))
-        out = articles | "Extract" >> beam.ParDo(_Extract(self.model)).with_outputs(ERRORS, main="extracted")
-        return {"extracted": out.extracted, ERRORS: out[ERRORS]}
+    def __init__(self, model: str | None = None, passthrough: bool = False):
+        super().__init__(passthrough)
+        self.model = model
+
+    def make_fn(self, passthrough):
+        return _Extract(self.model, passthrough)
 
 
 class _WriteDuckDB(beam.DoFn):
@@ -439,19 +453,17 @@ class _FetchArticle(_Routed):
 SEEN = "seen"
 
 
-class FetchArticles(beam.PTransform):
+class FetchArticles(_RoutedStage):
     """FeedItem -> RawArticle (main), SeenUrl (``seen``), IngestError (``errors``)."""
 
-    def __init__(self, policy, passthrough: bool = False):
-        super().__init__()
-        self.policy = policy
-        self.passthrough = passthrough
+    step, main, tags = "Fetch", "articles", (ERRORS, SEEN)
 
-    def expand(self, items):
-        if self.passthrough:
-            return items | "Fetch" >> beam.ParDo(_FetchArticle(self.policy, passthrough=True))
-        out = items | "Fetch" >> beam.ParDo(_FetchArticle(self.policy)).with_outputs(ERRORS, SEEN, main="articles")
-        return {"articles": out.articles, SEEN: out[SEEN], ERRORS: out[ERRORS]}
+    def __init__(self, policy, passthrough: bool = False):
+        super().__init__(passthrough)
+        self.policy = policy
+
+    def make_fn(self, passthrough):
+        return _FetchArticle(self.policy, passthrough)
 
 
 class _PollLoop(beam.DoFn):
