@@ -12,7 +12,6 @@ sink, in the same transactions as the articles.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 
@@ -36,18 +35,6 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def load_state(db: str):
-    from newswatch.transforms.feedsource import SourceState, load_state
-    from newswatch.transforms.sink import connect
-    if not os.path.exists(db):
-        return SourceState()
-    conn = connect(db)  # read-write: creates tables missing from an older database
-    try:
-        return load_state(conn)
-    finally:
-        conn.close()
-
-
 def build(pipeline: beam.Pipeline, config, state, db: str, model: str | None = None, policy=None, **sink):
     policy = policy or config.fetch_policy()
     polled = pipeline | "Feeds" >> beam.Create(list(config.feeds)) | "PollFeeds" >> PollFeeds(policy, state)
@@ -61,7 +48,8 @@ def run(argv: list[str] | None = None, *, policy=None) -> RunSummary:
     known, pipeline_args = parser().parse_known_args(argv)
     sink = sink_options(known)
     config = load_feeds_config(known.feeds)
-    state = load_state(known.db)
+    from newswatch.transforms.sink import read_source_state
+    state = read_source_state(known.db)
     reporter = progress.install(progress.RichReporter() if (sys.stderr.isatty() and not known.quiet)
                                 else progress.Reporter())
     reporter.start(len(config.feeds))

@@ -11,9 +11,6 @@ import functools
 import tomllib
 from importlib import resources
 
-EVENT_STATUSES = ("occurred", "planned")
-DATE_PRECISIONS = ("day", "month", "year")
-
 
 def ddl() -> str:
     return resources.files(__name__).joinpath("ddl.sql").read_text(encoding="utf-8")

@@ -57,7 +57,22 @@ def _kind(result) -> str:
 
 
 def poll_feed(fetcher: Fetcher, feed: FeedConfig, state: FeedStateRow | None) -> tuple[FeedStatus, list[FeedItem], list[IngestError]]:
-    """One conditional GET of a feed and its parse: the new status, its entries, and what went wrong."""
+    """One conditional GET of a feed and its parse: the new status, its entries, and what went wrong.
+
+    Never raises: an unexpected failure is the feed's error, so one feed never stops the others.
+    """
+    try:
+        return _poll_feed(fetcher, feed, state)
+    except Exception as exc:  # noqa: BLE001
+        state = state or FeedStateRow()
+        reason = f"{exc.__class__.__name__}: {exc}"
+        status = FeedStatus(feed_url=feed.url, name=feed.name, etag=state.etag, last_modified=state.last_modified,
+                            last_polled_at=_now(), last_status=None, last_error=reason)
+        return status, [], [IngestError(origin=feed.url, url=feed.url, feed=feed.name, stage="fetch_feed",
+                                        error=reason, raw=f"feed {feed.name}: {feed.url}")]
+
+
+def _poll_feed(fetcher: Fetcher, feed: FeedConfig, state: FeedStateRow | None):
     now = _now()
     state = state or FeedStateRow()
     result = fetcher.fetch(feed.url, etag=state.etag, last_modified=state.last_modified, accept=("feed",))

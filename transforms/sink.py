@@ -23,6 +23,8 @@ import datetime as dt
 import hashlib
 import logging
 import threading
+import os
+import shutil
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -342,19 +344,22 @@ def write(path: str, items: list[ExtractedArticle], errors: list[IngestError] = 
     sessions can open the file between flushes.
     """
     with _lock_for(path):
-        deadline = time.monotonic() + wait_seconds
-        delay = 0.1
-        while True:
-            try:
-                conn = connect(path, wait_seconds=max(0.0, deadline - time.monotonic()))
-                break
-            except (duckdb.IOException, duckdb.ConnectionException) as exc:
-                if not is_lock_error(exc) or time.monotonic() >= deadline:
-                    raise
-                time.sleep(delay)
-                delay = min(delay * 2, 2.0)
+        conn = connect(path, wait_seconds=wait_seconds)  # waits, with backoff, while another process holds it
         try:
             return write_batch(conn, items, list(errors), feed_states=list(feed_states), seen=list(seen))
+        finally:
+            conn.close()
+
+
+def read_source_state(path: str):
+    """Feed validators and seen URLs stored by earlier runs (empty for a new database)."""
+    from newswatch.transforms.feedsource import SourceState, load_state
+    if not os.path.exists(path):
+        return SourceState()
+    with _lock_for(path):
+        conn = connect(path)  # read-write: creates tables missing from an older database
+        try:
+            return load_state(conn)
         finally:
             conn.close()
 
@@ -367,8 +372,6 @@ def refresh_snapshot(path: str, snapshot: str) -> None:
     Analysts open the snapshot read-only and never block the writer; a
     reader keeps the old file until it reopens.
     """
-    import os
-    import shutil
     with _lock_for(path):
         tmp = f"{snapshot}.tmp-{os.getpid()}"
         shutil.copyfile(path, tmp)

@@ -377,11 +377,7 @@ class _PollFeed(beam.DoFn):
     def process(self, feed):
         from newswatch.pipelines.progress import reporter
         from newswatch.transforms.feedsource import poll_feed
-        try:
-            status, items, errors = poll_feed(self.fetcher, feed, self.state.feeds.get(feed.url))
-        except Exception as exc:  # noqa: BLE001 - one feed never stops the others
-            yield pvalue.TaggedOutput(ERRORS, _error(feed.url, "fetch_feed", exc, url=feed.url, feed=feed.name))
-            return
+        status, items, errors = poll_feed(self.fetcher, feed, self.state.feeds.get(feed.url))
         self.polled.inc()
         if status.not_modified:
             self.unchanged.inc()
@@ -494,16 +490,10 @@ class _PollLoop(beam.DoFn):
         self.run_for = run_for
 
     def setup(self):
-        from newswatch.transforms.feedsource import load_state
         from newswatch.transforms.fetch import Fetcher
-        from newswatch.transforms.sink import _lock_for, connect
+        from newswatch.transforms.sink import read_source_state
         self.fetcher = Fetcher(self.policy)
-        with _lock_for(self.db_path):
-            conn = connect(self.db_path, wait_seconds=60)
-            try:
-                self.state = load_state(conn)
-            finally:
-                conn.close()
+        self.state = read_source_state(self.db_path)
         self.emitted = set(self.state.seen)
 
     def process(self, feeds):
@@ -523,15 +513,14 @@ class _PollLoop(beam.DoFn):
             # feeds are polled concurrently, so one slow feed does not delay the others' entries
             for feed, (status, items, errors) in self._poll_all(due, poll_feed):
                 interval = feed.interval or self.default_interval
-                if status is None or status.last_error:
+                if status.last_error:
                     failures[feed.url] += 1
                     interval = min(self.max_backoff, interval * 2 ** failures[feed.url])
                 else:
                     failures[feed.url] = 0
                 next_due[feed.url] = time.monotonic() + interval
-                if status is not None:
-                    self.state.feeds[feed.url] = FeedStateRow(status.etag, status.last_modified)
-                    yield status
+                self.state.feeds[feed.url] = FeedStateRow(status.etag, status.last_modified)
+                yield status
                 yield from errors
                 for item in items:
                     if item.url not in self.emitted:
@@ -548,10 +537,7 @@ class _PollLoop(beam.DoFn):
         from concurrent.futures import ThreadPoolExecutor, as_completed
 
         def one(feed):
-            try:
-                return poll_feed(self.fetcher, feed, self.state.feeds.get(feed.url))
-            except Exception as exc:  # noqa: BLE001 - one feed never stops the monitor
-                return None, [], [_error(feed.url, "fetch_feed", exc, url=feed.url, feed=feed.name)]
+            return poll_feed(self.fetcher, feed, self.state.feeds.get(feed.url))
 
         if len(due) <= 1:
             for feed in due:
