@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 DB     ?= newswatch.duckdb
 
-.PHONY: demo test bench soak clean
+.PHONY: demo test bench soak train clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,11 @@ demo: $(VENV)/.stamp-install
 
 test: $(VENV)/.stamp-install
 	$(BIN)/python -m pytest -q
+
+# The sentence classifier and the decision/confidence model, from the dev split of the annotated corpus
+# (training/corpus.py); writes transforms/data/sentclf/ and transforms/data/confidence.json (about a minute).
+train: $(VENV)/.stamp-install
+	$(BIN)/python -m training.train
 
 # Speed and memory, as ratios to baselines measured in the same run (minutes).
 bench: $(VENV)/.stamp-install

@@ -13,15 +13,16 @@ import apache_beam as beam
 
 from newswatch.pipelines.common import (RunSummary, add_db_argument, add_sink_arguments, make_pipeline, sink_options,
                                         summarise)
-from newswatch.transforms.stages import ERRORS, ArticlesToDuckDB, ReadReplayFiles
+from newswatch.transforms.stages import ERRORS, EXTRACTORS, ArticlesToDuckDB, ReadReplayFiles
 
 log = logging.getLogger(__name__)
 
 
-def build(pipeline: beam.Pipeline, paths: list[str], db_path: str, model: str | None = None, **sink):
+def build(pipeline: beam.Pipeline, paths: list[str], db_path: str, model: str | None = None,
+          extractor: str = "rules", **sink):
     read = pipeline | "ReadReplayFiles" >> ReadReplayFiles(paths)
     return read["articles"] | "ArticlesToDuckDB" >> ArticlesToDuckDB(db_path, model, upstream_errors=(read[ERRORS],),
-                                                                      **sink)
+                                                                      extractor=extractor, **sink)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -29,6 +30,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", help=".txt, .html or .jsonl files or folders (default: the bundled seeds)")
     add_db_argument(p)
     p.add_argument("--model", default=None, help="spaCy pipeline to load (default: en_core_web_sm if installed)")
+    p.add_argument("--extractor", choices=sorted(EXTRACTORS), default="rules",
+                   help="rules (default) or components: parse-based roles and modality with the trained sentence "
+                        "classifier (issue 8, opt-in until it scores better on the test split)")
     add_sink_arguments(p)
     return p
 
@@ -37,5 +41,5 @@ def run(argv: list[str] | None = None) -> RunSummary:
     known, pipeline_args = parser().parse_known_args(argv)
     sink = sink_options(known)
     with make_pipeline(pipeline_args) as pipeline:
-        build(pipeline, known.paths, known.db, known.model, **sink)
+        build(pipeline, known.paths, known.db, known.model, known.extractor, **sink)
     return summarise(pipeline)

@@ -1,0 +1,137 @@
+"""The component extractor (issue 8): triggers, roles, modality, the classifier's input, the corpus split.
+
+Every sentence here is invented for the test.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from newswatch.transforms.extraction import classifier as sentclf
+from newswatch.transforms.extraction import confidence, modality, roles
+from newswatch.transforms.extraction.extract import actor_mentions
+from newswatch.transforms.extraction.triggers import SPAN_KEY
+from newswatch.transforms.nlp import has_model, load_pipeline
+from training import corpus
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    nlp = load_pipeline()
+    if not has_model(nlp):
+        pytest.skip("the trained English pipeline is not installed")
+    return nlp
+
+
+def _trigger(doc, event_type, word):
+    spans = [s for s in doc.spans[SPAN_KEY] if s.label_ == event_type and s.text.lower().startswith(word)]
+    assert spans, f"no {event_type} trigger {word!r} in {[(s.text, s.label_) for s in doc.spans[SPAN_KEY]]}"
+    return spans[0]
+
+
+def _parties(nlp, text, event_type, word):
+    doc = nlp(text)
+    span = _trigger(doc, event_type, word)
+    sent = span.sent
+    acts = [m for m in actor_mentions(doc) if sent.start_char <= m.start < sent.end_char]
+    found, hosts, _ = roles.parties(doc, sent, span.root, acts, {}, event_type)
+    return sorted(found), sorted(hosts)
+
+
+def _mood(nlp, text, event_type, word):
+    doc = nlp(text)
+    anchor = _trigger(doc, event_type, word).root
+    return modality.assess(anchor, roles.clause_head(anchor))[0]
+
+
+# ----------------------------------------------------------------- triggers
+
+def test_triggers_match_lemmas_not_modifiers(nlp):
+    doc = nlp("Chile and Peru signed an agreement after their navies drilled together. Peru bought patrol boats.")
+    labels = {(s.text.lower(), s.label_) for s in doc.spans[SPAN_KEY]}
+    assert ("signed", "agreement") in labels and ("agreement", "agreement") in labels
+    assert ("drilled", "joint_exercise") in labels
+    assert ("patrol", "joint_exercise") not in labels  # "patrol boats": a modifier, not a patrol
+
+
+# -------------------------------------------------------------------- roles
+
+def test_roles_subject_and_with_argument(nlp):
+    assert _parties(nlp, "Kenya held naval drills with Tanzania last week.", "joint_exercise", "drills")[0] == ["KEN", "TZA"]
+
+
+def test_roles_without_and_against_are_no_parties(nlp):
+    found, _ = _parties(nlp, "Norway and Denmark held an exercise without Sweden.", "joint_exercise", "exercise")
+    assert found == ["DNK", "NOR"]
+    found, _ = _parties(nlp, "Poland and Lithuania held drills against a notional attack by Russia.",
+                        "joint_exercise", "drills")
+    assert "RUS" not in found and {"POL", "LTU"} <= set(found)
+
+
+def test_roles_reporting_speaker_is_no_party(nlp):
+    found, _ = _parties(nlp, "China said that Australia and Japan signed a defence agreement on Monday.",
+                        "agreement", "agreement")
+    assert found == ["AUS", "JPN"]
+
+
+def test_roles_place_is_a_host_not_a_party(nlp):
+    found, hosts = _parties(nlp, "Indian warships arrived in Kenya on Friday.", "port_visit", "arrived")
+    assert found == ["IND"] and hosts == ["KEN"]
+
+
+# ----------------------------------------------------------------- modality
+
+@pytest.mark.parametrize("text, event_type, word, expected", [
+    ("Greece did not sign the defence agreement with Egypt.", "agreement", "sign", modality.NEGATED),
+    ("Egypt denied that it had signed a defence pact with Sudan.", "agreement", "pact", modality.NEGATED),
+    ("Ghana and Togo could sign a defence pact next year.", "agreement", "pact", modality.SPECULATIVE),
+    ("If Chile and Peru hold naval drills, tensions may ease.", "joint_exercise", "drills", modality.SPECULATIVE),
+    ("Imagine the navies of Japan and India patrolling together.", "joint_exercise", "patrolling",
+     modality.SPECULATIVE),
+    ("Fiji and Tonga will hold defence talks on Tuesday.", "dialogue_meeting", "talks", modality.PLANNED),
+    ("Fiji and Tonga regularly hold defence talks.", "dialogue_meeting", "talks", modality.HABITUAL),
+    ("Fiji and Tonga held defence talks on Tuesday.", "dialogue_meeting", "talks", modality.OCCURRED),
+])
+def test_modality_from_the_parse(nlp, text, event_type, word, expected):
+    assert _mood(nlp, text, event_type, word) == expected
+
+
+# --------------------------------------------------------------- classifier
+
+def test_classifier_reads_sentences_with_actors_masked(nlp):
+    doc = nlp("Kenyan troops trained with Ugandan soldiers in Kampala.")
+    text = sentclf.masked(next(iter(doc.sents)))
+    assert "Kenya" not in text and "Ugand" not in text and "Kampala" not in text
+    assert text.count("xnational") == 2 and "xstate" in text
+
+
+def test_classifier_weights_ship_with_the_package():
+    clf = sentclf.load_classifier()
+    assert clf is not None
+    labels = set(clf.get_pipe("textcat_multilabel").labels)
+    assert sentclf.ANY in labels and "joint_exercise" in labels and len(labels) == 10
+
+
+# --------------------------------------------------------------- confidence
+
+def test_confidence_depends_on_the_features():
+    base = {"p": 0.2, "p_type": 0.1, "lemma": "exercise", "pos": "NOUN", "defence": True}
+    low = confidence.score("joint_exercise", base)
+    high = confidence.score("joint_exercise", {**base, "p": 0.95, "p_type": 0.9})
+    assert 0.0 < low < high < 1.0
+
+
+# ------------------------------------------------------------------- split
+
+def test_split_is_fixed_keeps_pairs_together_and_holds_enough_test_articles():
+    articles = corpus.load()
+    sides = corpus.split(articles)
+    assert sides == corpus.split(list(reversed(articles)))  # the rule, not the order, decides
+    assert sum(1 for s in sides.values() if s == "test") >= 80
+    assert all(sides[a.file] == "dev" for a in articles if a.set_name == "seeds")
+    by_event: dict[str, set[str]] = {}
+    for a in articles:
+        for e in a.gold["events"]:
+            by_event.setdefault(f"{a.set_name}:{e['id']}", set()).add(sides[a.file])
+    assert all(len(v) == 1 for v in by_event.values())
+    assert len({a.file for a in articles}) == len(articles)  # file names are unique across the sets

@@ -1,0 +1,213 @@
+"""``make train``: train the sentence classifier and fit the confidence model on the dev split.
+
+    python -m training.train            # train, fit, write transforms/data/sentclf and data/confidence.json
+    python -m training.train --score    # score the shipped model on the dev split, in process (no merging)
+
+Deterministic: a fixed seed and the fixed split of :mod:`training.corpus`.
+The test split is never read here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import shutil
+import sys
+from pathlib import Path
+
+from newswatch.pipelines import scoring
+from newswatch.schemas import event_types
+from newswatch.transforms.articles import prepare
+from newswatch.transforms.extraction import classifier as sentclf
+from newswatch.transforms.extraction import confidence
+from newswatch.transforms.records import read_inputs
+from newswatch.schemas.rows import RawArticle
+from training import corpus
+
+ROOT = Path(__file__).resolve().parent.parent
+MODEL_OUT = ROOT / "transforms" / sentclf.MODEL_DIR
+CONF_OUT = ROOT / "transforms" / confidence.WEIGHTS_FILE
+SEED = 0
+FOLDS = 4
+LABELS = [*event_types(), sentclf.ANY]
+
+
+def articles_for(gold_articles: list[corpus.GoldArticle]):
+    """(gold, Article) pairs, read through the same reader and preparation as a replay."""
+    wanted: dict[Path, dict[str, dict]] = {}
+    for a in gold_articles:
+        wanted.setdefault(a.records_path, {})[a.file] = a.gold
+    out = []
+    for path, golds in wanted.items():
+        for raw in read_inputs([path]):
+            if isinstance(raw, RawArticle) and raw.origin in golds:
+                out.append((golds[raw.origin], prepare(raw)))
+    return out
+
+
+def sentence_examples(pairs, nlp) -> list[tuple[str, set[str]]]:
+    """(masked sentence, types) for every sentence of the articles; types from the gold evidence it holds."""
+    examples = []
+    for gold, article in pairs:
+        doc = nlp(article.text)
+        spans = []
+        for e in gold.get("events", []):
+            ev = e.get("evidence") or ""
+            start = article.text.find(ev) if ev else -1
+            if start >= 0:
+                spans.append((start, start + len(ev), {e["type"], *e.get("alt_types", [])}))
+        for sent in doc.sents:
+            if not sent.text.strip():
+                continue
+            cats = set()
+            for s, t, types in spans:
+                if s < sent.end_char and sent.start_char < t:
+                    cats |= types
+            examples.append((sentclf.masked(sent), cats | ({sentclf.ANY} if cats else set())))
+    return examples
+
+
+def predict(pairs, nlp, clf, *, use_classifier=True) -> dict[str, list[scoring.Prediction]]:
+    from newswatch.transforms.extraction.extract import extract_mentions, group_mentions, to_candidates
+    preds: dict[str, list[scoring.Prediction]] = {}
+    for gold, article in pairs:
+        doc = nlp(article.text)
+        cands = to_candidates(group_mentions(extract_mentions(article, doc, use_classifier=use_classifier, clf=clf)))
+        preds[gold["file"]] = [scoring.Prediction(f"{gold['file']}#{i}", c.event_type, c.participants, c.event_date,
+                                                  c.date_precision, c.mentions[0].evidence, c.confidence)
+                               for i, c in enumerate(cands)]
+    return preds
+
+
+def candidate_rows(pairs, nlp, clf_for) -> list[tuple[str, dict, bool]]:
+    """(type, features, right) for every candidate the rules produce, before the decision; ``clf_for(file)`` is
+    the sentence classifier whose probabilities the candidate carries (one not trained on that article)."""
+    from newswatch.transforms.extraction.extract import extract_mentions
+    rows = []
+    for gold, article in pairs:
+        doc = nlp(article.text)
+        for m in extract_mentions(article, doc, clf=clf_for(gold["file"]), gate=False,
+                                  weights=confidence.PRIOR):
+            pred = scoring.Prediction("x", m.event_type, m.participants, m.date.value if m.date else None,
+                                      m.date.precision if m.date else None)
+            ok = any(scoring.compatible(pred, e) for e in gold.get("events", []))
+            rows.append((m.event_type, m.features, ok))
+    return rows
+
+
+def fit_confidence(rows, *, l2: float = 1.0, steps: int = 3000, lr: float = 0.5) -> dict:
+    """Logistic regression over sparse named features, by full-batch gradient descent with L2."""
+    import numpy as np
+    maps = [confidence.feature_map(t, f) for t, f, _ in rows]
+    names = sorted({k for m in maps for k in m})
+    index = {k: i for i, k in enumerate(names)}
+    x = np.zeros((len(rows), len(names)))
+    for r, m in enumerate(maps):
+        for k, v in m.items():
+            x[r, index[k]] = v
+    y = np.array([1.0 if ok else 0.0 for _, _, ok in rows])
+    w = np.zeros(len(names))
+    b = 0.0
+    n = max(1, len(y))
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-(x @ w + b)))
+        g = p - y
+        w -= lr * (x.T @ g / n + l2 * w / n)
+        b -= lr * g.mean()
+    return {"bias": round(float(b), 4),
+            "weights": {k: round(float(v), 4) for k, v in zip(names, w) if abs(v) >= 1e-4},
+            "rows": len(rows), "positives": int(y.sum())}
+
+
+def _folds(pairs, folds: int) -> dict[str, int]:
+    import hashlib
+    return {g["file"]: int(hashlib.sha256(g["file"].encode()).hexdigest(), 16) % folds for g, _ in pairs}
+
+
+def cross_fitted_rows(pairs, nlp, examples_of, folds: int, epochs: int):
+    """Candidate rows whose classifier probabilities come from a classifier trained without that article."""
+    fold_of = _folds(pairs, folds)
+    clfs = {}
+    for k in range(folds):
+        train_ex = [ex for g, _ in pairs if fold_of[g["file"]] != k for ex in examples_of[g["file"]]]
+        clfs[k] = sentclf.train(train_ex, LABELS, epochs=epochs, seed=SEED)
+    rows = candidate_rows(pairs, nlp, lambda f: clfs[fold_of[f]])
+    return rows, clfs, fold_of
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m training.train")
+    ap.add_argument("--score", action="store_true", help="only score the shipped model on the dev split")
+    ap.add_argument("--rules-only", action="store_true", help="with --score: without the classifier")
+    ap.add_argument("--epochs", type=int, default=12)
+    args = ap.parse_args(argv)
+
+    from newswatch.transforms.nlp import load_pipeline
+    nlp = load_pipeline()
+    everything = corpus.load()
+    sides = corpus.split(everything)
+    dev = [a for a in everything if sides[a.file] == "dev"]
+    pairs = articles_for(dev)
+    print(f"dev split: {len(pairs)} articles ({len(everything) - len(dev)} test articles left unread)",
+          file=sys.stderr)
+    if args.score:
+        clf = None if args.rules_only else sentclf.load_classifier()
+        report = scoring.score([g for g, _ in pairs], predict(pairs, nlp, clf, use_classifier=not args.rules_only))
+        print(scoring.format_report(report))
+        return 0
+
+    examples_of = {g["file"]: sentence_examples([(g, a)], nlp) for g, a in pairs}
+    examples = [ex for exs in examples_of.values() for ex in exs]
+    print(f"training on {len(examples)} sentences, {sum(1 for _, c in examples if c)} with events", file=sys.stderr)
+    rows, _, _ = cross_fitted_rows(pairs, nlp, examples_of, FOLDS, args.epochs)
+    fitted = fit_confidence(rows)
+    clf = sentclf.train(examples, LABELS, epochs=args.epochs, seed=SEED)
+    if MODEL_OUT.exists():
+        shutil.rmtree(MODEL_OUT)
+    clf.to_disk(MODEL_OUT)
+    CONF_OUT.write_text(json.dumps(fitted, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"classifier -> {MODEL_OUT.relative_to(ROOT)}; decision and confidence fit on {fitted['rows']} "
+          f"candidates ({fitted['positives']} right) -> {CONF_OUT.relative_to(ROOT)}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
+
+def cross_validate(folds: int = FOLDS, epochs: int = 12) -> scoring.Report:
+    """Tune on dev without reading test: each dev fold is predicted by a classifier and a decision model fit on
+    the other folds only."""
+    from newswatch.transforms.extraction.extract import extract_mentions, group_mentions, to_candidates
+    from newswatch.transforms.nlp import load_pipeline
+    nlp = load_pipeline()
+    everything = corpus.load()
+    sides = corpus.split(everything)
+    pairs = articles_for([a for a in everything if sides[a.file] == "dev"])
+    examples_of = {g["file"]: sentence_examples([(g, a)], nlp) for g, a in pairs}
+    fold_of = _folds(pairs, folds)
+    clfs = {k: sentclf.train([ex for g, _ in pairs if fold_of[g["file"]] != k for ex in examples_of[g["file"]]],
+                             LABELS, epochs=epochs, seed=SEED) for k in range(folds)}
+    preds: dict = {}
+    files = [g["file"] for g, _ in pairs]
+    per_file_rows = candidate_rows_by_file(pairs, nlp, lambda f: clfs[fold_of[f]])
+    for k in range(folds):
+        train_rows = [r for f in files if fold_of[f] != k for r in per_file_rows[f]]
+        w = fit_confidence(train_rows)
+        for g, a in pairs:
+            if fold_of[g["file"]] != k:
+                continue
+            doc = nlp(a.text)
+            cands = to_candidates(group_mentions(extract_mentions(a, doc, clf=clfs[k], weights=w)))
+            preds[g["file"]] = [scoring.Prediction(f"{g['file']}#{i}", c.event_type, c.participants, c.event_date,
+                                                   c.date_precision, c.mentions[0].evidence, c.confidence)
+                                for i, c in enumerate(cands)]
+    report = scoring.score([g for g, _ in pairs], preds)
+    by_threshold = scoring.score_by_threshold([g for g, _ in pairs], preds)
+    print(scoring.format_report(report, by_threshold=by_threshold).split("Misflagged")[0])
+    return report
+
+
+def candidate_rows_by_file(pairs, nlp, clf_for) -> dict[str, list]:
+    return {g["file"]: candidate_rows([(g, a)], nlp, clf_for) for g, a in pairs}
