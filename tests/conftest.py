@@ -12,6 +12,15 @@ def nlp():
     return load_pipeline()
 
 
+@pytest.fixture(scope="session")
+def trained_nlp(nlp):
+    """The pipeline with the trained English model; tests that read the parse skip without it."""
+    from newswatch.transforms.nlp import has_model
+    if not has_model(nlp):
+        pytest.skip("the trained English pipeline is not installed")
+    return nlp
+
+
 @pytest.fixture
 def db_path(tmp_path):
     return str(tmp_path / "test.duckdb")

@@ -9,18 +9,9 @@ import pytest
 
 from newswatch.transforms.extraction import classifier as sentclf
 from newswatch.transforms.extraction import confidence, modality, roles
-from newswatch.transforms.extraction.extract import actor_mentions
-from newswatch.transforms.extraction.triggers import SPAN_KEY
-from newswatch.transforms.nlp import has_model, load_pipeline
+from newswatch.transforms.extract import actor_mentions
+from newswatch.transforms.extraction.triggers import SPAN_KEY, mark
 from training import corpus
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    nlp = load_pipeline()
-    if not has_model(nlp):
-        pytest.skip("the trained English pipeline is not installed")
-    return nlp
 
 
 def _trigger(doc, event_type, word):
@@ -29,8 +20,8 @@ def _trigger(doc, event_type, word):
     return spans[0]
 
 
-def _parties(nlp, text, event_type, word):
-    doc = nlp(text)
+def _parties(trained_nlp, text, event_type, word):
+    doc = mark(trained_nlp(text))
     span = _trigger(doc, event_type, word)
     sent = span.sent
     acts = [m for m in actor_mentions(doc) if sent.start_char <= m.start < sent.end_char]
@@ -38,16 +29,17 @@ def _parties(nlp, text, event_type, word):
     return sorted(found), sorted(hosts)
 
 
-def _mood(nlp, text, event_type, word):
-    doc = nlp(text)
+def _mood(trained_nlp, text, event_type, word):
+    doc = mark(trained_nlp(text))
     anchor = _trigger(doc, event_type, word).root
     return modality.assess(anchor, roles.clause_head(anchor))[0]
 
 
 # ----------------------------------------------------------------- triggers
 
-def test_triggers_match_lemmas_not_modifiers(nlp):
-    doc = nlp("Chile and Peru signed an agreement after their navies drilled together. Peru bought patrol boats.")
+def test_triggers_match_lemmas_not_modifiers(trained_nlp):
+    doc = mark(trained_nlp("Chile and Peru signed an agreement after their navies drilled together. "
+                           "Peru bought patrol boats."))
     labels = {(s.text.lower(), s.label_) for s in doc.spans[SPAN_KEY]}
     assert ("signed", "agreement") in labels and ("agreement", "agreement") in labels
     assert ("drilled", "joint_exercise") in labels
@@ -56,26 +48,26 @@ def test_triggers_match_lemmas_not_modifiers(nlp):
 
 # -------------------------------------------------------------------- roles
 
-def test_roles_subject_and_with_argument(nlp):
-    assert _parties(nlp, "Kenya held naval drills with Tanzania last week.", "joint_exercise", "drills")[0] == ["KEN", "TZA"]
+def test_roles_subject_and_with_argument(trained_nlp):
+    assert _parties(trained_nlp, "Kenya held naval drills with Tanzania last week.", "joint_exercise", "drills")[0] == ["KEN", "TZA"]
 
 
-def test_roles_without_and_against_are_no_parties(nlp):
-    found, _ = _parties(nlp, "Norway and Denmark held an exercise without Sweden.", "joint_exercise", "exercise")
+def test_roles_without_and_against_are_no_parties(trained_nlp):
+    found, _ = _parties(trained_nlp, "Norway and Denmark held an exercise without Sweden.", "joint_exercise", "exercise")
     assert found == ["DNK", "NOR"]
-    found, _ = _parties(nlp, "Poland and Lithuania held drills against a notional attack by Russia.",
+    found, _ = _parties(trained_nlp, "Poland and Lithuania held drills against a notional attack by Russia.",
                         "joint_exercise", "drills")
     assert "RUS" not in found and {"POL", "LTU"} <= set(found)
 
 
-def test_roles_reporting_speaker_is_no_party(nlp):
-    found, _ = _parties(nlp, "China said that Australia and Japan signed a defence agreement on Monday.",
+def test_roles_reporting_speaker_is_no_party(trained_nlp):
+    found, _ = _parties(trained_nlp, "China said that Australia and Japan signed a defence agreement on Monday.",
                         "agreement", "agreement")
     assert found == ["AUS", "JPN"]
 
 
-def test_roles_place_is_a_host_not_a_party(nlp):
-    found, hosts = _parties(nlp, "Indian warships arrived in Kenya on Friday.", "port_visit", "arrived")
+def test_roles_place_is_a_host_not_a_party(trained_nlp):
+    found, hosts = _parties(trained_nlp, "Indian warships arrived in Kenya on Friday.", "port_visit", "arrived")
     assert found == ["IND"] and hosts == ["KEN"]
 
 
@@ -92,14 +84,14 @@ def test_roles_place_is_a_host_not_a_party(nlp):
     ("Fiji and Tonga regularly hold defence talks.", "dialogue_meeting", "talks", modality.HABITUAL),
     ("Fiji and Tonga held defence talks on Tuesday.", "dialogue_meeting", "talks", modality.OCCURRED),
 ])
-def test_modality_from_the_parse(nlp, text, event_type, word, expected):
-    assert _mood(nlp, text, event_type, word) == expected
+def test_modality_from_the_parse(trained_nlp, text, event_type, word, expected):
+    assert _mood(trained_nlp, text, event_type, word) == expected
 
 
 # --------------------------------------------------------------- classifier
 
-def test_classifier_reads_sentences_with_actors_masked(nlp):
-    doc = nlp("Kenyan troops trained with Ugandan soldiers in Kampala.")
+def test_classifier_reads_sentences_with_actors_masked(trained_nlp):
+    doc = mark(trained_nlp("Kenyan troops trained with Ugandan soldiers in Kampala."))
     text = sentclf.masked(next(iter(doc.sents)))
     assert "Kenya" not in text and "Ugand" not in text and "Kampala" not in text
     assert text.count("xnational") == 2 and "xstate" in text

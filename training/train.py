@@ -68,15 +68,16 @@ def sentence_examples(pairs, nlp) -> list[tuple[str, set[str]]]:
     return examples
 
 
-def predict(pairs, nlp, clf, *, use_classifier=True) -> dict[str, list[scoring.Prediction]]:
+def predict(pairs, nlp, clf, *, use_classifier=True, weights=None) -> dict[str, list[scoring.Prediction]]:
+    """Per gold file, the component extractor's events as scoring predictions (per article, no merging)."""
     from newswatch.transforms.extraction.extract import extract_mentions, group_mentions, to_candidates
     preds: dict[str, list[scoring.Prediction]] = {}
     for gold, article in pairs:
         doc = nlp(article.text)
-        cands = to_candidates(group_mentions(extract_mentions(article, doc, use_classifier=use_classifier, clf=clf)))
+        mentions = extract_mentions(article, doc, use_classifier=use_classifier, clf=clf, weights=weights)
         preds[gold["file"]] = [scoring.Prediction(f"{gold['file']}#{i}", c.event_type, c.participants, c.event_date,
                                                   c.date_precision, c.mentions[0].evidence, c.confidence)
-                               for i, c in enumerate(cands)]
+                               for i, c in enumerate(to_candidates(group_mentions(mentions)))]
     return preds
 
 
@@ -179,7 +180,6 @@ if __name__ == "__main__":
 def cross_validate(folds: int = FOLDS, epochs: int = 12) -> scoring.Report:
     """Tune on dev without reading test: each dev fold is predicted by a classifier and a decision model fit on
     the other folds only."""
-    from newswatch.transforms.extraction.extract import extract_mentions, group_mentions, to_candidates
     from newswatch.transforms.nlp import load_pipeline
     nlp = load_pipeline()
     everything = corpus.load()
@@ -194,15 +194,8 @@ def cross_validate(folds: int = FOLDS, epochs: int = 12) -> scoring.Report:
     per_file_rows = candidate_rows_by_file(pairs, nlp, lambda f: clfs[fold_of[f]])
     for k in range(folds):
         train_rows = [r for f in files if fold_of[f] != k for r in per_file_rows[f]]
-        w = fit_confidence(train_rows)
-        for g, a in pairs:
-            if fold_of[g["file"]] != k:
-                continue
-            doc = nlp(a.text)
-            cands = to_candidates(group_mentions(extract_mentions(a, doc, clf=clfs[k], weights=w)))
-            preds[g["file"]] = [scoring.Prediction(f"{g['file']}#{i}", c.event_type, c.participants, c.event_date,
-                                                   c.date_precision, c.mentions[0].evidence, c.confidence)
-                                for i, c in enumerate(cands)]
+        held = [(g, a) for g, a in pairs if fold_of[g["file"]] == k]
+        preds.update(predict(held, nlp, clfs[k], weights=fit_confidence(train_rows)))
     report = scoring.score([g for g, _ in pairs], preds)
     by_threshold = scoring.score_by_threshold([g for g, _ in pairs], preds)
     print(scoring.format_report(report, by_threshold=by_threshold).split("Misflagged")[0])

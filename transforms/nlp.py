@@ -1,7 +1,6 @@
 """The spaCy pipeline: the trained English model when installed, else a blank one.
 
-Both get the ``newswatch_triggers`` component (trigger words of the event
-types, last) and the ``newswatch_actors`` component (an EntityRuler fed from the
+Both get the ``newswatch_actors`` component (an EntityRuler fed from the
 gazetteer data) placed before the statistical NER, so states, demonyms,
 capitals, forces and organisations are recognised and normalised to codes
 whether or not a model is there. Without a model there is no parser, tagger
@@ -19,7 +18,6 @@ from spacy.language import Language
 from spacy.pipeline import EntityRuler
 
 from newswatch.transforms import actors
-from newswatch.transforms.extraction import triggers  # noqa: F401  (registers newswatch_triggers)
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +65,6 @@ def load_pipeline(model: str | None = None) -> Language:
         nlp.add_pipe("newswatch_paragraphs", before="sentencizer")
     before = "ner" if "ner" in nlp.pipe_names else None
     nlp.add_pipe("newswatch_actors", before=before) if before else nlp.add_pipe("newswatch_actors")
-    nlp.add_pipe("newswatch_triggers", last=True)
     nlp.max_length = 2_000_000
     return nlp
 

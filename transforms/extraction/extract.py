@@ -23,8 +23,8 @@ How an article becomes events (each decision lives in one module):
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
@@ -32,9 +32,12 @@ from newswatch.schemas import codes_for
 from newswatch.schemas.rows import Article, EventCandidate, Mention
 from newswatch.transforms import actors
 from newswatch.transforms.dates import DateMention, find_dates
+# Actors in the text, people linked to states, the article's main pair and date periods: one implementation,
+# shared with the rule extractor.
+from newswatch.transforms.extract import actor_mentions, article_dyad, periods_compatible, person_map
 from newswatch.transforms.extraction import classifier as sentclf
 from newswatch.transforms.extraction import confidence, modality, roles
-from newswatch.transforms.extraction.triggers import SPAN_KEY, context_lemmas, lemma, specs
+from newswatch.transforms.extraction.triggers import SPAN_KEY, context_lemmas, lemma, mark, specs
 
 # Events whose confidence is below this are kept but flagged (events.low_confidence).
 LOW_CONFIDENCE_THRESHOLD = 0.5
@@ -44,103 +47,6 @@ BACKGROUND_AFTER = timedelta(days=60)
 _BLOC_TYPES = frozenset({"dialogue_meeting", "joint_exercise"})
 # Types whose many parties are one giver and several receivers: one event per receiver.
 _HUB_TYPES = frozenset({"arms_transfer", "capacity_building", "peacekeeping_hadr", "port_visit", "training_exchange"})
-
-
-# ----------------------------------------------------------------------- actors
-
-
-@dataclass(frozen=True)
-class ActorMention:
-    code: str
-    kind: str        # an actors.* label
-    start: int       # char offsets in the article text
-    end: int
-    text: str
-
-
-_WATER_BEFORE = re.compile(r"\b(?:Gulf|Sea|Bay|Strait|Straits|Ocean|Coast|Isle|Islands?)\s+of\s+(?:the\s+)?$")
-_WATER_AFTER = re.compile(r"\s+(?:Sea|Seas|Gulf|Strait|Ocean|Subcontinent)\b", re.IGNORECASE)
-_MEDIA_AFTER = re.compile(r"^(?:[’']s)?(?:[\s-]+[A-Z][\w.-]*){0,3}[\s-]+(?:News|Times|Post|Agency|Daily|Herald|Press|Presse|"
-                          r"Television|TV|Radio|Broadcasting|Tribune|Journal|Gazette)\b")
-
-
-def actor_mentions(doc) -> list[ActorMention]:
-    """Actors the ruler found, minus places named after a state ("Gulf of Oman") and news outlets."""
-    text = doc.text
-    out = []
-    for ent in doc.ents:
-        if ent.label_ not in actors.ACTOR_LABELS or not ent.ent_id_:
-            continue
-        if ent.label_ in (actors.COUNTRY, actors.DEMONYM) and (
-                _WATER_BEFORE.search(text[max(0, ent.start_char - 30):ent.start_char])
-                or _WATER_AFTER.match(text[ent.end_char:ent.end_char + 14])):
-            continue
-        if _MEDIA_AFTER.match(text[ent.end_char:ent.end_char + 50]):
-            continue
-        out.append(ActorMention(ent.ent_id_, ent.label_, ent.start_char, ent.end_char, ent.text))
-    return out
-
-
-_TITLE_WORDS = re.compile(
-    r"^(?:president|vice|prime|deputy|minister|ministers|secretary|general|gen\.?|admiral|adm\.?|lt\.?|lieutenant|"
-    r"colonel|col\.?|major|maj\.?|senior|chief|of|the|for|defen[cs]e|foreign|affairs|national|state|navy|army|air|"
-    r"force|staff|commander|ambassador|crown|prince|king|emperor|chairman|head|counterpart|mr\.?|ms\.?|mrs\.?|dr\.?|"
-    r"he|his|her|and|,|'s|’s|-|top|official|envoy|spokesman|spokesperson|cabinet|government|ministry)$", re.I)
-_NAME_STOP = frozenset({"The", "His", "Her", "Minister", "President", "General", "Secretary", "Prime", "Defence", "Defense"})
-
-
-def person_map(doc) -> dict[str, str]:
-    """Name (full, and each part) -> state code, from titles next to people's names ("Ruritanian Defence
-    Minister Ana Soto": a later "Soto" counts for Ruritania)."""
-    votes: dict[str, Counter] = {}
-    for ent in doc.ents:
-        if ent.label_ != "PERSON":
-            continue
-        code = _person_state(doc, ent)
-        if not code:
-            continue
-        keys = {ent.text} | {t.text for t in ent if t.text[:1].isupper() and len(t.text) > 2 and t.text not in _NAME_STOP}
-        for key in keys:
-            votes.setdefault(key, Counter())[code] += 1
-    return {k: c.most_common(1)[0][0] for k, c in votes.items() if len(c) == 1}
-
-
-def _state_ent(token) -> str | None:
-    if token.ent_type_ in actors.ACTOR_LABELS and token.ent_id_ and actors.is_state(token.ent_id_):
-        return token.ent_id_
-    return None
-
-
-def _state_along_titles(doc, positions) -> str | None:
-    for i in positions:
-        tok = doc[i]
-        code = _state_ent(tok)
-        if code:
-            return code
-        if not (_TITLE_WORDS.match(tok.text) or tok.text[:1].isupper()):
-            return None
-    return None
-
-
-def _person_state(doc, ent) -> str | None:
-    sent = ent.sent
-    return _state_along_titles(doc, range(ent.start - 1, max(sent.start, ent.start - 8) - 1, -1)) or \
-        _state_along_titles(doc, range(ent.end, min(sent.end, ent.end + 7)))
-
-
-def article_dyad(article: Article, mentions: list[ActorMention]) -> tuple[str, ...]:
-    """The article's two main states (or state and organisation), by mentions; the title counts thrice."""
-    counts: Counter = Counter(m.code for m in mentions)
-    title = article.title or ""
-    for m in mentions:
-        if m.start < len(title) + 2 and title and article.text.startswith(title[:20]):
-            counts[m.code] += 2
-    ranked = counts.most_common(3)
-    if len(ranked) < 2:
-        return ()
-    if len(ranked) == 3 and ranked[2][1] >= ranked[1][1]:
-        return ()
-    return tuple(sorted((ranked[0][0], ranked[1][0])))
 
 
 # ------------------------------------------------------------------- mentions
@@ -244,11 +150,12 @@ def _location(doc, head) -> str | None:
     """A place after "in"/"at" in the trigger's clause."""
     if not doc.has_annotation("DEP"):
         return None
-    for tok in head.subtree:
-        if tok.ent_iob_ == "B" and tok.ent_type_ in ("GPE", "LOC", "FAC", actors.CAPITAL, actors.COUNTRY):
-            if tok.head.lower_ in ("in", "at") and tok.dep_ == "pobj":
-                ent = next((e for e in doc.ents if e.start == tok.i), None)
-                return ent.text if ent is not None else tok.text
+    clause = {t.i for t in head.subtree}
+    for ent in head.sent.ents:
+        if ent.label_ in ("GPE", "LOC", "FAC", actors.CAPITAL, actors.COUNTRY) and ent.start in clause:
+            first = ent[0]
+            if first.head.lower_ in ("in", "at") and first.dep_ == "pobj":
+                return ent.text
     return None
 
 
@@ -272,8 +179,7 @@ def extract_mentions(article: Article, doc, *, use_classifier: bool = True, clf=
     sents = list(doc.sents)
     triggers_by_sent: dict[int, list] = {}
     starts = [s.start for s in sents]
-    import bisect
-    for span in doc.spans.get(SPAN_KEY, []):
+    for span in mark(doc).spans[SPAN_KEY]:
         triggers_by_sent.setdefault(bisect.bisect_right(starts, span.start) - 1, []).append(span)
     candidates = [i for i, s in enumerate(sents) if i in triggers_by_sent and not _is_furniture(text, s, title)]
     clf = clf if clf is not None else (sentclf.load_classifier() if use_classifier else None)
@@ -389,17 +295,6 @@ def _one_reading(found: list[RawMention]) -> list[RawMention]:
 
 
 # --------------------------------------------------------------------- grouping
-
-
-def periods_compatible(d1: date, p1: str | None, d2: date, p2: str | None, *, slack_days: int = 0) -> bool:
-    """One period contains the other (day within month within year); day-vs-day within slack_days."""
-    p1, p2 = p1 or "day", p2 or "day"
-    if p1 == "day" and p2 == "day":
-        return abs((d1 - d2).days) <= slack_days
-    coarser = "year" if "year" in (p1, p2) else "month"
-    if coarser == "year":
-        return d1.year == d2.year
-    return (d1.year, d1.month) == (d2.year, d2.month)
 
 
 def _compatible(a: DateMention | None, b: DateMention | None) -> bool:

@@ -135,16 +135,13 @@ def parties(doc, sent, anchor, sent_actors, persons: dict[str, str], event_type:
             continue
         found.append(m.code)
     # people linked to states by their titles
-    for tok in head.subtree:
-        if tok.ent_iob_ == "B" and tok.ent_type_ == "PERSON" or (tok.text in persons and tok.ent_type_ == "PERSON"):
-            code = persons.get(tok.text)
-            if tok.ent_iob_ == "B":
-                ent = next((e for e in doc.ents if e.start == tok.i), None)
-                if ent is not None:
-                    code = persons.get(ent.text) or next((persons[t.text] for t in ent if t.text in persons), None)
-            path = _path_up(tok, head) or []
-            if code and not _excluded(tok, path):
-                found.append(code)
+    clause = {t.i for t in head.subtree}
+    for ent in sent.ents:
+        if ent.label_ != "PERSON" or ent.root.i not in clause:
+            continue
+        code = persons.get(ent.text) or next((persons[t.text] for t in ent if t.text in persons), None)
+        if code and not _excluded(ent.root, _path_up(ent.root, head) or []):
+            found.append(code)
     # "X said it would hold drills with Y": the pronoun subject is the reporting verb's subject
     subj = next((c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
     if subj is not None and subj.lower_ in _PRONOUNS and head.dep_ == "ccomp":

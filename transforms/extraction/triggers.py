@@ -1,4 +1,4 @@
-"""Trigger words of the event types: a spaCy component that marks them in ``doc.spans["nw_triggers"]``.
+"""Trigger words of the event types: a spaCy component (and :func:`mark`) that marks them in ``doc.spans["nw_triggers"]``.
 
 The words live in ``data/triggers.toml``, matched on lemma and coarse part of
 speech, so "signed", "signing" and "signs" are one entry. A noun followed by
@@ -99,9 +99,9 @@ def _patterns(words, pos: tuple[str, ...], tagged: bool, folded: bool):
 class TriggerMarker:
     """Marks every trigger as a span labelled with its event type (a word may trigger several types)."""
 
-    def __init__(self, nlp: Language, name: str):
+    def __init__(self, vocab, name: str = "newswatch_triggers"):
         self.name = name
-        self.vocab = nlp.vocab
+        self.vocab = vocab
         self._matchers: dict[bool, Matcher] = {}
 
     def _matcher(self, tagged: bool) -> Matcher:
@@ -131,4 +131,18 @@ class TriggerMarker:
 
 @Language.factory("newswatch_triggers")
 def make_trigger_marker(nlp: Language, name: str):
-    return TriggerMarker(nlp, name)
+    return TriggerMarker(nlp.vocab, name)
+
+
+_MARKERS: dict[int, TriggerMarker] = {}  # one per vocab (one per loaded pipeline)
+
+
+def mark(doc: Doc) -> Doc:
+    """The doc with its triggers marked, unless a ``newswatch_triggers`` component already did: the shared
+    pipeline leaves it out, so that the default extractor does not pay for triggers it never reads."""
+    if SPAN_KEY not in doc.spans:
+        marker = _MARKERS.get(id(doc.vocab))
+        if marker is None or marker.vocab is not doc.vocab:
+            marker = _MARKERS[id(doc.vocab)] = TriggerMarker(doc.vocab)
+        marker(doc)
+    return doc
