@@ -11,7 +11,7 @@ Kinds of expression understood (all matched case-insensitively unless noted):
   date is taken into the span: "Monday morning, July 8");
 * month and day without a year: "April 10", "17 January", "on the 8th";
 * ranges of days: "October 13-16, 2024", "from 13 to 16 October 2024",
-  "June 24-July 3, 2019", "April 30 to May 1";
+  "May 28-June 4, 2021", "April 30 to May 1";
 * months: "April 2018", "in May and June", "last November", "next month";
 * years: "in 2017", "2015", "this year", "a year ago";
 * relative days: "today", "yesterday", "on Saturday", "last Saturday",
@@ -323,7 +323,7 @@ _YEAR_TAIL = (
 )
 _YEAR = rf"(?:1[89]\d\d|20\d\d){_YEAR_TAIL}"
 
-# Between the two ends of a range: "13-16", "13 to 16", "June 24 through July 3".
+# Between the two ends of a range: "13-16", "13 to 16", "May 28 through June 4".
 # "and" is a range only after "between"; otherwise it joins two dates.
 _RANGE_SEPARATOR = r"(?:\s*[-–—]\s*|\s+(?:to|through|thru|until|till|and)\s+)"
 
@@ -341,7 +341,7 @@ _DAY_MONTH = re.compile(
     rf"{_DAY_FIRST_START}(?P<d1>{_DAY})(?:\s+of)?\s+(?P<m1>{_MONTH})(?:,?\s+(?P<y1>{_YEAR}))?",
     _FLAGS)
 
-# "October 13-16, 2024", "June 24-July 3, 2019", "December 30, 2019 to January 2, 2020"
+# "October 13-16, 2024", "May 28-June 4, 2021", "December 30, 2019 to January 2, 2020"
 _MONTH_DAY_RANGE = re.compile(
     rf"(?P<m1>{_MONTH})\s+(?P<d1>{_DAY})(?:,?\s+(?P<y1>{_YEAR}))?,?"
     rf"(?P<sep>{_RANGE_SEPARATOR})"
@@ -594,7 +594,7 @@ def _resolve_range(
         if first is None:
             return None
         y1 = first.year
-    elif y1 is None:  # "June 24-July 3, 2019": the year is written at the end
+    elif y1 is None:  # "May 28-June 4, 2021": the year is written at the end
         y1 = y2 - 1 if m1 > m2 else y2  # "December 30-January 2, 2020"
     first = _make_date(y1, m1, d1)
     if y2 is None:
@@ -606,7 +606,7 @@ def _resolve_range(
 
 
 def _scan_ranges(text: str, published: datetime.date | None) -> Iterator[_Candidate]:
-    """ "October 13-16, 2024", "from 13 to 16 October 2024", "June 24-July 3, 2019".
+    """ "October 13-16, 2024", "from 13 to 16 October 2024", "May 28-June 4, 2021".
 
     "October 13 and 16" (not after "between") is two dates, not a range.
     """

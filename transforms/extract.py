@@ -626,7 +626,7 @@ def _date_the_lead(mentions: list[RawMention], article: Article, text: str) -> l
     """A news story's lead event with no date of its own happened just before publication: the publication month.
 
     Only the article's first event, named in its opening lines, reported as done (not planned, not background,
-    its parties named): "Estonia has signed a defence cooperation agreement with Latvia". The month,
+    its parties named): "Chile has concluded a naval training pact with Peru". The month,
     not the day, is the precision that is really known.
     """
     published = article.published_date
