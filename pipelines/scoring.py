@@ -34,6 +34,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
+from newswatch.schemas import event_types
+from newswatch.transforms.actors import is_state
+
 __all__ = [
     "EVENT_TYPES",
     "Prediction",
@@ -57,17 +60,8 @@ __all__ = [
     "participants_ok",
 ]
 
-EVENT_TYPES: tuple[str, ...] = (
-    "agreement",
-    "dialogue_meeting",
-    "joint_exercise",
-    "arms_transfer",
-    "port_visit",
-    "training_exchange",
-    "peacekeeping_hadr",
-    "capacity_building",
-    "pledge_statement",
-)
+# The nine event types: one list, in schemas/taxonomy.toml.
+EVENT_TYPES: tuple[str, ...] = event_types()
 
 DEFAULT_THRESHOLDS: tuple[float, ...] = (0.0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9)
 
@@ -284,13 +278,14 @@ def date_compatible(pred: Prediction, gold_event: Mapping[str, Any]) -> bool:
 def date_exact(pred: Prediction, gold_event: Mapping[str, Any]) -> bool:
     """The predicted date, truncated to the precision of the gold date (or of a
     ``date_alt``), equals it; a predicted date coarser than that target is not
-    exact.  Null gold date: exact only when the predicted date is null too
-    (Interpretation: a date the analyst could not find is not 'exact'), unless
-    it matches a ``date_alt``.  Null predicted date with a non-null gold date:
-    not exact."""
+    exact.  Null gold date: any predicted date, or none, is exact (there is
+    nothing to get wrong).  Null predicted date with a non-null gold date: not
+    exact."""
     gold_date = gold_event.get("date")
+    if gold_date is None:
+        return True
     if pred.event_date is None:
-        return gold_date is None
+        return False
     pprec = _norm_precision(pred.event_date, pred.date_precision)
     for d, prec in _gold_date_targets(gold_event):
         if _PRECISION_RANK[pprec] < _PRECISION_RANK[prec]:
@@ -314,16 +309,18 @@ def _codes(values: Iterable[str]) -> set[str]:
 
 def participants_ok(pred: Prediction, gold_event: Mapping[str, Any]) -> bool:
     """``exact`` (default): predicted ⊇ participants and ⊆ participants ∪
-    optional_participants.  ``subset``: at least two predicted members and all
-    of them within participants.  Interpretation: in subset mode the
-    ``optional_participants`` may also be added without penalty (the field's
-    own meaning), but only members of ``participants`` count towards the two;
-    with no optional participants this is FORMAT.md's rule word for word."""
+    optional_participants.  ``subset``: the predicted set lies within
+    participants ∪ optional_participants and holds at least two of
+    participants, or is one organisation of participants alone (a bloc's own
+    meeting).  Only members of ``participants`` count towards the two.  An
+    organisation is any code that is not a state of the gazetteer."""
     predicted = _codes(pred.participants)
     required = _codes(gold_event.get("participants") or ())
     optional = _codes(gold_event.get("optional_participants") or ())
     mode = gold_event.get("participants_mode") or "exact"
     if mode == "subset":
+        if len(predicted) == 1 and predicted <= required and not is_state(next(iter(predicted))):
+            return True
         return len(predicted & required) >= 2 and predicted <= (required | optional)
     return required <= predicted <= (required | optional)
 

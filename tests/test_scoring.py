@@ -146,6 +146,15 @@ def test_subset_mode():
     assert one(g, P("e", "joint_exercise", ("CHL", "USA", "FRA"))).tp == 0  # one outside fails
 
 
+def test_subset_mode_organisation_alone():
+    g = G("G1", "dialogue_meeting", ("ASEAN", "IDN", "MYS", "THA"), participants_mode="subset")
+    assert one(g, P("e", "dialogue_meeting", ("ASEAN",))).tp == 1  # the bloc's own meeting
+    assert one(g, P("e", "dialogue_meeting", ("IDN",))).tp == 0  # one state alone is not
+    assert one(g, P("e", "dialogue_meeting", ("NATO",))).tp == 0  # an organisation outside
+    exact = G("G1", "dialogue_meeting", ("ASEAN", "IDN"))
+    assert one(exact, P("e", "dialogue_meeting", ("ASEAN",))).tp == 0  # exact mode wants every party
+
+
 # ---------------------------------------------------------------- dates
 
 
@@ -188,7 +197,7 @@ def test_date_alt():
     ("2018-04", "2018", False),
     ("2018-04-10", None, False),          # null prediction, dated gold
     (None, None, True),                   # both null
-    (None, "2018-04-10", False),          # interpretation: invented date is not exact
+    (None, "2018-04-10", True),           # null gold date: nothing to get wrong
 ])
 def test_date_exact(gold_date, pred_date, exact):
     assert date_exact(P("e", date=pred_date), G("G1", date=gold_date)) is exact
