@@ -31,8 +31,9 @@ def parser() -> argparse.ArgumentParser:
     add_db_argument(p)
     p.add_argument("--model", default=None, help="spaCy pipeline to load (default: en_core_web_sm if installed)")
     p.add_argument("--extractor", choices=sorted(EXTRACTORS), default="rules",
-                   help="rules (default) or components: parse-based roles and modality with the trained sentence "
-                        "classifier (issue 8, opt-in until it scores better on the test split)")
+                   help="rules (default): every event the rules find, its confidence from the learned model; "
+                        "hybrid: only those the model judges right (higher precision, lower recall); components: "
+                        "parse-based roles and modality with the trained sentence classifier")
     add_sink_arguments(p)
     return p
 

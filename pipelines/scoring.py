@@ -402,7 +402,7 @@ def _max_weight_matching(weights: Sequence[Sequence[int]]) -> list[tuple[int, in
     return sorted(pairs)
 
 
-def _pair_article(preds: Sequence[Prediction], gold_events: Sequence[Mapping[str, Any]]) -> list[tuple[int, int]]:
+def pair_article(preds: Sequence[Prediction], gold_events: Sequence[Mapping[str, Any]]) -> list[tuple[int, int]]:
     """Pair predictions (rows) with gold events (columns) of one article.
 
     Weights are built so that the maximum total is lexicographic in
@@ -672,7 +672,7 @@ def score(gold: list[dict], predictions: dict[str, list[Prediction]], *,
             found = []
         preds = [p for p in found if (p.confidence if p.confidence is not None else 1.0) >= min_confidence]
 
-        pairs = _pair_article(preds, gold_events)
+        pairs = pair_article(preds, gold_events)
         paired_pred = {i: j for i, j in pairs}
         paired_gold = {j: i for i, j in pairs}
         flagged = False
@@ -768,6 +768,36 @@ def score_by_threshold(gold: list[dict], predictions: dict[str, list[Prediction]
 # output
 
 
+RELIABILITY_BINS: tuple[float, ...] = (0.0, 0.2, 0.4, 0.5, 0.6, 0.8, 1.0)
+
+
+@dataclass
+class ReliabilityBin:
+    low: float
+    high: float
+    events: int          # scored predictions (true and false positives; ignored ones are not scored)
+    right: int           # of them, true positives
+    mean_confidence: float
+
+    @property
+    def right_share(self) -> float | None:
+        return self.right / self.events if self.events else None
+
+
+def reliability(report: Report, bins: Sequence[float] = RELIABILITY_BINS) -> list[ReliabilityBin]:
+    """How often predictions are right, by confidence band: for a calibrated confidence the share right is
+    close to the band's mean confidence. Predictions without a confidence count as 1.0."""
+    scored = [(1.0 if m.confidence is None else m.confidence, True) for m in report.true_positives] + \
+             [(1.0 if f.confidence is None else f.confidence, False) for f in report.false_positives]
+    out = []
+    for k, (low, high) in enumerate(zip(bins, bins[1:])):
+        last = k == len(bins) - 2
+        inside = [(c, ok) for c, ok in scored if low <= c < high or (last and c == high)]
+        out.append(ReliabilityBin(low, high, len(inside), sum(ok for _, ok in inside),
+                                  sum(c for c, _ in inside) / len(inside) if inside else 0.0))
+    return out
+
+
 def _fmt_pred_date(d: datetime.date | None, precision: str | None) -> str:
     if d is None:
         return "-"
@@ -811,6 +841,16 @@ def format_report(report: Report, *, by_threshold: Sequence[tuple[float, Report]
         for t, rr in by_threshold:
             lines.append(f"  {t:>5.2f} {rr.tp:>4} {rr.fp:>4} {rr.fn:>4} {rr.precision:>6.3f}"
                          f" {rr.recall:>6.3f} {rr.f1:>6.3f} {rr.article_accuracy:>7.3f}")
+        lines.append("")
+
+    bands = reliability(r)
+    if any(b.events for b in bands):
+        lines.append("Reliability (is an event at a given confidence right that often?)")
+        lines.append(f"  {'confidence':<11} {'events':>6} {'right':>5} {'share':>6} {'mean conf':>9}")
+        for b in bands:
+            share = f"{b.right_share:>6.3f}" if b.right_share is not None else f"{'-':>6}"
+            mean = f"{b.mean_confidence:>9.3f}" if b.events else f"{'-':>9}"
+            lines.append(f"  {b.low:.1f}-{b.high:.1f}{'':<4} {b.events:>6} {b.right:>5} {share} {mean}")
         lines.append("")
 
     if r.missing_articles:
@@ -873,7 +913,8 @@ def report_to_dict(report: Report, *, by_threshold: Sequence[tuple[float, Report
     """A JSON-serialisable dict of the report (dates as ISO strings, tuples as
     lists; false_merges as lists [gold_id_a, gold_id_b, event_id]).  With
     ``by_threshold``, adds ``by_threshold``: a list of
-    {min_confidence, tp, fp, fn, precision, recall, f1, article_accuracy}."""
+    {min_confidence, tp, fp, fn, precision, recall, f1, article_accuracy}.
+    ``reliability`` lists the confidence bands of :func:`reliability`."""
     out = _jsonable(report)
     if by_threshold is not None:
         out["by_threshold"] = [
@@ -881,4 +922,7 @@ def report_to_dict(report: Report, *, by_threshold: Sequence[tuple[float, Report
              "recall": r.recall, "f1": r.f1, "article_accuracy": r.article_accuracy}
             for t, r in by_threshold
         ]
+    out["reliability"] = [{"low": b.low, "high": b.high, "events": b.events, "right": b.right,
+                           "right_share": b.right_share, "mean_confidence": b.mean_confidence}
+                          for b in reliability(report)]
     return out

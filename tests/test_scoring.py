@@ -526,3 +526,22 @@ def test_max_weight_matching_against_brute_force():
         assert len({i for i, _ in pairs}) == len(pairs) == len({j for _, j in pairs})
         assert all(w[i][j] > 0 for i, j in pairs)
         assert sum(w[i][j] for i, j in pairs) == _brute_force(w)
+
+
+# ---------------------------------------------------------------- reliability
+
+
+def test_reliability_bands_count_right_and_wrong_by_confidence():
+    from newswatch.pipelines.scoring import format_report, reliability, report_to_dict
+    gold = [A("a.txt", [G("G1", "agreement", date="2018-04"), G("G2", "joint_exercise", date="2019")])]
+    preds = {"a.txt": [P("e1", "agreement", date="2018-04", confidence=0.9),
+                       P("e2", "joint_exercise", date="2019", confidence=0.45),
+                       P("e3", "port_visit", confidence=0.41),
+                       P("e4", "arms_transfer", confidence=1.0)]}
+    bands = {(b.low, b.high): b for b in reliability(score(gold, preds))}
+    assert (bands[(0.8, 1.0)].events, bands[(0.8, 1.0)].right) == (2, 1)  # 1.0 falls in the top band
+    assert (bands[(0.4, 0.5)].events, bands[(0.4, 0.5)].right) == (2, 1)
+    assert bands[(0.4, 0.5)].mean_confidence == pytest.approx(0.43)
+    assert bands[(0.0, 0.2)].events == 0 and bands[(0.0, 0.2)].right_share is None
+    assert "Reliability" in format_report(score(gold, preds))
+    assert report_to_dict(score(gold, preds))["reliability"][-1]["right"] == 1

@@ -1,7 +1,8 @@
-"""``make train``: train the sentence classifier and fit the confidence model on the dev split.
+"""``make train``: train the sentence classifier and fit the decision models on the dev split.
 
-    python -m training.train            # train, fit, write transforms/data/sentclf and data/confidence.json
-    python -m training.train --score    # score the shipped model on the dev split, in process (no merging)
+    python -m training.train            # train, fit, write transforms/data/{sentclf,confidence.json,gate.json}
+    python -m training.train --score    # score the shipped component model on the dev split (no merging)
+    python -m training.train --cv --extractor hybrid   # 4-fold cross-validation within dev (how to tune)
 
 Deterministic: a fixed seed and the fixed split of :mod:`training.corpus`.
 The test split is never read here.
@@ -20,7 +21,7 @@ from newswatch.pipelines import scoring
 from newswatch.schemas import event_types
 from newswatch.transforms.articles import prepare
 from newswatch.transforms.extraction import classifier as sentclf
-from newswatch.transforms.extraction import confidence
+from newswatch.transforms.extraction import confidence, gate
 from newswatch.transforms.records import read_inputs
 from newswatch.schemas.rows import RawArticle
 from training import corpus
@@ -28,6 +29,7 @@ from training import corpus
 ROOT = Path(__file__).resolve().parent.parent
 MODEL_OUT = ROOT / "transforms" / sentclf.MODEL_DIR
 CONF_OUT = ROOT / "transforms" / confidence.WEIGHTS_FILE
+GATE_OUT = ROOT / "transforms" / gate.WEIGHTS_FILE
 SEED = 0
 FOLDS = 4
 LABELS = [*event_types(), sentclf.ANY]
@@ -68,16 +70,26 @@ def sentence_examples(pairs, nlp) -> list[tuple[str, set[str]]]:
     return examples
 
 
-def predict(pairs, nlp, clf, *, use_classifier=True, weights=None) -> dict[str, list[scoring.Prediction]]:
-    """Per gold file, the component extractor's events as scoring predictions (per article, no merging)."""
+def predict(pairs, nlp, clf, *, use_classifier=True, weights=None,
+            extractor: str = "components", threshold: float | None = None) -> dict[str, list[scoring.Prediction]]:
+    """Per gold file, an extractor's events as scoring predictions (per article, no merging)."""
+    from newswatch.transforms import extract as rules
     from newswatch.transforms.extraction.extract import extract_mentions, group_mentions, to_candidates
     preds: dict[str, list[scoring.Prediction]] = {}
     for gold, article in pairs:
         doc = nlp(article.text)
-        mentions = extract_mentions(article, doc, use_classifier=use_classifier, clf=clf, weights=weights)
+        if extractor == "rules":
+            cands = rules.to_candidates(rules.group_mentions(rules.extract_mentions(article, doc)))
+        elif extractor == "hybrid":
+            cands = rules.to_candidates(gate.decide(gate.proposals(article, doc, clf), weights,
+                                                   gate.DECIDE if threshold is None else threshold),
+                                        repeat_bonus=0.0)
+        else:
+            mentions = extract_mentions(article, doc, use_classifier=use_classifier, clf=clf, weights=weights)
+            cands = to_candidates(group_mentions(mentions))
         preds[gold["file"]] = [scoring.Prediction(f"{gold['file']}#{i}", c.event_type, c.participants, c.event_date,
                                                   c.date_precision, c.mentions[0].evidence, c.confidence)
-                               for i, c in enumerate(to_candidates(group_mentions(mentions)))]
+                               for i, c in enumerate(cands)]
     return preds
 
 
@@ -98,16 +110,22 @@ def candidate_rows(pairs, nlp, clf_for) -> list[tuple[str, dict, bool]]:
 
 
 def fit_confidence(rows, *, l2: float = 1.0, steps: int = 3000, lr: float = 0.5) -> dict:
+    """The component extractor's decision model over its candidate rows."""
+    return fit_logistic([confidence.feature_map(t, f) for t, f, _ in rows], [ok for _, _, ok in rows],
+                        l2=l2, steps=steps, lr=lr)
+
+
+def fit_logistic(maps: list[dict[str, float]], labels: list[bool], *, l2: float = 1.0, steps: int = 3000,
+                 lr: float = 0.5) -> dict:
     """Logistic regression over sparse named features, by full-batch gradient descent with L2."""
     import numpy as np
-    maps = [confidence.feature_map(t, f) for t, f, _ in rows]
     names = sorted({k for m in maps for k in m})
     index = {k: i for i, k in enumerate(names)}
-    x = np.zeros((len(rows), len(names)))
+    x = np.zeros((len(maps), len(names)))
     for r, m in enumerate(maps):
         for k, v in m.items():
             x[r, index[k]] = v
-    y = np.array([1.0 if ok else 0.0 for _, _, ok in rows])
+    y = np.array([1.0 if ok else 0.0 for ok in labels])
     w = np.zeros(len(names))
     b = 0.0
     n = max(1, len(y))
@@ -118,7 +136,34 @@ def fit_confidence(rows, *, l2: float = 1.0, steps: int = 3000, lr: float = 0.5)
         b -= lr * g.mean()
     return {"bias": round(float(b), 4),
             "weights": {k: round(float(v), 4) for k, v in zip(names, w) if abs(v) >= 1e-4},
-            "rows": len(rows), "positives": int(y.sum())}
+            "rows": len(maps), "positives": int(y.sum())}
+
+
+def gate_rows(pairs, nlp, clf_for) -> dict[str, list[tuple[dict, bool]]]:
+    """Per article, (named features, right) for every event the rule extractor proposes; ``clf_for(file)`` is a
+    sentence classifier not trained on that article. Right = paired with a required gold event in the scorer's
+    own pairing; a proposal paired with a non-required one teaches nothing and is left out."""
+    out = {}
+    for g, article in pairs:
+        proposed = gate.proposals(article, nlp(article.text), clf_for(g["file"]))
+        preds = [scoring.Prediction(str(i), grp.event_type, grp.participants, grp.date.value if grp.date else None,
+                                    grp.date.precision if grp.date else None)
+                 for i, (grp, _) in enumerate(proposed)]
+        gold_events = g.get("events", [])
+        paired = dict(scoring.pair_article(preds, gold_events))
+        rows = []
+        for i, (grp, f) in enumerate(proposed):
+            j = paired.get(i)
+            if j is not None and not gold_events[j].get("required"):
+                continue
+            rows.append((gate.feature_map(grp.event_type, f), j is not None))
+        out[g["file"]] = rows
+    return out
+
+
+def fit_gate(rows_by_file: dict[str, list], files) -> dict:
+    rows = [r for f in files for r in rows_by_file[f]]
+    return fit_logistic([m for m, _ in rows], [ok for _, ok in rows])
 
 
 def _folds(pairs, folds: int) -> dict[str, int]:
@@ -141,8 +186,14 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m training.train")
     ap.add_argument("--score", action="store_true", help="only score the shipped model on the dev split")
     ap.add_argument("--rules-only", action="store_true", help="with --score: without the classifier")
+    ap.add_argument("--cv", action="store_true", help="only cross-validate within the dev split")
+    ap.add_argument("--extractor", choices=("rules", "components", "hybrid"), default="hybrid",
+                    help="with --cv: which extractor")
     ap.add_argument("--epochs", type=int, default=12)
     args = ap.parse_args(argv)
+    if args.cv:
+        cross_validate(epochs=args.epochs, extractor=args.extractor)
+        return 0
 
     from newswatch.transforms.nlp import load_pipeline
     nlp = load_pipeline()
@@ -161,13 +212,18 @@ def main(argv=None) -> int:
     examples_of = {g["file"]: sentence_examples([(g, a)], nlp) for g, a in pairs}
     examples = [ex for exs in examples_of.values() for ex in exs]
     print(f"training on {len(examples)} sentences, {sum(1 for _, c in examples if c)} with events", file=sys.stderr)
-    rows, _, _ = cross_fitted_rows(pairs, nlp, examples_of, FOLDS, args.epochs)
+    rows, clfs, fold_of = cross_fitted_rows(pairs, nlp, examples_of, FOLDS, args.epochs)
     fitted = fit_confidence(rows)
+    gate_by_file = gate_rows(pairs, nlp, lambda f: clfs[fold_of[f]])
+    gated = fit_gate(gate_by_file, list(gate_by_file))
     clf = sentclf.train(examples, LABELS, epochs=args.epochs, seed=SEED)
     if MODEL_OUT.exists():
         shutil.rmtree(MODEL_OUT)
     clf.to_disk(MODEL_OUT)
     CONF_OUT.write_text(json.dumps(fitted, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    GATE_OUT.write_text(json.dumps(gated, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"hybrid gate fit on {gated['rows']} proposals of the rules ({gated['positives']} right) -> "
+          f"{GATE_OUT.relative_to(ROOT)}", file=sys.stderr)
     print(f"classifier -> {MODEL_OUT.relative_to(ROOT)}; decision and confidence fit on {fitted['rows']} "
           f"candidates ({fitted['positives']} right) -> {CONF_OUT.relative_to(ROOT)}", file=sys.stderr)
     return 0
@@ -177,9 +233,10 @@ if __name__ == "__main__":
     sys.exit(main())
 
 
-def cross_validate(folds: int = FOLDS, epochs: int = 12) -> scoring.Report:
+def cross_validate(folds: int = FOLDS, epochs: int = 12, extractor: str = "components",
+                   threshold: float | None = None) -> scoring.Report:
     """Tune on dev without reading test: each dev fold is predicted by a classifier and a decision model fit on
-    the other folds only."""
+    the other folds only (``extractor``: components, hybrid, or rules, which learns nothing)."""
     from newswatch.transforms.nlp import load_pipeline
     nlp = load_pipeline()
     everything = corpus.load()
@@ -191,13 +248,23 @@ def cross_validate(folds: int = FOLDS, epochs: int = 12) -> scoring.Report:
                              LABELS, epochs=epochs, seed=SEED) for k in range(folds)}
     preds: dict = {}
     files = [g["file"] for g, _ in pairs]
-    per_file_rows = candidate_rows_by_file(pairs, nlp, lambda f: clfs[fold_of[f]])
+    if extractor == "components":
+        per_file_rows = candidate_rows_by_file(pairs, nlp, lambda f: clfs[fold_of[f]])
+    elif extractor == "hybrid":
+        per_file_rows = gate_rows(pairs, nlp, lambda f: clfs[fold_of[f]])
     for k in range(folds):
-        train_rows = [r for f in files if fold_of[f] != k for r in per_file_rows[f]]
         held = [(g, a) for g, a in pairs if fold_of[g["file"]] == k]
-        preds.update(predict(held, nlp, clfs[k], weights=fit_confidence(train_rows)))
+        train_files = [f for f in files if fold_of[f] != k]
+        if extractor == "components":
+            w = fit_confidence([r for f in train_files for r in per_file_rows[f]])
+        elif extractor == "hybrid":
+            w = fit_gate(per_file_rows, train_files)
+        else:
+            w = None
+        preds.update(predict(held, nlp, clfs[k], weights=w, extractor=extractor, threshold=threshold))
     report = scoring.score([g for g, _ in pairs], preds)
-    by_threshold = scoring.score_by_threshold([g for g, _ in pairs], preds)
+    by_threshold = scoring.score_by_threshold([g for g, _ in pairs], preds,
+                                              thresholds=(0.0, 0.1, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7, 0.8, 0.9))
     print(scoring.format_report(report, by_threshold=by_threshold).split("Misflagged")[0])
     return report
 

@@ -983,7 +983,9 @@ def _fold_undated(groups: list[_Group]) -> list[_Group]:
     return out
 
 
-def to_candidates(groups: list[_Group]) -> list[EventCandidate]:
+def to_candidates(groups: list[_Group], *, repeat_bonus: float = 0.05) -> list[EventCandidate]:
+    """Groups as events; ``repeat_bonus`` raises the confidence of an event told more than once (0 when the
+    confidence comes from a model that already weighs that)."""
     out = []
     occasions = {g.participants for g in groups if g.event_type in ("dialogue_meeting", "agreement", "capacity_building")}
     for g in groups:
@@ -999,7 +1001,7 @@ def to_candidates(groups: list[_Group]) -> list[EventCandidate]:
         cameo, plover = codes_for(g.event_type, aid=aid)
         confidence = max(m.confidence for m in g.mentions)
         if len(g.mentions) > 1:
-            confidence = min(0.99, confidence + 0.05)
+            confidence = min(0.99, confidence + repeat_bonus)
         location = next((m.location for m in g.mentions if m.location), None)
         mentions = [Mention(evidence=m.evidence, char_start=m.start, char_end=m.end, in_background=m.in_background,
                             confidence=m.confidence, date=m.date.value if m.date else None,

@@ -59,12 +59,16 @@ def weights() -> dict:
     return PRIOR
 
 
-def score(event_type: str, features: dict, w: dict | None = None) -> float:
-    w = w if w is not None else weights()
+def probability(named: dict[str, float], w: dict) -> float:
+    """The logistic model ``w`` ({"bias", "weights"}) applied to named feature values."""
     table = w["weights"]
-    z = w["bias"] + sum(table.get(k, 0.0) * v for k, v in feature_map(event_type, features).items())
+    z = w["bias"] + sum(table.get(k, 0.0) * v for k, v in named.items())
     z = max(-30.0, min(30.0, z))
     return round(1.0 / (1.0 + math.exp(-z)), 3)
+
+
+def score(event_type: str, features: dict, w: dict | None = None) -> float:
+    return probability(feature_map(event_type, features), w if w is not None else weights())
 
 
 def combine(values: list[float]) -> float:
