@@ -1,6 +1,8 @@
 """The DuckDB sink on a real database file: merging, idempotency, errors."""
 import datetime as dt
 
+import pytest
+
 from conftest import table_counts
 from newswatch.schemas.rows import Article, EventCandidate, ExtractedArticle, IngestError, Mention
 from newswatch.transforms.sink import connect, write
@@ -8,14 +10,16 @@ from newswatch.transforms.sink import connect, write
 NOW = dt.datetime(2024, 1, 1)
 
 
-def article(aid, text="text", origin=None):
-    return Article(article_id=aid, url=None, origin=origin or aid, title=None, publisher=None, published_at=None,
+def article(aid, text="text", origin=None, published=None, title=None):
+    return Article(article_id=aid, url=None, origin=origin or aid, title=title, publisher=None,
+                   published_at=dt.datetime.combine(published, dt.time()) if published else None,
                    fetched_at=NOW, language="en", text=text, content_hash=f"h-{aid}-{text}", source="replay",
                    date_source=None)
 
 
-def event(kind="agreement", parties=("JPN", "VNM"), date=dt.date(2018, 4, 10), precision="day", start=0):
-    m = Mention(evidence="e", char_start=start, char_end=start + 1, in_background=False, confidence=0.9,
+def event(kind="agreement", parties=("JPN", "VNM"), date=dt.date(2018, 4, 10), precision="day", start=0,
+          evidence="e"):
+    m = Mention(evidence=evidence, char_start=start, char_end=start + 1, in_background=False, confidence=0.9,
                 date=date, date_precision=precision, status="occurred")
     return EventCandidate(event_type=kind, participants=parties, event_date=date, date_precision=precision,
                           location=None, status="occurred", confidence=0.9, cameo_code="057", plover_type="AGREE",
@@ -72,3 +76,99 @@ def test_sql_waits_for_the_writer_and_sees_the_rows(db_path):
     conn = connect(db_path, read_only=True, wait_seconds=5)
     assert conn.execute("SELECT participants FROM events").fetchone()[0] == ["JPN", "VNM"]
     conn.close()
+
+
+# ------------------------------------------------- merging across outlets (invented reports)
+
+DRILL = "Ruritanian and Freedonian marines began the Iron Gull amphibious drill off Port Vell"
+DRILL_AGAIN = "The Iron Gull amphibious drill brought marines from both navies to Port Vell"
+OTHER = "The two defence ministers signed a memorandum on cyber research"
+
+
+def events(db):
+    conn = connect(db, read_only=True)
+    try:
+        return sorted(conn.execute("SELECT event_type, participants, event_date, article_count FROM events")
+                      .fetchall(), key=str)
+    finally:
+        conn.close()
+
+
+def test_a_report_naming_a_subset_of_the_members_joins_the_multilateral_event(db_path):
+    day = dt.date(2024, 3, 5)
+    write(db_path, [ExtractedArticle(article("a"), [event("joint_exercise", ("FRA", "ITA", "USA"), day)])])
+    write(db_path, [ExtractedArticle(article("b"), [event("joint_exercise", ("FRA", "USA"), dt.date(2024, 3, 1),
+                                                          "month")])])
+    assert events(db_path) == [("joint_exercise", ["FRA", "ITA", "USA"], day, 2)]
+
+
+def test_the_event_takes_the_members_a_later_report_adds(db_path):
+    day = dt.date(2024, 3, 5)
+    write(db_path, [ExtractedArticle(article("a"), [event("joint_exercise", ("FRA", "USA"), day)]),
+                    ExtractedArticle(article("b"), [event("joint_exercise", ("FRA", "ITA", "USA"), day)])])
+    assert events(db_path) == [("joint_exercise", ["FRA", "ITA", "USA"], day, 2)]
+
+
+def test_overlapping_but_not_nested_parties_stay_apart(db_path):
+    day = dt.date(2024, 3, 5)
+    write(db_path, [ExtractedArticle(article("a"), [event("joint_exercise", ("FRA", "USA"), day)]),
+                    ExtractedArticle(article("b"), [event("joint_exercise", ("FRA", "ITA"), day)])])
+    assert len(events(db_path)) == 2
+
+
+def test_dated_reports_days_apart_never_merge_even_when_told_alike(db_path):
+    write(db_path, [ExtractedArticle(article("a"), [event(date=dt.date(2024, 3, 5), evidence=DRILL)]),
+                    ExtractedArticle(article("b"), [event(date=dt.date(2024, 3, 9), evidence=DRILL)])])
+    assert len(events(db_path)) == 2
+
+
+@pytest.mark.parametrize("order", ["dated first", "undated first"])
+def test_an_undated_report_published_days_after_joins_the_dated_event(db_path, order):
+    dated = ExtractedArticle(article("a", published=dt.date(2024, 3, 5)),
+                             [event("joint_exercise", date=dt.date(2024, 3, 5), evidence=DRILL)])
+    undated = ExtractedArticle(article("b", published=dt.date(2024, 3, 7)),
+                               [event("joint_exercise", date=None, precision=None, evidence=DRILL_AGAIN)])
+    batches = [dated, undated] if order == "dated first" else [undated, dated]
+    for item in batches:
+        write(db_path, [item])
+    assert events(db_path) == [("joint_exercise", ["JPN", "VNM"], dt.date(2024, 3, 5), 2)]
+
+
+@pytest.mark.parametrize("published,evidence", [
+    (dt.date(2024, 3, 20), DRILL_AGAIN),  # reported two weeks later: could be another drill
+    (dt.date(2024, 3, 6), OTHER),         # reported the next day, but told in other words
+    (None, DRILL_AGAIN),                  # no publication date to place it
+])
+def test_an_undated_report_that_cannot_be_placed_stays_apart(db_path, published, evidence):
+    write(db_path, [ExtractedArticle(article("a", published=dt.date(2024, 3, 5)),
+                                     [event("joint_exercise", date=dt.date(2024, 3, 5), evidence=DRILL)]),
+                    ExtractedArticle(article("b", published=published),
+                                     [event("joint_exercise", date=None, precision=None, evidence=evidence)])])
+    assert len(events(db_path)) == 2
+
+
+def test_two_undated_reports_of_the_same_days_told_alike_merge(db_path):
+    write(db_path, [ExtractedArticle(article("a", published=dt.date(2024, 3, 5)),
+                                     [event("joint_exercise", date=None, precision=None, evidence=DRILL)]),
+                    ExtractedArticle(article("b", published=dt.date(2024, 3, 6)),
+                                     [event("joint_exercise", date=None, precision=None, evidence=DRILL_AGAIN)]),
+                    ExtractedArticle(article("c", published=dt.date(2024, 3, 16)),
+                                     [event("joint_exercise", date=None, precision=None, evidence=DRILL)])])
+    assert sorted(r[3] for r in events(db_path)) == [1, 2]
+
+
+def test_one_article_two_events_are_never_merged_by_the_sink(db_path):
+    write(db_path, [ExtractedArticle(article("a", published=dt.date(2024, 3, 5)), [
+        event(date=dt.date(2024, 3, 5), evidence=DRILL),
+        event(date=None, precision=None, evidence=DRILL_AGAIN, start=40)])])
+    assert len(events(db_path)) == 2
+
+
+def test_an_ambiguous_undated_report_joins_neither_event(db_path):
+    write(db_path, [ExtractedArticle(article("a", published=dt.date(2024, 3, 5)), [
+                        event(date=dt.date(2024, 3, 3), evidence=DRILL)]),
+                    ExtractedArticle(article("b", published=dt.date(2024, 3, 5)), [
+                        event(date=dt.date(2024, 3, 5), evidence=DRILL_AGAIN)]),
+                    ExtractedArticle(article("c", published=dt.date(2024, 3, 6)), [
+                        event(date=None, precision=None, evidence=DRILL)])])
+    assert sorted(r[3] for r in events(db_path)) == [1, 1, 1]

@@ -8,11 +8,13 @@ Rules:
 
 * An article already stored with the same content hash is skipped: replaying
   the same input changes no counts. One whose content changed is re-linked.
-* A candidate joins an existing event of the same type and participants when
-  both have a date and the dates are compatible (one period contains the
-  other; two days at most one day apart, for reports dated by time zone or
-  by "today" on a re-post). Undated candidates never join across articles:
-  an undated report could be any of several events.
+* A candidate joins an existing event of the same type whose parties are the
+  same or one set within the other (outlets name different members of a
+  multilateral event; the event then carries them all), when the dates are
+  compatible (one period contains the other; two days at most one day apart,
+  for reports dated by time zone or by "today" on a re-post), or, where one
+  side is undated, when its report was published during the event or a few
+  days after it (:func:`find_match`). Ambiguous candidates join nothing.
 * Writes are batched as Arrow tables inside one transaction.
 """
 
@@ -22,6 +24,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import logging
+import re
 import threading
 import os
 import shutil
@@ -39,6 +42,11 @@ from newswatch.transforms.extract import LOW_CONFIDENCE_THRESHOLD, periods_compa
 log = logging.getLogger(__name__)
 
 MERGE_SLACK_DAYS = 1
+# An undated report joins an event it was published at most this many days after (or an undated one published
+# as close to it).
+MERGE_WINDOW_DAYS = 3
+# ... and only when the two reports' titles and evidence share this share of the shorter one's content words.
+MIN_SIMILARITY = 0.35
 RAW_LIMIT = 4000
 _PRECISION_ORDER = {"day": 0, "month": 1, "year": 2, None: 3}
 _process_locks: dict[str, threading.Lock] = {}
@@ -144,43 +152,145 @@ class _EventState:
     row: dict
     new: bool
     changed: bool = False
+    reported: dt.date | None = None  # the earliest publication date of its articles
+    articles: set[str] = field(default_factory=set)  # articles of this batch that it holds
+    words: set[str] = field(default_factory=set)  # content words of its articles' titles and evidence
 
 
 class _EventIndex:
-    """Events of the database that candidates may join, loaded per (type, participants) key."""
+    """Events of the database that candidates may join: per (type, participant) key, loaded on first use, with
+    the events this batch creates."""
 
     def __init__(self, conn):
         self.conn = conn
-        self.by_key: dict[tuple, list[_EventState]] = {}
+        self.by_key: dict[tuple[str, str], list[_EventState]] = {}
+        self.touched: dict[str, _EventState] = {}  # event id -> state created or joined in this batch
 
-    def candidates(self, event_type: str, participants: tuple[str, ...]) -> list[_EventState]:
-        key = (event_type, participants)
+    def reset(self) -> None:
+        """Forget what was loaded (the database changed under it); the batch's own events stay."""
+        self.by_key = {}
+
+    def _load(self, event_type: str, code: str) -> list[_EventState]:
+        key = (event_type, code)
         if key not in self.by_key:
-            cur = self.conn.execute(
-                "SELECT * FROM events WHERE event_type = ? AND participants = ?::VARCHAR[]",
-                [event_type, list(participants)])
+            cur = self.conn.execute("""
+                SELECT e.*, s.reported AS reported__, s.text AS text__
+                FROM events e LEFT JOIN (
+                    SELECT m.event_id, min(a.published_at) AS reported,
+                           string_agg(coalesce(a.title, '') || ' ' || m.evidence, ' ') AS text
+                    FROM event_mentions m JOIN articles a USING (article_id) GROUP BY m.event_id) s USING (event_id)
+                WHERE e.event_type = ? AND list_contains(e.participants, ?)""", [event_type, code])
             cols = [d[0] for d in cur.description]
-            self.by_key[key] = [_EventState(dict(zip(cols, r)), new=False) for r in cur.fetchall()]
+            states = {}
+            for r in cur.fetchall():
+                row = dict(zip(cols, r))
+                reported, text = row.pop("reported__"), row.pop("text__")
+                states[row["event_id"]] = self.touched.get(row["event_id"]) or _EventState(
+                    row, new=False, reported=reported.date() if reported else None, words=content_words(text))
+            for st in self.touched.values():
+                if st.new and st.row["event_type"] == event_type and code in st.row["participants"]:
+                    states.setdefault(st.row["event_id"], st)
+            self.by_key[key] = list(states.values())
         return self.by_key[key]
 
+    def candidates(self, event_type: str, participants: tuple[str, ...]) -> list[_EventState]:
+        """Events of this type that share a participant with ``participants``."""
+        out: dict[str, _EventState] = {}
+        for code in participants:
+            for st in self._load(event_type, code):
+                out.setdefault(st.row["event_id"], st)
+        return list(out.values())
 
-def _find_match(states: list[_EventState], cand: EventCandidate) -> _EventState | None:
-    if cand.event_date is None:
-        return None
+    def add(self, st: _EventState) -> None:
+        """Record a state the batch created or joined (under every participant, as they may have grown)."""
+        self.touched[st.row["event_id"]] = st
+        for code in st.row["participants"]:
+            states = self._load(st.row["event_type"], code)
+            if st not in states:
+                states.append(st)
+
+
+def parties_compatible(a, b) -> bool:
+    """One party set within the other: the same pair, or a multilateral event named by different outlets with
+    different subsets of its members (the smaller naming two at least)."""
+    a, b = set(a), set(b)
+    small, large = (a, b) if len(a) <= len(b) else (b, a)
+    return small == large or (len(small) >= 2 and small <= large)
+
+
+_WORD = re.compile(r"[^\W\d_]{4,}")
+
+
+def content_words(text: str | None) -> set[str]:
+    """Lower-cased words of four letters or more: what two reports of one event tend to share (names of the
+    exercise, the ship, the place, the equipment)."""
+    return {w.lower() for w in _WORD.findall(text or "")}
+
+
+def similarity(a: set[str], b: set[str]) -> float:
+    """Overlap of two word sets, relative to the smaller one."""
+    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
+
+
+def _reported_near(day: dt.date | None, precision: str | None, reported: dt.date | None) -> bool:
+    """A report published during the event's day or month, or at most MERGE_WINDOW_DAYS after it."""
+    if day is None or reported is None or precision not in ("day", "month"):
+        return False
+    if precision == "day":
+        start, end = day, day
+    else:
+        start = day.replace(day=1)
+        end = (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    return start - dt.timedelta(days=MERGE_SLACK_DAYS) <= reported <= end + dt.timedelta(days=MERGE_WINDOW_DAYS)
+
+
+def find_match(states: list[_EventState], cand: EventCandidate, published: dt.date | None,
+               article_id: str | None = None, words: set[str] = frozenset()) -> _EventState | None:
+    """The event a candidate joins, or None. Never one its own article already holds (the extractor has told
+    that article's events apart); else the same type, compatible parties (:func:`parties_compatible`), and:
+
+    * both dated: compatible periods (two days at most ``MERGE_SLACK_DAYS`` apart); dated events further apart
+      never merge;
+    * one dated, one not: the undated side was reported during the dated event or within
+      ``MERGE_WINDOW_DAYS`` after it;
+    * both undated: both reported within ``MERGE_WINDOW_DAYS`` of each other;
+    * and where a side is undated, the titles and evidence share words (:func:`similarity` at least
+      ``MIN_SIMILARITY``): two signings by one pair in one week are told differently.
+
+    An ambiguous candidate (it fits two events equally well) joins neither; the same parties beat a subset."""
     matches = []
     for st in states:
-        d, p = st.row["event_date"], st.row["date_precision"]
-        if d is None:
+        if article_id in st.articles or not parties_compatible(st.row["participants"], cand.participants):
             continue
-        if periods_compatible(d, p, cand.event_date, cand.date_precision, slack_days=MERGE_SLACK_DAYS):
-            exact = (d == cand.event_date and p == cand.date_precision)
-            matches.append((not exact, abs((d - cand.event_date).days), st))
+        d, p = st.row["event_date"], st.row["date_precision"]
+        if d is not None and cand.event_date is not None:
+            if not periods_compatible(d, p, cand.event_date, cand.date_precision, slack_days=MERGE_SLACK_DAYS):
+                continue
+            closeness = (not (d == cand.event_date and p == cand.date_precision), abs((d - cand.event_date).days))
+            vague = cand.date_precision != "day" and closeness[0]
+        elif d is not None:
+            if not _reported_near(d, p, published):
+                continue
+            closeness, vague = (True, 0), True
+        elif cand.event_date is not None:
+            if not _reported_near(cand.event_date, cand.date_precision, st.reported):
+                continue
+            closeness, vague = (True, 0), True
+        else:
+            if published is None or st.reported is None or \
+                    abs((published - st.reported).days) > MERGE_WINDOW_DAYS:
+                continue
+            closeness, vague = (True, 0), True
+        if d is None or cand.event_date is None:
+            if similarity(words, st.words) < MIN_SIMILARITY:
+                continue  # an undated side must also be told in like words
+        same_parties = tuple(sorted(st.row["participants"])) == tuple(sorted(cand.participants))
+        matches.append(((not same_parties, *closeness), vague, st))
     if not matches:
         return None
-    matches.sort(key=lambda m: (m[0], m[1]))
-    # an imprecise candidate ("April 2018") that fits two different events joins neither
-    if len(matches) > 1 and matches[0][0] and matches[1][0] and cand.date_precision != "day":
-        return None
+    matches.sort(key=lambda m: m[0])
+    if len(matches) > 1 and matches[0][0] == matches[1][0] and matches[0][1]:
+        return None  # an imprecise candidate that fits two events as well joins neither
     return matches[0][2]
 
 
@@ -197,8 +307,12 @@ def _new_event_row(cand: EventCandidate, article: Article, now: dt.datetime) -> 
     }
 
 
-def _merge_into(st: _EventState, cand: EventCandidate, now: dt.datetime) -> None:
+def _merge_into(st: _EventState, cand: EventCandidate, now: dt.datetime, published: dt.date | None) -> None:
     row = st.row
+    if not set(cand.participants) <= set(row["participants"]):
+        row["participants"] = sorted(set(row["participants"]) | set(cand.participants))
+    if published is not None and (st.reported is None or published < st.reported):
+        st.reported = published
     if _PRECISION_ORDER[cand.date_precision] < _PRECISION_ORDER[row["date_precision"]]:
         row["event_date"], row["date_precision"] = cand.event_date, cand.date_precision
     row["article_count"] = (row["article_count"] or 0) + 1
@@ -290,21 +404,24 @@ def write_batch(conn, items: list[ExtractedArticle], errors: list[IngestError] =
             if old_hash is not None:
                 _unlink_article(conn, art.article_id)
                 conn.execute("DELETE FROM articles WHERE article_id = ?", [art.article_id])
-                index.by_key.clear()
+                index.reset()
                 stats.articles_updated += 1
             else:
                 stats.articles_new += 1
             article_rows.append(as_row(art, exclude=("feed",)))
             for cand in item.events:
-                states = index.candidates(cand.event_type, cand.participants)
-                match = _find_match(states, cand)
+                words = content_words(" ".join([art.title or "", *(m.evidence for m in cand.mentions)]))
+                match = find_match(index.candidates(cand.event_type, cand.participants), cand, art.published_date,
+                                   art.article_id, words)
                 if match is None:
-                    match = _EventState(_new_event_row(cand, art, now), new=True)
-                    states.append(match)
+                    match = _EventState(_new_event_row(cand, art, now), new=True, reported=art.published_date)
                     stats.events_new += 1
                 else:
-                    _merge_into(match, cand, now)
+                    _merge_into(match, cand, now, art.published_date)
                     stats.events_merged += 1
+                match.articles.add(art.article_id)
+                match.words |= words
+                index.add(match)
                 for m in cand.mentions:
                     mention_rows.append({
                         "event_id": match.row["event_id"], "article_id": art.article_id, "evidence": m.evidence,
@@ -312,7 +429,7 @@ def write_batch(conn, items: list[ExtractedArticle], errors: list[IngestError] =
                         "confidence": m.confidence, "mention_date": m.date,
                         "mention_date_precision": m.date_precision, "status": m.status})
         _insert(conn, "articles", article_rows)
-        event_rows = [st.row for states in index.by_key.values() for st in states if st.new or st.changed]
+        event_rows = [st.row for st in index.touched.values()]
         for row in event_rows:
             row["participants"] = list(row["participants"])
         _insert(conn, "events", event_rows, replace=True)
