@@ -229,9 +229,6 @@ def main(argv=None) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
 
 def cross_validate(folds: int = FOLDS, epochs: int = 12, extractor: str = "components",
                    threshold: float | None = None) -> scoring.Report:
@@ -271,3 +268,7 @@ def cross_validate(folds: int = FOLDS, epochs: int = 12, extractor: str = "compo
 
 def candidate_rows_by_file(pairs, nlp, clf_for) -> dict[str, list]:
     return {g["file"]: candidate_rows([(g, a)], nlp, clf_for) for g, a in pairs}
+
+
+if __name__ == "__main__":
+    sys.exit(main())
