@@ -17,7 +17,8 @@ COMMANDS = {
     "run": "one batch pass over the feeds of a feeds file",
     "monitor": "poll feeds continuously (streaming)",
     "load": "merge Parquet shards of --sink parquet runs into the database",
-    "sql": "run read-only SQL against the database",
+    "sql": "run read-only SQL against the database (it cannot write or read other files)",
+    "export": "write a read-only query's result to FILE.parquet or FILE.csv",
     "eval": "replay into a scratch database and score against a gold file",
     "events": "print the events table in a readable form",
 }
@@ -45,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         print(_usage())
         return EXIT_OK if argv else EXIT_USAGE
     command, rest = argv[0], argv[1:]
-    handler = {"replay": cmd_replay, "sql": cmd_sql, "eval": cmd_eval, "events": cmd_events,
+    handler = {"replay": cmd_replay, "sql": cmd_sql, "export": cmd_export, "eval": cmd_eval, "events": cmd_events,
                "run": cmd_run, "monitor": cmd_monitor, "load": cmd_load}.get(command)
     if handler is None:
         print(f"newswatch: unknown command {command!r}\n\n{_usage()}", file=sys.stderr)
@@ -104,24 +105,90 @@ def cmd_sql(argv: list[str]) -> int:
     p.add_argument("--wait", type=float, default=30.0, help="seconds to wait for a writer's lock (default 30)")
     add_db_argument(p)
     args = p.parse_args(argv)
+    import duckdb
+    with _analyst_session(args.db, args.wait) as conn:
+        try:
+            cur = conn.execute(args.query)
+            print_query(cur, args.format)
+        except duckdb.Error as exc:
+            raise UsageError(_sql_error(exc)) from exc
+    return EXIT_OK
+
+
+def _sql_error(exc: Exception) -> str:
+    line = str(exc).splitlines()[0]
+    if "disabled" in line or "Cannot change configuration" in line:
+        return f"refused: newswatch sql reads this database only, and writes nothing ({line})"
+    return line
+
+
+class _analyst_session:
+    """The sandboxed read-only connection of ``sql`` and ``export`` (transforms/sink.py: sandboxed)."""
+
+    def __init__(self, db: str, wait: float):
+        self.db, self.wait = db, wait
+
+    def __enter__(self):
+        import os
+
+        import duckdb
+
+        from newswatch.transforms.sink import sandboxed
+        if not os.path.exists(self.db):
+            raise UsageError(f"no database at {self.db} (run `newswatch replay` first, or pass --db)")
+        try:
+            self.conn = sandboxed(self.db, wait_seconds=self.wait)
+        except duckdb.Error as exc:
+            raise UsageError(f"cannot open {self.db}: {str(exc).splitlines()[0]}") from exc
+        return self.conn
+
+    def __exit__(self, *exc):
+        self.conn.close()
+        return False
+
+
+def cmd_export(argv: list[str]) -> int:
+    """A query's result to a Parquet or CSV file, written by newswatch (``sql`` itself cannot write files)."""
+    from newswatch.pipelines.common import add_db_argument
+    p = argparse.ArgumentParser(prog="newswatch export", description="Write a read-only query's result to a file.")
+    p.add_argument("query")
+    p.add_argument("--to", required=True, metavar="FILE", help="FILE.parquet or FILE.csv")
+    p.add_argument("--wait", type=float, default=30.0, help="seconds to wait for a writer's lock (default 30)")
+    add_db_argument(p)
+    args = p.parse_args(argv)
     import os
 
     import duckdb
-    if not os.path.exists(args.db):
-        raise UsageError(f"no database at {args.db} (run `newswatch replay` first, or pass --db)")
-    from newswatch.transforms.sink import connect
-    try:
-        conn = connect(args.db, read_only=True, wait_seconds=args.wait)
-    except duckdb.Error as exc:
-        raise UsageError(f"cannot open {args.db}: {exc}") from exc
-    try:
-        cur = conn.execute(args.query)
-        print_query(cur, args.format)
-    except duckdb.Error as exc:
-        raise UsageError(str(exc).splitlines()[0]) from exc
-    finally:
-        conn.close()
+    kind = os.path.splitext(args.to)[1].lower()
+    if kind not in (".parquet", ".csv"):
+        raise UsageError(f"--to must end in .parquet or .csv, not {args.to!r}")
+    with _analyst_session(args.db, args.wait) as conn:
+        try:
+            reader = conn.execute(args.query).to_arrow_reader()
+        except duckdb.Error as exc:
+            raise UsageError(_sql_error(exc)) from exc
+        rows = _write_batches(reader, args.to, kind)
+    print(f"{rows} row{'s' if rows != 1 else ''} -> {args.to}")
     return EXIT_OK
+
+
+def _write_batches(reader, path: str, kind: str) -> int:
+    """Stream record batches to ``path`` (written beside it, then moved in place)."""
+    import os
+
+    import pyarrow.csv as pcsv
+    import pyarrow.parquet as pq
+    tmp = f"{path}.tmp-{os.getpid()}"
+    rows = 0
+    writer = pq.ParquetWriter(tmp, reader.schema) if kind == ".parquet" else pcsv.CSVWriter(tmp, reader.schema)
+    try:
+        for batch in reader:
+            writer.write_batch(batch)
+            rows += batch.num_rows
+    finally:
+        writer.close()
+    os.replace(tmp, path)
+    return rows
 
 
 def cmd_eval(argv: list[str]) -> int:

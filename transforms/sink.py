@@ -80,6 +80,20 @@ def connect(path: str, *, read_only: bool = False, wait_seconds: float = 30.0) -
             delay = min(delay * 2, 1.0)
 
 
+# A session that reads its own database and nothing else: no other files (ATTACH, COPY, read_csv, glob...), no
+# extensions fetched or loaded, and no way to set these back.
+SANDBOX_SETTINGS = ("SET enable_external_access = false", "SET autoinstall_known_extensions = false",
+                    "SET autoload_known_extensions = false", "SET lock_configuration = true")
+
+
+def sandboxed(path: str, *, wait_seconds: float = 30.0) -> duckdb.DuckDBPyConnection:
+    """A read-only connection for analysts' own SQL that can neither write nor read outside ``path``."""
+    conn = connect(path, read_only=True, wait_seconds=wait_seconds)
+    for statement in SANDBOX_SETTINGS:
+        conn.execute(statement)
+    return conn
+
+
 def _hash(*parts) -> str:
     h = hashlib.sha256()
     for p in parts:
