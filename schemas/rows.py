@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 
@@ -154,3 +155,28 @@ class CycleEnd:
 
     number: int
     at: dt.datetime
+
+
+# A surrogate code point in a Python string is always a lone one (JSON's pairs decode to one character).
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def storable(text: str) -> str:
+    """``text`` with anything UTF-8 cannot hold (lone surrogates, as JSON's "\\ud800" decodes to) replaced by
+    U+FFFD, so that no value can make a write fail."""
+    if text.isascii():
+        return text
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def storable_row(row: dict) -> dict:
+    """A row whose every string (also inside lists) is :func:`storable`."""
+    out = {}
+    for key, value in row.items():
+        if isinstance(value, str):
+            value = storable(value)
+        elif isinstance(value, list):
+            value = [storable(v) if isinstance(v, str) else v for v in value]
+        out[key] = value
+    return out
+

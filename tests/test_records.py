@@ -62,3 +62,71 @@ def test_same_url_is_one_article_whatever_the_origin():
     a = prepare(RawArticle(origin="one.txt", text="Some text here.", url="https://example.org/a?utm_source=x"))
     b = prepare(RawArticle(origin="two", text="Some text here.", url="https://example.org/a"))
     assert a.article_id == b.article_id
+
+
+# ------------------------------------------------------------ poison inputs (issue 11)
+
+SURROGATE_LINE = '{"id": "odd", "text": "Talks were held \\ud800 in the capital.", "title": "T \\udfff"}'
+DEEP_LINE = "[" * 100_000 + "]" * 100_000
+
+
+def test_a_lone_surrogate_is_replaced_and_the_record_kept(tmp_path):
+    f = tmp_path / "r.jsonl"
+    f.write_text(SURROGATE_LINE + "\n", encoding="utf-8")
+    (item,) = read_inputs([f])
+    assert isinstance(item, RawArticle) and item.text == "Talks were held \ufffd in the capital."
+    assert item.title == "T \ufffd"
+    item.text.encode("utf-8")  # storable
+
+
+def test_a_line_nested_too_deeply_is_an_error_and_the_rest_flows(tmp_path):
+    f = tmp_path / "r.jsonl"
+    f.write_text("\n".join([DEEP_LINE, json.dumps({"id": "fine", "text": "Some text."})]), encoding="utf-8")
+    deep, fine = read_inputs([f])
+    assert isinstance(deep, IngestError) and "nested too deeply" in deep.error and deep.origin.endswith("r.jsonl:1")
+    assert isinstance(fine, RawArticle) and fine.origin == "fine"
+
+
+def test_a_malformed_manifest_is_reported_and_its_folder_still_read(tmp_path):
+    (tmp_path / "a.txt").write_text("Title A\n\nBody A.", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("Title B\n\nBody B.", encoding="utf-8")
+    (tmp_path / "manifest.jsonl").write_text("\n".join([
+        json.dumps({"file": "a.txt", "url": "https://example.org/a"}), "{broken", json.dumps({"url": "no file"}),
+        "[1, 2]"]), encoding="utf-8")
+    other = tmp_path.parent / (tmp_path.name + "-other")
+    other.mkdir()
+    (other / "c.txt").write_text("Title C\n\nBody C.", encoding="utf-8")
+    items = list(read_inputs([tmp_path, other]))
+    articles = {i.origin: i for i in items if isinstance(i, RawArticle)}
+    errors = [i for i in items if isinstance(i, IngestError)]
+    assert sorted(articles) == ["a.txt", "b.txt", "c.txt"]
+    assert articles["a.txt"].url == "https://example.org/a"
+    assert len(errors) == 3 and all("invalid manifest entry" in e.error for e in errors)
+    assert {e.origin.rsplit(":", 1)[1] for e in errors} == {"2", "3", "4"}
+
+
+def test_poison_inputs_replay_with_every_input_accounted_for(tmp_path):
+    """A folder of good and poison inputs: exit 1, every input an article or an error row, and a re-run the
+    same (issue 11: a poison record once crashed the batch write on every run)."""
+    from conftest import table_counts
+    from newswatch.pipelines import cli
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_text("A good title\n\nA good body of text.", encoding="utf-8")
+    (folder / "records.jsonl").write_text("\n".join([
+        SURROGATE_LINE, DEEP_LINE, json.dumps({"id": "plain", "text": "Plain text."}), "{oops"]), encoding="utf-8")
+    (folder / "manifest.jsonl").write_text("not json\n", encoding="utf-8")
+    db = str(tmp_path / "n.duckdb")
+    assert cli.main(["replay", str(folder), "--db", db]) == 1
+    first = table_counts(db)
+    assert (first["articles"], first["ingest_errors"]) == (3, 3)  # good.txt, odd, plain; deep, oops, manifest
+    assert cli.main(["replay", str(folder), "--db", db]) == 1
+    assert table_counts(db) == first
+
+
+def test_the_error_path_cannot_fail_on_what_it_reports(tmp_path):
+    from conftest import table_counts
+    from newswatch.transforms.sink import write
+    db = str(tmp_path / "n.duckdb")
+    write(db, [], [IngestError(origin="x\ud800.jsonl:1", stage="read", error="bad \udc80", raw="raw \ud800 text")])
+    assert table_counts(db)["ingest_errors"] == 1

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from importlib import resources
 from pathlib import Path
 
-from newswatch.schemas.rows import IngestError, RawArticle
+from newswatch.schemas.rows import IngestError, RawArticle, storable
 
 ARTICLE_SUFFIXES = (".txt", ".html", ".htm", ".jsonl")
 MANIFEST_NAME = "manifest.jsonl"
@@ -47,21 +47,50 @@ def expand_paths(paths: Iterable[str | Path]) -> Iterator[Path | IngestError]:
             yield IngestError(origin=str(path), stage="read", error="no such file or folder", raw=str(path))
 
 
-def load_manifest(folder: Path) -> dict[str, dict]:
-    """``manifest.jsonl`` of a folder: file name -> metadata (url, published, publisher, language)."""
+def load_manifest(folder: Path) -> tuple[dict[str, dict], list[IngestError]]:
+    """``manifest.jsonl`` of a folder: file name -> metadata (url, published, publisher, language), and an error
+    for every line that is not a usable entry (the files of the folder are still read, without that metadata)."""
     manifest = folder / MANIFEST_NAME
     if not manifest.is_file():
-        return {}
-    entries = {}
-    for line in manifest.read_text(encoding="utf-8").splitlines():
-        if line.strip():
+        return {}, []
+    entries, errors = {}, []
+    try:
+        lines = manifest.read_bytes().splitlines()
+    except OSError as exc:
+        return {}, [IngestError(origin=str(manifest), stage="read", error=f"cannot read manifest: {exc}")]
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
             entry = json.loads(line)
-            entries[entry["file"]] = entry
-    return entries
+            if not isinstance(entry, dict) or not isinstance(entry.get("file"), str):
+                raise ValueError('expected a JSON object with a "file" name')
+        except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+            errors.append(IngestError(origin=f"{manifest}:{number}", stage="read",
+                                      error=f"invalid manifest entry: {_reason(exc)}",
+                                      raw=line[:_RAW_LIMIT].decode("utf-8", "replace")))
+            continue
+        entries[entry["file"]] = entry
+    return entries, errors
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    return str(exc) or exc.__class__.__name__
 
 
 def read_file(path: Path, manifest: dict[str, dict] | None = None) -> Iterator[RawArticle | IngestError]:
-    """Every article in one file (a .jsonl file may hold many)."""
+    """Every article in one file (a .jsonl file may hold many); whatever a parser throws becomes an error row
+    for this file, after the articles already read from it."""
+    try:
+        yield from _read_file(path, manifest)
+    except Exception as exc:  # noqa: BLE001 - the per-file guard: one bad file never stops a replay
+        yield IngestError(origin=str(path), stage="read", error=f"cannot read file: {exc.__class__.__name__}: "
+                                                                  f"{_reason(exc)}", raw=str(path))
+
+
+def _read_file(path: Path, manifest: dict[str, dict] | None = None) -> Iterator[RawArticle | IngestError]:
     suffix = path.suffix.lower()
     try:
         data = path.read_bytes()
@@ -119,10 +148,12 @@ def parse_jsonl(data: bytes, origin: str) -> Iterator[RawArticle | IngestError]:
         where = f"{origin}:{number}"
         try:
             record = json.loads(line)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            yield IngestError(origin=where, stage="read", error=f"invalid JSON: {exc}",
+        except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError, too deep
+            yield IngestError(origin=where, stage="read", error=f"invalid JSON: {_reason(exc)}",
                               raw=line[:_RAW_LIMIT].decode("utf-8", "replace"))
             continue
+        if isinstance(record, dict):
+            record = {k: storable(v) if isinstance(v, str) else v for k, v in record.items()}
         problem = validate_record(record)
         if problem:
             yield IngestError(origin=str(record.get("id") or where) if isinstance(record, dict) else where,
@@ -161,5 +192,6 @@ def read_inputs(paths: Iterable[str | Path] | None) -> Iterator[RawArticle | Ing
             continue
         folder = item.parent
         if folder not in manifests:
-            manifests[folder] = load_manifest(folder)
+            manifests[folder], errors = load_manifest(folder)
+            yield from errors
         yield from read_file(item, manifests[folder])

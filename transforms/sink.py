@@ -36,7 +36,8 @@ import duckdb
 import pyarrow as pa
 
 from newswatch.schemas import apply_ddl
-from newswatch.schemas.rows import Article, EventCandidate, ExtractedArticle, FeedStatus, IngestError, SeenUrl, as_row
+from newswatch.schemas.rows import (Article, EventCandidate, ExtractedArticle, FeedStatus, IngestError, SeenUrl, as_row,
+                                    storable, storable_row)
 from newswatch.transforms.extract import LOW_CONFIDENCE_THRESHOLD, periods_compatible
 
 log = logging.getLogger(__name__)
@@ -97,7 +98,7 @@ def sandboxed(path: str, *, wait_seconds: float = 30.0) -> duckdb.DuckDBPyConnec
 def _hash(*parts) -> str:
     h = hashlib.sha256()
     for p in parts:
-        h.update(str(p if p is not None else "").encode("utf-8"))
+        h.update(storable(str(p if p is not None else "")).encode("utf-8"))
         h.update(b"\x1f")
     return h.hexdigest()
 
@@ -130,7 +131,7 @@ class WriteStats:
 
 def _execute_with_batch(conn, sql: str, rows: list[dict]) -> None:
     """Run ``sql`` with the rows available as the Arrow table ``batch`` (one columnar insert, not executemany)."""
-    conn.register("batch", pa.Table.from_pylist(rows))
+    conn.register("batch", pa.Table.from_pylist([storable_row(r) for r in rows]))
     try:
         conn.execute(sql)
     finally:

@@ -86,7 +86,9 @@ class _ReadFile(beam.DoFn):
         from newswatch.transforms.records import load_manifest, read_file
         p = Path(path)
         if p.parent not in self._manifests:
-            self._manifests[p.parent] = load_manifest(p.parent)
+            self._manifests[p.parent], errors = load_manifest(p.parent)
+            for err in errors:  # the same rows from every worker that reads the folder: one row each in the sink
+                yield pvalue.TaggedOutput(ERRORS, err)
         self.read.inc()
         for item in read_file(p, self._manifests[p.parent]):
             if isinstance(item, IngestError):
