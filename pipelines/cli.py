@@ -60,6 +60,12 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"newswatch {command}: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except Exception as exc:  # noqa: BLE001
+        from newswatch.pipelines.common import DatabaseUnavailable
+        if not isinstance(exc, DatabaseUnavailable):
+            raise
+        print(f"newswatch {command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 class UsageError(Exception):

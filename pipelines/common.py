@@ -17,6 +17,33 @@ def default_db() -> str:
     return os.environ.get("NEWSWATCH_DB") or DEFAULT_DB
 
 
+# How long a command waits at start for another process to release the database before it gives up.
+DB_START_WAIT_SECONDS = 10.0
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be written when a command starts (exit 2, one line)."""
+
+
+def check_database(db: str, wait_seconds: float | None = None) -> None:
+    """Fail fast, before any fetching or parsing, when ``db`` cannot be written: its folder is missing, it is not
+    a DuckDB file, or another process holds it for longer than ``wait_seconds`` (:data:`DB_START_WAIT_SECONDS`)."""
+    import duckdb
+    wait_seconds = DB_START_WAIT_SECONDS if wait_seconds is None else wait_seconds
+
+    from newswatch.transforms.sink import connect, is_lock_error
+    folder = os.path.dirname(os.path.abspath(db))
+    if not os.path.isdir(folder):
+        raise DatabaseUnavailable(f"cannot create the database {db}: there is no folder {folder}")
+    try:
+        connect(db, wait_seconds=wait_seconds).close()
+    except duckdb.Error as exc:
+        if is_lock_error(exc):
+            raise DatabaseUnavailable(f"the database {db} is held by another process (waited {wait_seconds:g} s); "
+                                      "stop that process or pass another --db") from exc
+        raise DatabaseUnavailable(f"cannot open the database {db}: {str(exc).splitlines()[0]}") from exc
+
+
 def add_db_argument(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", default=default_db(), help="DuckDB file (default: $NEWSWATCH_DB or newswatch.duckdb)")
 

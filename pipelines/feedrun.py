@@ -18,8 +18,8 @@ import time
 import apache_beam as beam
 
 from newswatch.pipelines import progress
-from newswatch.pipelines.common import (RunSummary, add_db_argument, add_sink_arguments, make_pipeline, sink_options,
-                                        summarise)
+from newswatch.pipelines.common import (DatabaseUnavailable, RunSummary, add_db_argument, add_sink_arguments,
+                                        check_database, make_pipeline, sink_options, summarise)
 from newswatch.transforms.stages import ERRORS, SEEN, STATES, ArticlesToDuckDB, FetchArticles, PollFeeds
 
 EXIT_OK, EXIT_INPUT_ERRORS, EXIT_USAGE = 0, 1, 2
@@ -48,6 +48,8 @@ def run(argv: list[str] | None = None, *, policy=None) -> RunSummary:
     known, pipeline_args = parser().parse_known_args(argv)
     sink = sink_options(known)
     config = load_feeds_config(known.feeds)
+    if not sink:
+        check_database(known.db)
     from newswatch.transforms.sink import read_source_state
     state = read_source_state(known.db)
     reporter = progress.install(progress.RichReporter() if (sys.stderr.isatty() and not known.quiet)
@@ -83,7 +85,7 @@ def main(argv: list[str]) -> int:
     started = time.monotonic()
     try:
         summary = run(argv)
-    except ConfigError as exc:
+    except (ConfigError, DatabaseUnavailable) as exc:
         print(f"newswatch run: {exc}", file=sys.stderr)
         return EXIT_USAGE
     print(format_summary(summary, time.monotonic() - started))

@@ -32,7 +32,8 @@ import sys
 import threading
 
 
-from newswatch.pipelines.common import add_db_argument, add_sink_arguments, make_pipeline, sink_options
+from newswatch.pipelines.common import (DatabaseUnavailable, add_db_argument, add_sink_arguments, check_database,
+                                        make_pipeline, sink_options)
 from newswatch.transforms.stages import ExtractEvents, FetchArticles, PollLoop, PrepareArticles, WriteToDuckDB
 
 log = logging.getLogger("newswatch.monitor")
@@ -83,7 +84,9 @@ def main(argv: list[str]) -> int:
     args, pipeline_args = parser().parse_known_args(argv)
     try:
         config = load_feeds_config(args.feeds)
-    except ConfigError as exc:
+        if not sink_options(args):
+            check_database(args.db)
+    except (ConfigError, DatabaseUnavailable) as exc:
         print(f"newswatch monitor: {exc}", file=sys.stderr)
         return EXIT_USAGE
     if any(a.startswith("--direct_num_workers") for a in pipeline_args):

@@ -11,8 +11,8 @@ import logging
 
 import apache_beam as beam
 
-from newswatch.pipelines.common import (RunSummary, add_db_argument, add_sink_arguments, make_pipeline, sink_options,
-                                        summarise)
+from newswatch.pipelines.common import (RunSummary, add_db_argument, add_sink_arguments, check_database, make_pipeline,
+                                        sink_options, summarise)
 from newswatch.transforms.stages import ERRORS, EXTRACTORS, ArticlesToDuckDB, ReadReplayFiles
 
 log = logging.getLogger(__name__)
@@ -41,6 +41,8 @@ def parser() -> argparse.ArgumentParser:
 def run(argv: list[str] | None = None) -> RunSummary:
     known, pipeline_args = parser().parse_known_args(argv)
     sink = sink_options(known)
+    if not sink:
+        check_database(known.db)
     with make_pipeline(pipeline_args) as pipeline:
         build(pipeline, known.paths, known.db, known.model, known.extractor, **sink)
     return summarise(pipeline)

@@ -16,11 +16,12 @@ from newswatch.transforms.extraction import classifier as sentclf
 from newswatch.transforms.extraction import gate
 from training import corpus, train
 
-# (TP, FP, FN) measured 2026-11-26 with the shipped classifier and weights
-PINNED_COMPONENTS = {"dev": (66, 69, 30), "test": (25, 38, 27)}
+# (TP, FP, FN) measured 2026-11-26 with the shipped classifier and weights (dev 194 articles with the seeds,
+# test 134)
+PINNED_COMPONENTS = {"dev": (99, 104, 32), "test": (49, 56, 40)}
 # the rules' proposals with the learned confidence: all of them (default extractor), and those at >= 0.5 (hybrid)
-PINNED_RULES = {"dev": (70, 78, 26), "test": (38, 45, 14)}
-PINNED_HYBRID = {"dev": (61, 7, 35), "test": (27, 13, 25)}
+PINNED_RULES = {"dev": (94, 107, 37), "test": (62, 69, 27)}
+PINNED_HYBRID = {"dev": (83, 14, 48), "test": (44, 18, 45)}
 
 
 @functools.cache
@@ -72,8 +73,9 @@ def test_learned_confidence_separates_right_from_wrong(trained_nlp, side):
     assert high >= low + 0.3
 
 
-def test_confident_events_are_right_on_dev(trained_nlp):
-    """The reliability the model was fit for: on the dev split, events at >= 0.8 are right at least 80 % of
-    the time (issue 8 asks the same of the test split; the README gives that figure)."""
-    report = scoring.score(_gold("dev"), _scored_rules(trained_nlp, "dev"))
+@pytest.mark.parametrize("side", ["dev", "test"])
+def test_confident_events_are_right_at_least_that_often(trained_nlp, side):
+    """Calibration where it matters (issue 8): events at >= 0.8 are right at least 80 % of the time, on the
+    split never tuned to as well."""
+    report = scoring.score(_gold(side), _scored_rules(trained_nlp, side))
     assert _right_share(report, 0.8, 1.01) >= 0.8

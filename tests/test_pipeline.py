@@ -102,3 +102,33 @@ def test_parquet_shards_then_load_give_the_same_tables(tmp_path, db_path):
     assert cli.main(["load", shards, "--db", db_path]) == 0  # loading again changes nothing
     assert counts(db_path) == counts(direct)
     assert cli.main(["replay", "--sink", "parquet"]) == 2  # no --output
+
+
+def test_a_database_held_by_another_process_fails_fast_with_one_line(tmp_path, capsys, monkeypatch):
+    """replay and run give one clear line and exit 2 when another process holds the database, instead of a
+    traceback after all the work (issue 11)."""
+    import subprocess
+    import sys as _sys
+
+    from newswatch.pipelines import common
+    db = str(tmp_path / "held.duckdb")
+    holder = subprocess.Popen([_sys.executable, "-c", "import duckdb, sys, time\n"
+                               f"c = duckdb.connect({db!r})\nprint('ready', flush=True)\ntime.sleep(60)"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        monkeypatch.setattr(common, "DB_START_WAIT_SECONDS", 0.5)
+        assert cli.main(["replay", "--db", db]) == 2
+        feeds = tmp_path / "feeds.toml"
+        feeds.write_text("[[feed]]\nname = \"x\"\nurl = \"http://127.0.0.1:9/feed.xml\"\n", encoding="utf-8")
+        assert cli.main(["run", "--feeds", str(feeds), "--db", db]) == 2
+    finally:
+        holder.kill()
+        holder.wait(timeout=10)
+    err = capsys.readouterr().err
+    assert err.count("held by another process") == 2 and "Traceback" not in err
+
+
+def test_a_database_in_a_missing_folder_is_one_line(tmp_path, capsys):
+    assert cli.main(["replay", "--db", str(tmp_path / "no" / "such" / "x.duckdb")]) == 2
+    assert "there is no folder" in capsys.readouterr().err

@@ -130,3 +130,24 @@ def test_the_error_path_cannot_fail_on_what_it_reports(tmp_path):
     db = str(tmp_path / "n.duckdb")
     write(db, [], [IngestError(origin="x\ud800.jsonl:1", stage="read", error="bad \udc80", raw="raw \ud800 text")])
     assert table_counts(db)["ingest_errors"] == 1
+
+
+def test_an_article_too_long_to_extract_is_stored_with_an_error_row(tmp_path):
+    from conftest import table_counts
+    from newswatch.pipelines import cli
+    from newswatch.transforms.nlp import MAX_EXTRACT_CHARS
+    from newswatch.transforms.sink import connect
+    f = tmp_path / "long.jsonl"
+    body = "The committee met again. " * (MAX_EXTRACT_CHARS // 25 + 10)
+    f.write_text("\n".join([json.dumps({"id": "long", "title": "Long", "text": body}),
+                            json.dumps({"id": "short", "title": "Short", "text": "A short text."})]),
+                 encoding="utf-8")
+    db = str(tmp_path / "n.duckdb")
+    assert cli.main(["replay", str(f), "--db", db]) == 1
+    assert table_counts(db)["articles"] == 2
+    conn = connect(db, read_only=True)
+    try:
+        (row,) = conn.execute("SELECT origin, stage, error FROM ingest_errors").fetchall()
+    finally:
+        conn.close()
+    assert row[:2] == ("long", "extract") and "too long" in row[2]

@@ -17,8 +17,11 @@ def article(aid, text="text", origin=None, published=None, title=None):
                    date_source=None)
 
 
+SIGNING = "The two ministers signed the Harbour Accord on naval logistics"
+
+
 def event(kind="agreement", parties=("JPN", "VNM"), date=dt.date(2018, 4, 10), precision="day", start=0,
-          evidence="e"):
+          evidence=SIGNING):
     m = Mention(evidence=evidence, char_start=start, char_end=start + 1, in_background=False, confidence=0.9,
                 date=date, date_precision=precision, status="occurred")
     return EventCandidate(event_type=kind, participants=parties, event_date=date, date_precision=precision,
@@ -113,6 +116,13 @@ def test_overlapping_but_not_nested_parties_stay_apart(db_path):
     day = dt.date(2024, 3, 5)
     write(db_path, [ExtractedArticle(article("a"), [event("joint_exercise", ("FRA", "USA"), day)]),
                     ExtractedArticle(article("b"), [event("joint_exercise", ("FRA", "ITA"), day)])])
+    assert len(events(db_path)) == 2
+
+
+def test_a_report_dated_to_the_month_told_in_other_words_stays_apart(db_path):
+    write(db_path, [ExtractedArticle(article("a"), [event(evidence=SIGNING)]),
+                    ExtractedArticle(article("b"), [event(date=dt.date(2018, 4, 1), precision="month",
+                                                          evidence=OTHER)])])
     assert len(events(db_path)) == 2
 
 

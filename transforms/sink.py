@@ -269,8 +269,8 @@ def find_match(states: list[_EventState], cand: EventCandidate, published: dt.da
     * one dated, one not: the undated side was reported during the dated event or within
       ``MERGE_WINDOW_DAYS`` after it;
     * both undated: both reported within ``MERGE_WINDOW_DAYS`` of each other;
-    * and where a side is undated, the titles and evidence share words (:func:`similarity` at least
-      ``MIN_SIMILARITY``): two signings by one pair in one week are told differently.
+    * and unless both are dated to the day, the titles and evidence share words (:func:`similarity` at least
+      ``MIN_SIMILARITY``): two signings by one pair in one month are told differently.
 
     An ambiguous candidate (it fits two events equally well) joins neither; the same parties beat a subset."""
     matches = []
@@ -296,9 +296,8 @@ def find_match(states: list[_EventState], cand: EventCandidate, published: dt.da
                     abs((published - st.reported).days) > MERGE_WINDOW_DAYS:
                 continue
             closeness, vague = (True, 0), True
-        if d is None or cand.event_date is None:
-            if similarity(words, st.words) < MIN_SIMILARITY:
-                continue  # an undated side must also be told in like words
+        if not (p == "day" and cand.date_precision == "day") and similarity(words, st.words) < MIN_SIMILARITY:
+            continue  # a side dated to the month or year only, or not at all, must also be told in like words
         same_parties = tuple(sorted(st.row["participants"])) == tuple(sorted(cand.participants))
         matches.append(((not same_parties, *closeness), vague, st))
     if not matches:

@@ -179,11 +179,18 @@ class _Extract(_Routed):
 
     def process(self, article):
         from newswatch.transforms.articles import is_english
+        from newswatch.transforms.nlp import MAX_EXTRACT_CHARS
         extract_events = self.extract_events
         if self.foreign(article):
             yield article
             return
         if not is_english(article):
+            yield ExtractedArticle(article, [])
+            return
+        if len(article.text) > MAX_EXTRACT_CHARS:
+            yield self.out(ERRORS, _error(article.origin, "extract", ValueError(
+                f"article too long to extract: {len(article.text)} characters (the limit is {MAX_EXTRACT_CHARS}); "
+                "stored without events"), url=article.url, feed=article.feed, raw=f"article_id={article.article_id}"))
             yield ExtractedArticle(article, [])
             return
         try:

@@ -8,7 +8,6 @@ a logistic model over general features says it is probably right:
 
 * the sentence classifier's probabilities (``extraction/classifier.py``) for
   "any event" and for the proposed type, over the event's sentences;
-* how strongly the whole article reads as event news (its best sentence);
 * what the rules know: how the parties were found (named or implied), the kind
   of reference ("a summit", "the summit", "met"), whether it is dated, planned
   or background, how many mentions and parties it has.
@@ -34,7 +33,6 @@ from newswatch.transforms import actors
 from newswatch.transforms import extract as rules
 from newswatch.transforms.extraction import classifier as sentclf
 from newswatch.transforms.extraction import confidence
-from newswatch.transforms.extraction import extract as components
 
 WEIGHTS_FILE = "data/gate.json"
 # Probability from which a proposed event is kept.
@@ -47,7 +45,6 @@ def feature_map(event_type: str, f: dict) -> dict[str, float]:
         "p_any": f["p_any"],
         "p_type": f["p_type"],
         "p_any_mean": f["p_any_mean"],
-        "p_article": f["p_article"],
         f"type={event_type}": 1.0,
         f"reference={f['reference']}": 1.0,
         "implied": float(f["implied"]),
@@ -61,21 +58,18 @@ def feature_map(event_type: str, f: dict) -> dict[str, float]:
         "lead": float(f["lead"]),
         "rule_confidence": f["rule_confidence"],
         "other_types": float(f["other_types"]),
-        "parse_agrees": float(f["parse_agrees"]),
-        "parse_type": float(f["parse_type"]),
     }
 
 
-def features(group, sentence_probs: list[dict[str, float]], other_types: int, parsed: set[tuple]) -> dict:
-    """What the model reads about one proposed event (a group of the rule extractor's mentions); ``parsed`` holds
-    (sentence, type, parties) and (sentence, type) of what the component extractor reads from the parse."""
+def features(group, sentence_probs: dict[int, dict[str, float]], other_types: int) -> dict:
+    """What the model reads about one proposed event (a group of the rule extractor's mentions);
+    ``sentence_probs``: the classifier's output per sentence index."""
     ms = group.mentions
     p_any = [sentence_probs[m.sentence_index].get(sentclf.ANY, 0.0) for m in ms]
     p_type = [sentence_probs[m.sentence_index].get(group.event_type, 0.0) for m in ms]
     d = group.date
     return {
         "p_any": max(p_any), "p_type": max(p_type), "p_any_mean": sum(p_any) / len(p_any),
-        "p_article": max((p.get(sentclf.ANY, 0.0) for p in sentence_probs), default=0.0),
         "reference": ms[0].reference, "implied": all(m.implied for m in ms), "dated": d is not None,
         "day_date": d is not None and d.precision == "day",
         "planned": all(m.status == "planned" for m in ms), "background": all(m.in_background for m in ms),
@@ -83,8 +77,6 @@ def features(group, sentence_probs: list[dict[str, float]], other_types: int, pa
         "org": any(c in actors.organisation_codes() for c in group.participants),
         "lead": min(m.sentence_index for m in ms) < 4,
         "rule_confidence": max(m.confidence for m in ms), "other_types": other_types,
-        "parse_agrees": any((m.sentence_index, group.event_type, group.participants) in parsed for m in ms),
-        "parse_type": any((m.sentence_index, group.event_type) in parsed for m in ms),
     }
 
 
@@ -100,15 +92,12 @@ def proposals(article: Article, doc, clf) -> list[tuple[object, dict]]:
     if not groups:
         return []
     sents = list(doc.sents)
-    probs = sentclf.predict([sentclf.masked(s) for s in sents], clf)
+    wanted = sorted({m.sentence_index for g in groups for m in g.mentions})
+    probs = dict(zip(wanted, sentclf.predict([sentclf.masked(sents[i]) for i in wanted], clf)))
     types_of: dict[tuple, set[str]] = {}
     for g in groups:
         types_of.setdefault(g.participants, set()).add(g.event_type)
-    parsed: set[tuple] = set()
-    for m in components.extract_mentions(article, doc, clf=clf, gate=False, weights=confidence.PRIOR):
-        parsed.add((m.sentence_index, m.event_type, m.participants))
-        parsed.add((m.sentence_index, m.event_type))
-    return [(g, features(g, probs, len(types_of[g.participants]) - 1, parsed)) for g in groups]
+    return [(g, features(g, probs, len(types_of[g.participants]) - 1)) for g in groups]
 
 
 def decide(proposed, w: dict, threshold: float = DECIDE) -> list:
