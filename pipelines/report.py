@@ -22,6 +22,21 @@ LIMIT ?
 """
 
 
+# From this terminal width on, the events print as a table; below it, as blocks.
+WIDE = 120
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 3].rstrip() + "..."
+
+
+def _plain(value):
+    """A value as text the way DuckDB prints it: lists as [JPN, VNM], not Python's ['JPN', 'VNM']."""
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join("NULL" if v is None else str(_plain(v)) for v in value) + "]"
+    return value
+
+
 def _json_default(value):
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
@@ -35,9 +50,9 @@ def print_query(cur, fmt: str = "table", out=None) -> None:
     cols = [d[0] for d in cur.description] if cur.description else []
     rows = cur.fetchall() if cols else []
     if fmt == "csv":
-        w = csv.writer(out)
+        w = csv.writer(out, lineterminator="\n")
         w.writerow(cols)
-        w.writerows(rows)
+        w.writerows([[_plain(v) for v in r] for r in rows])
     elif fmt == "json":
         json.dump([dict(zip(cols, r)) for r in rows], out, default=_json_default, ensure_ascii=False, indent=1)
         out.write("\n")
@@ -48,8 +63,8 @@ def print_query(cur, fmt: str = "table", out=None) -> None:
         for c in cols:
             table.add_column(c, overflow="fold")
         for r in rows:
-            table.add_row(*["" if v is None else str(v) for v in r])
-        Console(file=out, width=max(120, Console().width)).print(table)
+            table.add_row(*["" if v is None else _plain(v) for v in r])
+        Console(file=out).print(table)  # the terminal's width (80 columns when not a terminal)
         print(f"{len(rows)} row{'s' if len(rows) != 1 else ''}", file=out)
 
 
@@ -64,15 +79,25 @@ def events_table(db: str, limit: int = 50, out=None) -> None:
         total = conn.execute("SELECT count(*) FROM events").fetchone()[0]
     finally:
         conn.close()
-    console = Console(file=out or sys.stdout, width=160)
-    table = Table(title=f"defence-cooperation events ({total})", show_lines=True)
-    for name, kw in (("type", {}), ("participants", {}), ("date", {}), ("place", {}), ("status", {}),
-                     ("articles", {"justify": "right"}), ("conf", {"justify": "right"}),
-                     ("evidence", {"ratio": 1, "overflow": "fold"})):
-        table.add_column(name, **kw)
-    for r in rows:
-        r = list(r)
-        ev = r[7] or ""
-        r[7] = ev if len(ev) <= 220 else ev[:217] + "..."
-        table.add_row(*["" if v is None else str(v) for v in r])
-    console.print(table)
+    console = Console(file=out or sys.stdout)  # the terminal's width (80 columns when not a terminal)
+    title = f"defence-cooperation events ({total}" + (f", first {len(rows)})" if total > len(rows) else ")")
+    if console.width >= WIDE:
+        table = Table(title=title, show_lines=True)
+        for name, kw in (("type", {"no_wrap": True}), ("participants", {}), ("date", {"no_wrap": True}),
+                         ("place", {}), ("status", {}), ("articles", {"justify": "right"}),
+                         ("conf", {"justify": "right"}), ("evidence", {"ratio": 1, "overflow": "fold"})):
+            table.add_column(name, **kw)
+        for r in rows:
+            r = list(r)
+            r[7] = _clip(r[7] or "", 220)
+            table.add_row(*["" if v is None else str(v) for v in r])
+        console.print(table)
+        return
+    # narrow terminals: one block per event, its facts on a line and its evidence, clipped, below
+    from rich.padding import Padding
+    from rich.text import Text
+    console.print(Text(title, style="bold"))
+    for kind, parties, date, place, status, articles, conf, evidence in rows:
+        facts = "  ".join(str(v) for v in (kind, parties, date or "undated", place, status) if v)
+        console.print(Text(f"{facts}  {articles} art.  conf {conf}", style="bold"), no_wrap=True, overflow="ellipsis")
+        console.print(Padding(Text(_clip(evidence or "", 2 * (console.width - 2) - 20)), (0, 0, 0, 2)))

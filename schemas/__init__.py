@@ -17,8 +17,11 @@ def ddl() -> str:
 
 
 def apply_ddl(conn) -> None:
-    """Create every table that does not exist yet (safe on a live database)."""
+    """Create every table that does not exist yet (safe on a live database), the views, and the event types."""
     conn.execute(ddl())
+    rows = [(name, t["description"], t["cameo"], t["plover"], t.get("cameo_aid"), t.get("plover_aid"))
+            for name, t in taxonomy().items()]
+    conn.executemany("INSERT OR REPLACE INTO event_types VALUES (?, ?, ?, ?, ?, ?)", rows)
 
 
 @functools.cache

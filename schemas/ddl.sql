@@ -85,3 +85,34 @@ CREATE TABLE IF NOT EXISTS loaded_shards (
     shard           VARCHAR PRIMARY KEY,   -- path of a Parquet shard relative to its output folder
     loaded_at       TIMESTAMP
 );
+
+-- The nine event types (filled from taxonomy.toml by apply_ddl: one source for the fact).
+CREATE TABLE IF NOT EXISTS event_types (
+    event_type      VARCHAR PRIMARY KEY,
+    description     VARCHAR,
+    cameo_code      VARCHAR,
+    plover_type     VARCHAR,
+    cameo_aid_code  VARCHAR,               -- for donations and aid, where the type has one
+    plover_aid_type VARCHAR
+);
+
+-- One row per mention: the event with the article that reports it (as many rows as event_mentions).
+CREATE OR REPLACE VIEW event_sources AS
+SELECT m.event_id, e.event_type, e.participants, e.event_date, e.date_precision, e.status,
+       e.confidence AS event_confidence, e.article_count,
+       m.article_id, a.url, a.publisher, a.published_at, a.title,
+       m.evidence, m.in_background, m.confidence AS mention_confidence, m.mention_date, m.char_start, m.char_end
+FROM event_mentions m
+LEFT JOIN events e USING (event_id)
+LEFT JOIN articles a USING (article_id);
+
+-- Who cooperates with whom: one row per unordered pair of participants and event type.
+CREATE OR REPLACE VIEW dyads AS
+SELECT x.code AS party_a, y.code AS party_b, e.event_type,
+       count(*) AS events, sum(e.article_count) AS reports,
+       min(e.event_date) AS first_date, max(e.event_date) AS last_date
+FROM events e
+CROSS JOIN unnest(e.participants) AS x(code)
+CROSS JOIN unnest(e.participants) AS y(code)
+WHERE x.code < y.code
+GROUP BY ALL;

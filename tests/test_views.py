@@ -1,0 +1,66 @@
+"""The analyst's views and reference table (schemas/ddl.sql), and output that suits a terminal and a script."""
+import io
+
+import pytest
+
+from newswatch.pipelines import cli
+from newswatch.pipelines.report import events_table
+from newswatch.schemas import taxonomy
+from newswatch.transforms.sink import connect
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory):
+    db = str(tmp_path_factory.mktemp("views") / "seeds.duckdb")
+    assert cli.main(["replay", "--db", db]) == 0
+    return db
+
+
+def query(db, sql):
+    conn = connect(db, read_only=True)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def test_event_sources_has_one_row_per_mention_with_its_article(seeded):
+    (n_sources,), = query(seeded, "SELECT count(*) FROM event_sources")
+    (n_mentions,), = query(seeded, "SELECT count(*) FROM event_mentions")
+    assert n_sources == n_mentions > 0
+    missing = query(seeded, "SELECT count(*) FROM event_sources WHERE event_type IS NULL OR title IS NULL")
+    assert missing == [(0,)]
+    agree = query(seeded, """SELECT count(*) FROM event_sources s JOIN articles a USING (article_id)
+                             WHERE s.url IS NOT DISTINCT FROM a.url AND s.published_at IS NOT DISTINCT FROM
+                             a.published_at""")
+    assert agree == [(n_mentions,)]
+
+
+def test_dyads_count_each_unordered_pair_once_per_type(seeded):
+    rows = query(seeded, "SELECT party_a, party_b, event_type, events, reports FROM dyads")
+    assert rows and all(a < b for a, b, *_ in rows)
+    expected = query(seeded, """SELECT event_type, count(*), sum(article_count) FROM events
+                                WHERE list_contains(participants, 'JPN') AND list_contains(participants, 'VNM')
+                                GROUP BY ALL ORDER BY 1""")
+    got = sorted((t, n, r) for a, b, t, n, r in rows if (a, b) == ("JPN", "VNM"))
+    assert got == [(t, n, r) for t, n, r in expected]
+
+
+def test_event_types_come_from_the_taxonomy(seeded):
+    rows = query(seeded, "SELECT event_type, cameo_code, plover_type FROM event_types ORDER BY 1")
+    assert rows == sorted((name, t["cameo"], t["plover"]) for name, t in taxonomy().items())
+
+
+def test_csv_has_unix_line_ends_and_lists_as_duckdb_prints_them(seeded, capsys):
+    assert cli.main(["sql", "SELECT participants FROM events LIMIT 1", "--format", "csv", "--db", seeded]) == 0
+    out = capsys.readouterr().out
+    assert "\r" not in out and out.splitlines()[1] in ('"[JPN, VNM]"', '"[ASEAN, JPN]"')
+
+
+def test_events_fit_an_80_column_terminal(seeded, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    out = io.StringIO()
+    events_table(seeded, limit=5, out=out)
+    lines = out.getvalue().splitlines()
+    assert len(lines) > 5 and max(len(line.rstrip()) for line in lines) <= 80
+    assert any(line.startswith("agreement  JPN-VNM") for line in lines)
