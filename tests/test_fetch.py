@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import socket
+import threading
 import time
 import zlib
 
@@ -406,3 +407,64 @@ def test_rate_limiter_is_thread_safe():
     for t in threads:
         t.join()
     assert sorted(waits) == [pytest.approx(float(i)) for i in range(10)]
+
+
+class TricklingServer:
+    """A raw server on 127.0.0.1 that sends its response one byte at a time for ten seconds: every read of the
+    client gets a byte well within its socket timeout, so only a deadline on the whole response ends the fetch
+    sooner."""
+
+    def __init__(self, *, in_headers: bool, interval: float = 0.05):
+        self.in_headers, self.interval = in_headers, interval
+        self.stop = threading.Event()
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.sock.settimeout(0.2)
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.sock.getsockname()[1]}/page"
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join(timeout=5)
+        self.sock.close()
+
+    def _serve(self):
+        while not self.stop.is_set():
+            try:
+                client, _ = self.sock.accept()
+            except OSError:
+                continue
+            threading.Thread(target=self._trickle, args=(client,), daemon=True).start()
+
+    def _trickle(self, client):
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+        prefix = b"" if self.in_headers else head + b"Content-Length: 100000\r\n\r\n<html><body>"
+        with client:
+            try:
+                client.recv(65536)
+                client.sendall(prefix)
+                ends = time.monotonic() + 10  # bounded, so that a fetcher without a deadline fails, not hangs
+                while not self.stop.is_set() and time.monotonic() < ends:
+                    client.sendall(b"X-Slow: y\r\n"[:1] if self.in_headers else b"a")
+                    time.sleep(self.interval)
+            except OSError:
+                pass  # the client gave up: what we want
+
+
+@pytest.mark.parametrize("in_headers", [False, True], ids=["body", "headers"])
+def test_a_trickling_server_cannot_hold_the_fetcher(in_headers):
+    with TricklingServer(in_headers=in_headers) as server:
+        started = time.monotonic()
+        result = Fetcher(policy(timeout=0.5, total_timeout=1.0, max_retries=0,
+                                respect_robots=False)).fetch(server.url)
+        took = time.monotonic() - started
+    assert result.error_kind == "timeout" and "no complete response within 1s" in result.error
+    assert took < 4.0  # one response: the deadline plus scheduling, not the server's forever

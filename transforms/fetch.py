@@ -66,9 +66,10 @@ class FetchPolicy:
     retry.  ``max_retries`` counts retries, so a request is tried at most
     ``max_retries + 1`` times.  ``allowed_networks`` lists CIDR blocks that are
     allowed even when ``allow_private_addresses`` is false (e.g. one intranet
-    network).  ``total_timeout`` bounds the time spent reading one response
-    (default: three times ``timeout``), so a server that trickles bytes cannot
-    hold a worker forever.
+    network).  ``total_timeout`` bounds one response as a whole: connect,
+    headers and body (default: three times ``timeout``), enforced by a
+    watchdog while reading, so a server that trickles bytes cannot hold a
+    worker; ``timeout`` bounds each single read.
     """
 
     user_agent: str = DEFAULT_USER_AGENT
@@ -497,7 +498,16 @@ class Fetcher:
             "Connection": "close",
             **headers,
         }
-        deadline = time.monotonic() + (self.policy.total_timeout or 3 * timeout)
+        total = self.policy.total_timeout or 3 * timeout
+        deadline = time.monotonic() + total
+        # The socket timeout bounds each read, not a response: a server that sends a byte a second never trips
+        # it. A watchdog shuts the socket at the deadline, so connect, headers and body together take at most
+        # ``total`` seconds; every read blocked on it returns at once.
+        expired = threading.Event()
+        watchdog = threading.Timer(total, _shut, args=(conn, expired))
+        watchdog.daemon = True
+        watchdog.start()
+        too_slow = _Failure("timeout", f"no complete response within {total:g}s", retryable=True)
         try:
             conn.request("GET", target, headers=request_headers)
             raw = conn.getresponse()
@@ -514,19 +524,28 @@ class Fetcher:
                 raise _Failure("content_type", f"content type {mime} is not {wanted}",
                                status=status, headers=response_headers)
             body = self._read_body(raw, response_headers, max_bytes, deadline)
+            if expired.is_set():
+                raise too_slow  # the body "ended" because the watchdog closed the socket
             return _Response(status, reason, response_headers, body)
         except _Failure:
+            if expired.is_set():
+                raise too_slow from None
             raise
         except (socket.timeout, TimeoutError):
+            if expired.is_set():
+                raise too_slow from None
             raise _Failure("timeout", f"timed out after {timeout}s", retryable=True) from None
         except ssl.SSLError as exc:
             raise _Failure("tls", f"TLS error: {exc}") from None
         except (OSError, http.client.HTTPException) as exc:
+            if expired.is_set():
+                raise too_slow from None
             raise _Failure("connection", f"connection error: {exc.__class__.__name__}: {exc}",
                            retryable=True) from None
         except ValueError as exc:  # e.g. characters http.client will not send
             raise _Failure("bad_url", f"cannot request {target!r}: {exc}") from None
         finally:
+            watchdog.cancel()
             conn.close()
 
     def _read_body(self, raw: http.client.HTTPResponse, headers: dict[str, str], max_bytes: int,
@@ -542,7 +561,7 @@ class Fetcher:
             if time.monotonic() > deadline:
                 raise _Failure("timeout", f"timed out reading the body (over "
                                           f"{self.policy.total_timeout or 3 * self.policy.timeout}s)")
-            chunk = raw.read(_CHUNK)
+            chunk = raw.read1(_CHUNK)  # what one read brings, so the deadline is checked as bytes arrive
             if not chunk:
                 break
             raw_size += len(chunk)
@@ -569,6 +588,17 @@ class Fetcher:
                 raise too_large
             parts.append(tail)
         return b"".join(parts)
+
+
+def _shut(conn: http.client.HTTPConnection, expired: threading.Event) -> None:
+    """The watchdog's act: mark the response as too slow and shut its socket (any blocked read returns)."""
+    expired.set()
+    sock = conn.sock
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
 
 
 def _retry_after(headers: dict[str, str]) -> float | None:
