@@ -25,7 +25,8 @@ COMMANDS = {
 
 
 def _usage() -> str:
-    lines = ["usage: newswatch COMMAND [ARGS] [--db PATH] [beam pipeline options]", "", "commands:"]
+    lines = ["usage: newswatch COMMAND [ARGS] [--db PATH] [-v|-q] [beam pipeline options]",
+             "       newswatch --version", "", "commands:"]
     lines += [f"  {name:<8} {text}" for name, text in COMMANDS.items()]
     return "\n".join(lines)
 
@@ -37,11 +38,35 @@ class _QuietBeamImport(logging.Filter):
         return "apitools not found" not in record.getMessage()
 
 
+_VERBOSITY = {"-q": logging.ERROR, "--quiet": logging.ERROR, "-v": logging.INFO, "--verbose": logging.INFO,
+              "-vv": logging.DEBUG}
+
+
+def version() -> str:
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as package_version
+    try:
+        return package_version("newswatch")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # -v/-q belong to every command (and `run --quiet` also hides its progress display)
+    levels = [_VERBOSITY[a] for a in argv if a in _VERBOSITY]
+    argv = [a for a in argv if a not in _VERBOSITY]
+    if argv and argv[0] == "run" and levels and levels[-1] == logging.ERROR:
+        argv.append("--quiet")
+    level = levels[-1] if levels else logging.WARNING
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        datefmt="%Y-%m-%dT%H:%M:%S%z", force=True)
+    logging.getLogger("newswatch").setLevel(level)
     for handler in logging.getLogger().handlers:
         handler.addFilter(_QuietBeamImport())
+    if argv and argv[0] == "--version":
+        print(f"newswatch {version()}")
+        return EXIT_OK
     if not argv or argv[0] in ("-h", "--help"):
         print(_usage())
         return EXIT_OK if argv else EXIT_USAGE
@@ -74,7 +99,8 @@ class UsageError(Exception):
 
 def cmd_replay(argv: list[str]) -> int:
     from newswatch.pipelines import replay
-    known, _ = replay.parser().parse_known_args(argv)
+    from newswatch.pipelines.common import parse_with_beam
+    known, _ = parse_with_beam(replay.parser(), argv)
     summary = replay.run(argv)
     if known.sink == "parquet":
         print(f"replayed into Parquet shards in {known.output}: {summary.get('articles_prepared')} articles read, "
@@ -103,18 +129,19 @@ def cmd_events(argv: list[str]) -> int:
 
 
 def cmd_sql(argv: list[str]) -> int:
-    from newswatch.pipelines.common import add_db_argument
+    from newswatch.pipelines.common import add_db_argument, positive
     from newswatch.pipelines.report import print_query
     p = argparse.ArgumentParser(prog="newswatch sql", description="Run read-only SQL against the database.")
-    p.add_argument("query")
+    p.add_argument("query", help="the SQL, or - to read it from standard input")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    p.add_argument("--wait", type=float, default=30.0, help="seconds to wait for a writer's lock (default 30)")
+    p.add_argument("--wait", type=positive, default=30.0, help="seconds to wait for a writer's lock (default 30)")
     add_db_argument(p)
     args = p.parse_args(argv)
     import duckdb
+    query = sys.stdin.read() if args.query == "-" else args.query
     with _analyst_session(args.db, args.wait) as conn:
         try:
-            cur = conn.execute(args.query)
+            cur = conn.execute(query)
             print_query(cur, args.format)
         except duckdb.Error as exc:
             raise UsageError(_sql_error(exc)) from exc
@@ -155,11 +182,11 @@ class _analyst_session:
 
 def cmd_export(argv: list[str]) -> int:
     """A query's result to a Parquet or CSV file, written by newswatch (``sql`` itself cannot write files)."""
-    from newswatch.pipelines.common import add_db_argument
+    from newswatch.pipelines.common import add_db_argument, positive
     p = argparse.ArgumentParser(prog="newswatch export", description="Write a read-only query's result to a file.")
     p.add_argument("query")
     p.add_argument("--to", required=True, metavar="FILE", help="FILE.parquet or FILE.csv")
-    p.add_argument("--wait", type=float, default=30.0, help="seconds to wait for a writer's lock (default 30)")
+    p.add_argument("--wait", type=positive, default=30.0, help="seconds to wait for a writer's lock (default 30)")
     add_db_argument(p)
     args = p.parse_args(argv)
     import os
@@ -170,7 +197,10 @@ def cmd_export(argv: list[str]) -> int:
         raise UsageError(f"--to must end in .parquet or .csv, not {args.to!r}")
     with _analyst_session(args.db, args.wait) as conn:
         try:
-            reader = conn.execute(args.query).to_arrow_reader()
+            relation = conn.sql(args.query)
+            if relation is None:
+                raise UsageError("export needs a query that returns rows")
+            reader = relation.to_arrow_reader()
         except duckdb.Error as exc:
             raise UsageError(_sql_error(exc)) from exc
         rows = _write_batches(reader, args.to, kind)

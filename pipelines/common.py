@@ -44,6 +44,58 @@ def check_database(db: str, wait_seconds: float | None = None) -> None:
         raise DatabaseUnavailable(f"cannot open the database {db}: {str(exc).splitlines()[0]}") from exc
 
 
+def _beam_options() -> dict[str, bool]:
+    """Every Beam pipeline option string -> whether it takes a value."""
+    from apache_beam.options.pipeline_options import PipelineOptions, _BeamArgumentParser
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    parser = _BeamArgumentParser(allow_abbrev=False)
+    for cls in set(subclasses(PipelineOptions)):
+        try:
+            cls._add_argparse_args(parser)
+        except Exception:  # noqa: BLE001 - an optional runner's options that cannot register
+            continue
+    return {opt: action.nargs != 0 for action in parser._actions for opt in action.option_strings
+            if opt.startswith("--")}
+
+
+def parse_with_beam(parser: argparse.ArgumentParser, argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
+    """Split Beam's pipeline options (``--runner X`` or ``--runner=X``, with their values) from a command's own
+    arguments, then parse those strictly: a mistyped option is a usage error (exit 2), not a Beam option, and
+    an option's value is never taken for a positional path."""
+    own = {opt for action in parser._actions for opt in action.option_strings}
+    beam = _beam_options()
+    mine, pipeline_args = [], []
+    i = 0
+    while i < len(argv):
+        token = argv[i]
+        name = token.split("=", 1)[0]
+        if token.startswith("--") and name not in own and name in beam:
+            pipeline_args.append(token)
+            if "=" not in token and beam[name] and i + 1 < len(argv):
+                pipeline_args.append(argv[i + 1])
+                i += 1
+        else:
+            mine.append(token)
+        i += 1
+    return parser.parse_args(mine), pipeline_args
+
+
+def positive(value: str) -> float:
+    """argparse type: a number of seconds greater than zero."""
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
+    if not number > 0 or number == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be greater than 0 (and finite), not {value}")
+    return number
+
+
 def add_db_argument(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", default=default_db(), help="DuckDB file (default: $NEWSWATCH_DB or newswatch.duckdb)")
 

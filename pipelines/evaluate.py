@@ -14,7 +14,9 @@ import tempfile
 from pathlib import Path
 
 from newswatch.pipelines import replay, scoring
+from newswatch.pipelines.common import parse_with_beam
 from newswatch.transforms.records import ARTICLE_SUFFIXES
+from newswatch.transforms.stages import EXTRACTORS
 
 
 def parser() -> argparse.ArgumentParser:
@@ -25,6 +27,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--min-confidence", type=float, default=0.0, help="score only events at or above this confidence")
     p.add_argument("--model", default=None)
+    p.add_argument("--extractor", choices=sorted(EXTRACTORS), default="rules", help="as for replay")
     return p
 
 
@@ -40,9 +43,10 @@ def default_paths(gold: Path) -> list[str]:
 
 
 def evaluate(gold_path: str, paths: list[str], db: str, *, model: str | None = None,
-             pipeline_args: list[str] = (), min_confidence: float = 0.0):
+             pipeline_args: list[str] = (), min_confidence: float = 0.0, extractor: str = "rules"):
     gold = scoring.load_gold(gold_path)
-    replay.run([*paths, "--db", db, *(["--model", model] if model else []), *pipeline_args])
+    replay.run([*paths, "--db", db, "--extractor", extractor, *(["--model", model] if model else []),
+                *pipeline_args])
     from newswatch.transforms.sink import connect
     conn = connect(db, read_only=True)
     try:
@@ -55,7 +59,7 @@ def evaluate(gold_path: str, paths: list[str], db: str, *, model: str | None = N
 
 
 def run_eval(argv: list[str]) -> int:
-    args, pipeline_args = parser().parse_known_args(argv)
+    args, pipeline_args = parse_with_beam(parser(), argv)
     gold = Path(args.gold)
     if not gold.is_file():
         print(f"newswatch eval: no gold file at {gold}", file=sys.stderr)
@@ -72,7 +76,7 @@ def run_eval(argv: list[str]) -> int:
             print(f"newswatch eval: {args.db} exists; eval needs a fresh database", file=sys.stderr)
             return 2
         report, by_threshold = evaluate(str(gold), paths, db, model=args.model, pipeline_args=pipeline_args,
-                                        min_confidence=args.min_confidence)
+                                        min_confidence=args.min_confidence, extractor=args.extractor)
     if args.format == "json":
         json.dump(scoring.report_to_dict(report, by_threshold=by_threshold), sys.stdout, indent=1)
         print()

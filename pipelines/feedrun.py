@@ -19,7 +19,8 @@ import apache_beam as beam
 
 from newswatch.pipelines import progress
 from newswatch.pipelines.common import (DatabaseUnavailable, RunSummary, add_db_argument, add_sink_arguments,
-                                        check_database, make_pipeline, sink_options, summarise)
+                                        check_database, make_pipeline, parse_with_beam, sink_options,
+                                        summarise)
 from newswatch.transforms.stages import ERRORS, SEEN, STATES, ArticlesToDuckDB, FetchArticles, PollFeeds
 
 EXIT_OK, EXIT_INPUT_ERRORS, EXIT_USAGE = 0, 1, 2
@@ -45,7 +46,7 @@ def build(pipeline: beam.Pipeline, config, state, db: str, model: str | None = N
 
 def run(argv: list[str] | None = None, *, policy=None) -> RunSummary:
     from newswatch.transforms.config import load_feeds_config
-    known, pipeline_args = parser().parse_known_args(argv)
+    known, pipeline_args = parse_with_beam(parser(), argv)
     sink = sink_options(known)
     config = load_feeds_config(known.feeds)
     if not sink:

@@ -33,7 +33,7 @@ import threading
 
 
 from newswatch.pipelines.common import (DatabaseUnavailable, add_db_argument, add_sink_arguments, check_database,
-                                        make_pipeline, sink_options)
+                                        make_pipeline, parse_with_beam, positive, sink_options)
 from newswatch.transforms.stages import ExtractEvents, FetchArticles, PollLoop, PrepareArticles, WriteToDuckDB
 
 log = logging.getLogger("newswatch.monitor")
@@ -53,13 +53,13 @@ def request_stop(*_args) -> None:
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="newswatch monitor", description="Poll feeds continuously (streaming).")
     p.add_argument("--feeds", required=True)
-    p.add_argument("--interval", type=float, default=300.0,
+    p.add_argument("--interval", type=positive, default=300.0,
                    help="seconds between polls of a feed without its own interval (default 300)")
     add_db_argument(p)
     p.add_argument("--model", default=None)
     p.add_argument("--snapshot", default=None, help="keep a read-only copy of the database here for analysts")
-    p.add_argument("--snapshot-every", type=float, default=30.0, help="seconds between snapshot refreshes")
-    p.add_argument("--lock-wait", type=float, default=1.0,
+    p.add_argument("--snapshot-every", type=positive, default=30.0, help="seconds between snapshot refreshes")
+    p.add_argument("--lock-wait", type=positive, default=1.0,
                    help="seconds a write waits for the database lock before keeping rows pending (default 1)")
     p.add_argument("--run-for", type=float, default=None, help=argparse.SUPPRESS)  # tests and benchmarks
     add_sink_arguments(p)
@@ -81,7 +81,7 @@ def build(pipeline, config, args):
 
 def main(argv: list[str]) -> int:
     from newswatch.transforms.config import ConfigError, load_feeds_config
-    args, pipeline_args = parser().parse_known_args(argv)
+    args, pipeline_args = parse_with_beam(parser(), argv)
     try:
         config = load_feeds_config(args.feeds)
         if not sink_options(args):
@@ -93,7 +93,8 @@ def main(argv: list[str]) -> int:
         print("newswatch monitor: --direct_num_workers is not supported in streaming mode on the local runner "
               "(it ends the pipeline after a few elements)", file=sys.stderr)
         return EXIT_USAGE
-    logging.getLogger("newswatch").setLevel(logging.INFO)
+    if logging.getLogger("newswatch").getEffectiveLevel() == logging.WARNING:  # the default: say what it does
+        logging.getLogger("newswatch").setLevel(logging.INFO)
     _stop.clear()
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     log.info("monitoring %d feeds (interval %.0f s) into %s; stop with Ctrl-C or SIGTERM",

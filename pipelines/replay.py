@@ -12,7 +12,7 @@ import logging
 import apache_beam as beam
 
 from newswatch.pipelines.common import (RunSummary, add_db_argument, add_sink_arguments, check_database, make_pipeline,
-                                        sink_options, summarise)
+                                        parse_with_beam, sink_options, summarise)
 from newswatch.transforms.stages import ERRORS, EXTRACTORS, ArticlesToDuckDB, ReadReplayFiles
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def run(argv: list[str] | None = None) -> RunSummary:
-    known, pipeline_args = parser().parse_known_args(argv)
+    known, pipeline_args = parse_with_beam(parser(), argv)
     sink = sink_options(known)
     if not sink:
         check_database(known.db)

@@ -1,0 +1,55 @@
+"""The command line behaves like a good Unix tool: strict options, Beam options in both forms, -v/-q, --version."""
+import io
+
+import pytest
+
+from conftest import table_counts
+from newswatch.pipelines import cli
+
+
+@pytest.fixture
+def one_article(tmp_path):
+    f = tmp_path / "a.txt"
+    f.write_text("A title\n\nSome text about nothing in particular.", encoding="utf-8")
+    return str(f)
+
+
+def test_version(capsys):
+    assert cli.main(["--version"]) == 0
+    assert capsys.readouterr().out.startswith("newswatch ")
+
+
+@pytest.mark.parametrize("argv", [
+    ["replay", "--limt", "5"],
+    ["eval", "gold.jsonl", "--extracter", "rules"],
+    ["run", "--feeds", "f.toml", "--bogus"],
+    ["monitor", "--feeds", "f.toml", "--interval", "0"],
+    ["monitor", "--feeds", "f.toml", "--interval", "-5"],
+    ["monitor", "--feeds", "f.toml", "--snapshot-every", "nan"],
+    ["sql", "SELECT 1", "--wait", "0"],
+])
+def test_mistyped_options_and_bad_values_are_usage_errors(argv, capsys):
+    assert cli.main(argv) == 2
+    assert "usage:" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("runner", [["--runner", "DirectRunner"], ["--runner=DirectRunner"]])
+def test_beam_options_pass_in_both_forms_and_never_become_paths(tmp_path, one_article, runner):
+    db = str(tmp_path / "n.duckdb")
+    assert cli.main(["replay", one_article, *runner, "--db", db, "-q"]) == 0
+    assert table_counts(db)["articles"] == 1 and table_counts(db)["ingest_errors"] == 0
+
+
+def test_verbosity_flags_go_anywhere(tmp_path, one_article):
+    db = str(tmp_path / "n.duckdb")
+    assert cli.main(["-v", "replay", one_article, "--db", db]) == 0
+    assert cli.main(["replay", one_article, "--db", db, "--quiet"]) == 0
+
+
+def test_sql_reads_the_query_from_stdin(tmp_path, one_article, monkeypatch, capsys):
+    db = str(tmp_path / "n.duckdb")
+    assert cli.main(["replay", one_article, "--db", db, "-q"]) == 0
+    capsys.readouterr()
+    monkeypatch.setattr("sys.stdin", io.StringIO("SELECT count(*) AS n FROM articles"))
+    assert cli.main(["sql", "-", "--format", "csv", "--db", db]) == 0
+    assert capsys.readouterr().out.split() == ["n", "1"]
