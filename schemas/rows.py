@@ -47,6 +47,7 @@ class Article:
     source: str
     date_source: str | None
     feed: str | None = None           # not a column: carried for error reports
+    date_note: str | None = None      # why a given publication date was not used
 
     @property
     def published_date(self) -> dt.date | None:

@@ -151,3 +151,32 @@ def test_an_article_too_long_to_extract_is_stored_with_an_error_row(tmp_path):
     finally:
         conn.close()
     assert row[:2] == ("long", "extract") and "too long" in row[2]
+
+
+def test_an_unparseable_publication_date_is_noted_not_dropped_silently(tmp_path):
+    from conftest import table_counts
+    from newswatch.pipelines import cli
+    from newswatch.transforms.sink import connect
+    f = tmp_path / "r.jsonl"
+    f.write_text("\n".join(json.dumps({"id": i, "text": "Some text.", "published": p}) for i, p in
+                           [("a", "yesterday"), ("b", "2024-13-45"), ("c", "2024-03-05")]), encoding="utf-8")
+    db = str(tmp_path / "n.duckdb")
+    assert cli.main(["replay", str(f), "--db", db, "-q"]) == 0
+    conn = connect(db, read_only=True)
+    try:
+        rows = dict(conn.execute("SELECT origin, date_note FROM articles WHERE published_at IS NULL").fetchall())
+    finally:
+        conn.close()
+    assert set(rows) == {"a", "b"} and "'yesterday' is not an ISO date" in rows["a"]
+    assert table_counts(db)["articles"] == 3
+
+
+def test_failing_files_of_the_same_name_in_two_folders_are_two_error_rows(tmp_path):
+    from conftest import table_counts
+    from newswatch.pipelines import cli
+    for name in ("one", "two"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "same.txt").write_bytes("Titre\nD\xe9fense".encode("latin-1"))
+    db = str(tmp_path / "n.duckdb")
+    assert cli.main(["replay", str(tmp_path / "one"), str(tmp_path / "two"), "--db", db, "-q"]) == 1
+    assert table_counts(db)["ingest_errors"] == 2

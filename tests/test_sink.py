@@ -182,3 +182,16 @@ def test_an_ambiguous_undated_report_joins_neither_event(db_path):
                     ExtractedArticle(article("c", published=dt.date(2024, 3, 6)), [
                         event(date=None, precision=None, evidence=DRILL)])])
     assert sorted(r[3] for r in events(db_path)) == [1, 1, 1]
+
+
+def test_a_database_from_before_date_note_gains_the_column(db_path):
+    import duckdb
+    from newswatch.schemas import ddl
+    old = ddl().split("-- databases made before")[0].replace(",\n    date_note       VARCHAR", "")
+    conn = duckdb.connect(db_path)
+    conn.execute(old)
+    conn.close()
+    write(db_path, [ExtractedArticle(article("a"), [event()])])
+    conn = connect(db_path, read_only=True)
+    assert [r[0] for r in conn.execute("DESCRIBE articles").fetchall()][-1] == "date_note"
+    conn.close()

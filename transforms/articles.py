@@ -79,6 +79,9 @@ def prepare(raw: RawArticle, *, now: dt.datetime | None = None) -> Article:
     title, publisher, language = raw.title, raw.publisher, raw.language
     published = parse_published(raw.published)
     date_source = raw.published_source if published else None
+    date_note = None
+    if raw.published and raw.published.strip() and not published:
+        date_note = f"published value {raw.published.strip()[:80]!r} is not an ISO date or date-time; ignored"
     url = raw.url
     if raw.html is not None:
         from newswatch.transforms.pages import extract_page  # trafilatura loads lazily
@@ -109,7 +112,8 @@ def prepare(raw: RawArticle, *, now: dt.datetime | None = None) -> Article:
     article_id = _hash("url", url)[:24] if url else _hash("origin", raw.origin, content_hash)[:24]
     return Article(article_id=article_id, url=url, origin=raw.origin, title=title, publisher=publisher,
                    published_at=published, fetched_at=raw.fetched_at or now, language=language, text=text,
-                   content_hash=content_hash, source=raw.source, date_source=date_source, feed=raw.feed)
+                   content_hash=content_hash, source=raw.source, date_source=date_source, feed=raw.feed,
+                   date_note=date_note)
 
 
 def is_english(article: Article) -> bool:

@@ -39,7 +39,7 @@ def expand_paths(paths: Iterable[str | Path]) -> Iterator[Path | IngestError]:
             yield from files
         elif path.is_file():
             if path.suffix.lower() not in ARTICLE_SUFFIXES:
-                yield IngestError(origin=path.name, stage="read", raw=str(path),
+                yield IngestError(origin=str(path), stage="read", raw=str(path),
                                   error=f"unsupported file type {path.suffix or '(none)'}: expected .txt, .html or .jsonl")
             else:
                 yield path
@@ -95,7 +95,7 @@ def _read_file(path: Path, manifest: dict[str, dict] | None = None) -> Iterator[
     try:
         data = path.read_bytes()
     except OSError as exc:
-        yield IngestError(origin=path.name, stage="read", error=f"cannot read file: {exc}", raw=str(path))
+        yield IngestError(origin=str(path), stage="read", error=f"cannot read file: {exc}", raw=str(path))
         return
     if suffix == ".jsonl":
         yield from parse_jsonl(data, origin=path.name)
@@ -103,7 +103,7 @@ def _read_file(path: Path, manifest: dict[str, dict] | None = None) -> Iterator[
     try:
         content = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        yield IngestError(origin=path.name, stage="decode", raw=str(path),
+        yield IngestError(origin=str(path), stage="decode", raw=str(path),
                           error=f"file is not valid UTF-8 (byte {exc.start}): {exc.reason}")
         return
     meta = (manifest or {}).get(path.name, {})
