@@ -117,6 +117,13 @@ def test_config_error_is_a_value_error():
         ("user_agent = 3\n[[feed]]\nname = \"a\"\nurl = \"https://a.example/\"\n", "user_agent"),
         ('max_request_per_host_per_minute = 3\n[[feed]]\nname = "a"\nurl = "https://a.example/"\n',
          "unknown setting"),
+        # absurd values that would fail every feed later (issue 11)
+        ('timeout = 1e308\n[[feed]]\nname = "a"\nurl = "https://a.example/"\n', "timeout must be between"),
+        ('max_requests_per_host_per_minute = 1e-9\n[[feed]]\nname = "a"\nurl = "https://a.example/"\n',
+         "max_requests_per_host_per_minute must be between"),
+        ('timeout = 20\ntotal_timeout = 5\n[[feed]]\nname = "a"\nurl = "https://a.example/"\n',
+         "total_timeout must be between 20"),
+        ('max_page_bytes = 10000000000\n[[feed]]\nname = "a"\nurl = "https://a.example/"\n', "at most"),
     ],
 )
 def test_errors(tmp_path, text, message):
@@ -124,3 +131,8 @@ def test_errors(tmp_path, text, message):
     with pytest.raises(ConfigError, match=message) as info:
         load_feeds_config(path)
     assert str(path) in str(info.value)  # the message names the file
+
+
+def test_total_timeout_reaches_the_fetch_policy(tmp_path):
+    path = write(tmp_path, 'timeout = 5\ntotal_timeout = 12\n[[feed]]\nname = "a"\nurl = "https://a.example/"\n')
+    assert load_feeds_config(path).fetch_policy().total_timeout == 12.0

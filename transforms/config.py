@@ -5,8 +5,9 @@ A TOML file (read with the standard library's ``tomllib``)::
     user_agent = "newswatch/0.1 (+https://example.org/contact)"   # optional
     max_requests_per_host_per_minute = 30                         # optional, default 60
     allow_private_addresses = false                               # optional, default false
-    timeout = 10                                                  # optional, seconds
-    max_page_bytes = 5000000                                      # optional
+    timeout = 10                                                  # optional, seconds per read (0-300]
+    total_timeout = 30                                            # optional, seconds per response (default 3x timeout)
+    max_page_bytes = 5000000                                      # optional (at most 100 MB)
 
     [[feed]]
     name = "defense-news"
@@ -35,7 +36,12 @@ DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_PAGE_BYTES = 5_000_000
 
 _GLOBAL_KEYS = {"feed", "user_agent", "max_requests_per_host_per_minute", "allow_private_addresses",
-                "timeout", "max_page_bytes"}
+                "timeout", "total_timeout", "max_page_bytes"}
+# Sane bounds: a setting outside them is a typo or a misunderstanding, and would fail every feed later.
+MAX_TIMEOUT = 300.0
+MAX_TOTAL_TIMEOUT = 3600.0
+MIN_REQUESTS_PER_MINUTE, MAX_REQUESTS_PER_MINUTE = 0.1, 6000.0
+MAX_PAGE_BYTES_LIMIT = 100_000_000
 _FEED_KEYS = {"name", "url", "interval"}
 
 
@@ -62,6 +68,7 @@ class FeedsConfig:
     allow_private_addresses: bool = False
     timeout: float = DEFAULT_TIMEOUT
     max_page_bytes: int = DEFAULT_MAX_PAGE_BYTES
+    total_timeout: float | None = None
 
     def fetch_policy(self, **overrides):
         """A :class:`~newswatch.transforms.fetch.FetchPolicy` with these settings."""
@@ -141,18 +148,33 @@ def parse_feeds_config(text: str, *, source: str = "<feeds>") -> FeedsConfig:
     if not isinstance(allow_private, bool):
         raise fail(f"allow_private_addresses must be true or false, not {allow_private!r}")
     max_bytes = data.get("max_page_bytes", DEFAULT_MAX_PAGE_BYTES)
-    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes <= 0:
-        raise fail(f"max_page_bytes must be a positive integer, not {max_bytes!r}")
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or not 0 < max_bytes <= MAX_PAGE_BYTES_LIMIT:
+        raise fail(f"max_page_bytes must be a positive integer of at most {MAX_PAGE_BYTES_LIMIT}, not {max_bytes!r}")
+    timeout = _within(_positive_number(data.get("timeout", DEFAULT_TIMEOUT), "timeout", fail),
+                      "timeout", 0.0, MAX_TIMEOUT, fail)
+    total = data.get("total_timeout")
+    if total is not None:
+        total = _within(_positive_number(total, "total_timeout", fail), "total_timeout", timeout,
+                        MAX_TOTAL_TIMEOUT, fail)
+    rate = _within(_positive_number(data.get("max_requests_per_host_per_minute",
+                                             DEFAULT_MAX_REQUESTS_PER_HOST_PER_MINUTE),
+                                    "max_requests_per_host_per_minute", fail),
+                   "max_requests_per_host_per_minute", MIN_REQUESTS_PER_MINUTE, MAX_REQUESTS_PER_MINUTE, fail)
     return FeedsConfig(
         feeds=tuple(feeds),
         user_agent=user_agent.strip(),
-        max_requests_per_host_per_minute=_positive_number(
-            data.get("max_requests_per_host_per_minute", DEFAULT_MAX_REQUESTS_PER_HOST_PER_MINUTE),
-            "max_requests_per_host_per_minute", fail),
+        max_requests_per_host_per_minute=rate,
         allow_private_addresses=allow_private,
-        timeout=_positive_number(data.get("timeout", DEFAULT_TIMEOUT), "timeout", fail),
+        timeout=timeout,
         max_page_bytes=max_bytes,
+        total_timeout=total,
     )
+
+
+def _within(value: float, what: str, low: float, high: float, fail) -> float:
+    if not low <= value <= high:
+        raise fail(f"{what} must be between {low:g} and {high:g}, not {value:g}")
+    return value
 
 
 def _string(table: dict[str, Any], key: str, where: str, fail) -> str:

@@ -614,6 +614,7 @@ def policy_from_config(config, **overrides) -> FetchPolicy:
         max_bytes=config.max_page_bytes,
         max_requests_per_host_per_minute=config.max_requests_per_host_per_minute,
         allow_private_addresses=config.allow_private_addresses,
+        total_timeout=getattr(config, "total_timeout", None),
     )
     values.update(overrides)
     return FetchPolicy(**values)
