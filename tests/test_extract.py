@@ -293,3 +293,17 @@ def test_handed_over_is_not_a_reason_clause(nlp):
 def test_location_is_a_place_not_a_modifier(nlp):
     (e,) = events(nlp, "Chile and Peru signed a pact in Chile-Peru defence ties in Lima on Monday.")
     assert e.location == "Lima"
+
+
+def test_a_city_of_another_state_hosts_a_single_named_visitor(trained_nlp):
+    evs = events(trained_nlp, "The Chilean Navy training ship Esmeralda arrived in Mombasa on Monday for a goodwill "
+                              "port visit.", title="Naval visit")
+    assert ("port_visit", ("CHL", "KEN")) in kinds(evs)
+
+
+def test_place_lookup_knows_cities_not_capitals_or_shared_names():
+    from newswatch.transforms.actors import place_state
+    assert place_state("Mombasa") == "KEN" and place_state("Subic Bay") == "PHL"
+    assert place_state("Paris") is None  # a capital: an actor of the gazetteer, not a place
+    assert place_state("Portsmouth") is None  # cities of two states share it
+    assert place_state("Nowhere Town") is None

@@ -11,6 +11,7 @@ id is the participant code.
 from __future__ import annotations
 
 import functools
+import json
 import re
 import tomllib
 from importlib import resources
@@ -108,3 +109,26 @@ _CODE_RE = re.compile(r"^[A-Z0-9]{2,6}$")
 
 def valid_code(code: str) -> bool:
     return bool(_CODE_RE.match(code)) and (is_state(code) or code in organisation_codes())
+
+
+@functools.cache
+def _places() -> dict[str, str]:
+    path = resources.files("newswatch.transforms").joinpath("data/places.json")
+    return json.loads(path.read_text(encoding="utf-8"))["places"] if path.is_file() else {}
+
+
+_HARBOUR_WORDS = ("Bay", "Harbour", "Harbor", "Port", "port", "harbour", "harbor", "Naval Base", "naval base")
+
+
+def place_state(name: str) -> str | None:
+    """The state a city (not a capital: those are actors) lies in, from data/places.json (GeoNames): "Port X
+    Bay" and "X Harbour" are looked up as "X" too. None when unknown or shared by cities of several states."""
+    name = " ".join(name.split())
+    places = _places()
+    if name in places:
+        return places[name]
+    for word in _HARBOUR_WORDS:
+        if name.endswith(" " + word) and name[:-len(word) - 1] in places:
+            return places[name[:-len(word) - 1]]
+    return None
+

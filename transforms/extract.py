@@ -523,6 +523,12 @@ def extract_mentions(article: Article, doc) -> list[RawMention]:
                     if len(host) == 1 and (len(topic) == 1 or parties[0] in topic):
                         parties = parties + host
                         implied = True
+                if rule.name in _HOSTED and len(set(parties)) == 1 and actors.is_state(parties[0]):
+                    # "the frigate docked at <a city>": the city's state hosts the visit, relief or drill
+                    host = _place_hosts(sent, parties[0])
+                    if len(host) == 1:
+                        parties = parties + host
+                        implied = True
                 if rule.name == "joint_exercise" and len(set(parties)) < 2 and _MULTINATIONAL.search(sentence):
                     # "hosted the multinational exercise Sea Breeze" ... "navies from A, B and C took part in Sea Breeze"
                     listed = _roster_for(rosters, index, _event_names(sentence, a_start, a_end))
@@ -649,6 +655,21 @@ def _date_the_lead(mentions: list[RawMention], article: Article, text: str) -> l
 _MULTINATIONAL = re.compile(r"\b(?:multinational|multilateral|international|multi-national)\b", re.I)
 _TAKING_PART = re.compile(r"\b(?:participat\w*|took part|take part|takes part|taking part|joined|joins|involv(?:ed|es|ing)|"
                           r"attended|contribut\w+|sent (?:ships|vessels|units|troops|contingents))\b", re.I)
+
+
+# Event types whose one named party may be a guest: the place of the act names the host.
+_HOSTED = frozenset({"port_visit", "peacekeeping_hadr", "joint_exercise"})
+
+
+def _place_hosts(sent, guest: str) -> list[str]:
+    """States of the cities the model's NER finds in the sentence (data/places.json), other than the guest's."""
+    hosts = []
+    for ent in sent.ents:
+        if ent.label_ in ("GPE", "LOC", "FAC"):
+            code = actors.place_state(ent.text)
+            if code and code != guest and code not in hosts:
+                hosts.append(code)
+    return hosts
 
 
 def _rosters(doc, all_actors: list[ActorMention]) -> list[tuple[int, tuple[str, ...], str]]:
