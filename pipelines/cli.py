@@ -119,12 +119,25 @@ def print_events(db: str, limit: int = 50) -> None:
 
 
 def cmd_events(argv: list[str]) -> int:
+    import datetime as dt
+    import os
+
     from newswatch.pipelines.common import add_db_argument
-    p = argparse.ArgumentParser(prog="newswatch events")
+    from newswatch.pipelines.report import events_table
+    from newswatch.schemas import event_types
+    p = argparse.ArgumentParser(prog="newswatch events", description="The events, readable; or csv/json.")
     add_db_argument(p)
     p.add_argument("--limit", type=int, default=100)
+    p.add_argument("--type", choices=event_types(), help="only this event type")
+    p.add_argument("--country", metavar="CODE", help="only events with this participant (ISO-3 or organisation code)")
+    p.add_argument("--since", type=dt.date.fromisoformat, metavar="YYYY-MM-DD", help="only events dated from this day")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table",
+                   help="csv and json add each event's id and first source's url and publisher")
     args = p.parse_args(argv)
-    print_events(args.db, args.limit)
+    if not os.path.exists(args.db):
+        raise UsageError(f"no database at {args.db} (run `newswatch replay` first, or pass --db)")
+    events_table(args.db, args.limit, event_type=args.type, country=args.country, since=args.since,
+                 fmt=args.format)
     return EXIT_OK
 
 

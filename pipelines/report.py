@@ -9,16 +9,24 @@ import json
 import sys
 
 EVENTS_SQL = """
+WITH sources AS (
+    SELECT m.event_id, a.url, a.publisher,
+           row_number() OVER (PARTITION BY m.event_id ORDER BY a.published_at NULLS LAST, a.url, m.char_start) AS n
+    FROM event_mentions m JOIN articles a USING (article_id))
 SELECT e.event_type AS type, array_to_string(e.participants, '-') AS participants,
        CASE e.date_precision WHEN 'day' THEN strftime(e.event_date, '%Y-%m-%d')
                              WHEN 'month' THEN strftime(e.event_date, '%Y-%m')
                              WHEN 'year' THEN strftime(e.event_date, '%Y') END AS date,
        e.location AS place, e.status, e.article_count AS articles, round(e.confidence, 2) AS conf,
        (SELECT m.evidence FROM event_mentions m WHERE m.event_id = e.event_id
-        ORDER BY m.in_background, m.confidence DESC, m.char_start LIMIT 1) AS evidence
-FROM events e
-ORDER BY e.event_date NULLS LAST, e.event_type, participants
-LIMIT ?
+        ORDER BY m.in_background, m.confidence DESC, m.char_start LIMIT 1) AS evidence,
+       e.event_id AS id, s.url, s.publisher
+FROM events e LEFT JOIN sources s ON s.event_id = e.event_id AND s.n = 1
+WHERE ($type IS NULL OR e.event_type = $type)
+  AND ($country IS NULL OR list_contains(e.participants, $country))
+  AND ($since IS NULL OR e.event_date >= $since)
+ORDER BY e.event_date NULLS LAST, e.event_type, participants, e.event_id
+LIMIT $limit
 """
 
 
@@ -68,19 +76,28 @@ def print_query(cur, fmt: str = "table", out=None) -> None:
         print(f"{len(rows)} row{'s' if len(rows) != 1 else ''}", file=out)
 
 
-def events_table(db: str, limit: int = 50, out=None) -> None:
+def events_table(db: str, limit: int = 50, out=None, *, event_type: str | None = None, country: str | None = None,
+                 since=None, fmt: str = "table") -> None:
+    """The events, newest last: a table or blocks for people, csv or json (with id and first source) for
+    scripts; ``event_type``, ``country`` (a participant code) and ``since`` (a date) filter them."""
     from rich.console import Console
     from rich.table import Table
 
     from newswatch.transforms.sink import connect
+    params = {"type": event_type, "country": country.upper() if country else None, "since": since, "limit": limit}
     conn = connect(db, read_only=True)
     try:
-        rows = conn.execute(EVENTS_SQL, [limit]).fetchall()
+        cur = conn.execute(EVENTS_SQL, params)
+        if fmt != "table":
+            print_query(cur, fmt, out)
+            return
+        rows = [r[:8] for r in cur.fetchall()]
         total = conn.execute("SELECT count(*) FROM events").fetchone()[0]
     finally:
         conn.close()
     console = Console(file=out or sys.stdout)  # the terminal's width (80 columns when not a terminal)
-    title = f"defence-cooperation events ({total}" + (f", first {len(rows)})" if total > len(rows) else ")")
+    shown = "" if total == len(rows) and not (event_type or country or since) else f", {len(rows)} shown"
+    title = f"defence-cooperation events ({total}{shown})"
     if console.width >= WIDE:
         table = Table(title=title, show_lines=True)
         for name, kw in (("type", {"no_wrap": True}), ("participants", {}), ("date", {"no_wrap": True}),

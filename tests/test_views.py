@@ -64,3 +64,19 @@ def test_events_fit_an_80_column_terminal(seeded, monkeypatch):
     lines = out.getvalue().splitlines()
     assert len(lines) > 5 and max(len(line.rstrip()) for line in lines) <= 80
     assert any(line.startswith("agreement  JPN-VNM") for line in lines)
+
+
+def test_events_filters_and_script_formats(seeded, capsys):
+    import csv
+    import json as _json
+    assert cli.main(["events", "--type", "agreement", "--format", "csv", "--db", seeded]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    (n,), = query(seeded, "SELECT count(*) FROM events WHERE event_type = 'agreement'")
+    assert len(rows) == n > 0 and {r["type"] for r in rows} == {"agreement"}
+    assert all(r["id"] and r["url"].startswith("http") for r in rows)
+    assert cli.main(["events", "--country", "asean", "--format", "json", "--db", seeded]) == 0
+    found = _json.loads(capsys.readouterr().out)
+    assert found and all("ASEAN" in e["participants"] for e in found)
+    assert cli.main(["events", "--since", "2021-01-01", "--format", "json", "--db", seeded]) == 0
+    assert all(e["date"] >= "2021" for e in _json.loads(capsys.readouterr().out))
+    assert cli.main(["events", "--type", "summit", "--db", seeded]) == 2
