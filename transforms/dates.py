@@ -11,7 +11,7 @@ Kinds of expression understood (all matched case-insensitively unless noted):
   date is taken into the span: "Monday morning, July 8");
 * month and day without a year: "April 10", "17 January", "on the 8th";
 * ranges of days: "October 13-16, 2024", "from 13 to 16 October 2024",
-  "May 28-June 4, 2021", "April 30 to May 1";
+  "May 28-June 4, 2021", "March 31 to April 2";
 * months: "April 2018", "in May and June", "last November", "next month";
 * years: "in 2017", "2015", "this year", "a year ago";
 * relative days: "today", "yesterday", "on Saturday", "last Saturday",

@@ -241,7 +241,8 @@ def article_dyad(article: Article, mentions: list[ActorMention]) -> tuple[str, .
 
 
 @dataclass
-class RawMention:
+class SentenceMention:
+    """What every extractor knows of one sentence-level event mention, before grouping."""
     event_type: str
     participants: tuple[str, ...]
     sentence_index: int
@@ -253,6 +254,11 @@ class RawMention:
     in_background: bool
     confidence: float
     location: str | None
+
+
+@dataclass
+class RawMention(SentenceMention):
+    """The rule extractor's mention: how its anchor refers to the event, for grouping."""
     reference: str          # 'named' | 'anaphoric' | 'indefinite' | 'verbal' | 'bare'
     phrase: str             # the anchor's noun phrase, lower-cased
     implied: bool           # participants not named in the sentence

@@ -34,7 +34,7 @@ from newswatch.transforms import actors
 from newswatch.transforms.dates import DateMention, find_dates
 # Actors in the text, people linked to states, the article's main pair and date periods: one implementation,
 # shared with the rule extractor.
-from newswatch.transforms.extract import actor_mentions, article_dyad, periods_compatible, person_map
+from newswatch.transforms.extract import SentenceMention, actor_mentions, article_dyad, periods_compatible, person_map
 from newswatch.transforms.extraction import classifier as sentclf
 from newswatch.transforms.extraction import confidence, modality, roles
 from newswatch.transforms.extraction.triggers import SPAN_KEY, context_lemmas, lemma, mark, specs
@@ -53,18 +53,8 @@ _HUB_TYPES = frozenset({"arms_transfer", "capacity_building", "peacekeeping_hadr
 
 
 @dataclass
-class RawMention:
-    event_type: str
-    participants: tuple[str, ...]
-    sentence_index: int
-    start: int
-    end: int
-    evidence: str
-    date: DateMention | None
-    status: str
-    in_background: bool
-    confidence: float
-    location: str | None
+class RawMention(SentenceMention):
+    """The component extractor's mention: its trigger and the features its decision model read."""
     anchor: tuple[int, int]
     features: dict = field(default_factory=dict)
     order: tuple[str, ...] = ()
