@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 from dataclasses import dataclass, field
 
@@ -44,6 +45,7 @@ def check_database(db: str, wait_seconds: float | None = None) -> None:
         raise DatabaseUnavailable(f"cannot open the database {db}: {str(exc).splitlines()[0]}") from exc
 
 
+@functools.cache
 def _beam_options() -> dict[str, bool]:
     """Every Beam pipeline option string -> whether it takes a value."""
     from apache_beam.options.pipeline_options import PipelineOptions, _BeamArgumentParser

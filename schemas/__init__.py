@@ -21,7 +21,10 @@ def apply_ddl(conn) -> None:
     conn.execute(ddl())
     rows = [(name, t["description"], t["cameo"], t["plover"], t.get("cameo_aid"), t.get("plover_aid"))
             for name, t in taxonomy().items()]
-    conn.executemany("INSERT OR REPLACE INTO event_types VALUES (?, ?, ?, ?, ?, ?)", rows)
+    # written only when the taxonomy changed: this runs on every flush of a writer
+    if set(conn.execute("SELECT * FROM event_types").fetchall()) != set(rows):
+        conn.execute("DELETE FROM event_types")
+        conn.executemany("INSERT INTO event_types VALUES (?, ?, ?, ?, ?, ?)", rows)
 
 
 @functools.cache

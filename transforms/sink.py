@@ -188,13 +188,16 @@ class _EventIndex:
     def _load(self, event_type: str, code: str) -> list[_EventState]:
         key = (event_type, code)
         if key not in self.by_key:
+            # the reports of these events only: a flush must not aggregate every mention of the database
             cur = self.conn.execute("""
+                WITH e AS (SELECT * FROM events WHERE event_type = ? AND list_contains(participants, ?))
                 SELECT e.*, s.reported AS reported__, s.text AS text__
-                FROM events e LEFT JOIN (
+                FROM e LEFT JOIN (
                     SELECT m.event_id, min(a.published_at) AS reported,
                            string_agg(coalesce(a.title, '') || ' ' || m.evidence, ' ') AS text
-                    FROM event_mentions m JOIN articles a USING (article_id) GROUP BY m.event_id) s USING (event_id)
-                WHERE e.event_type = ? AND list_contains(e.participants, ?)""", [event_type, code])
+                    FROM event_mentions m JOIN articles a USING (article_id)
+                    WHERE m.event_id IN (SELECT event_id FROM e) GROUP BY m.event_id) s USING (event_id)""",
+                [event_type, code])
             cols = [d[0] for d in cur.description]
             states = {}
             for r in cur.fetchall():
