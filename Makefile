@@ -5,6 +5,9 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 DB     ?= newswatch.duckdb
+# The browser the report's tests render the page in: Debian's chromium package.
+CHROMIUM ?= /usr/bin/chromium
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: demo test bench soak train clean
 
@@ -20,8 +23,12 @@ $(VENV)/.stamp-install: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.stamp-install
 	$(BIN)/newswatch replay --db $(DB)
 
-test: $(VENV)/.stamp-install
+test: $(VENV)/.stamp-install $(CHROMIUM)
 	$(BIN)/python -m pytest -q
+
+$(CHROMIUM):
+	$(SUDO) apt-get install -y -qq chromium >/dev/null || \
+	  { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
 # The sentence classifier and the decision/confidence model, from the dev split of the annotated corpus
 # (training/corpus.py); writes transforms/data/sentclf/ and transforms/data/confidence.json (about a minute).

@@ -21,6 +21,7 @@ COMMANDS = {
     "export": "write a read-only query's result to FILE.parquet or FILE.csv",
     "eval": "replay into a scratch database and score against a gold file",
     "events": "print the events table in a readable form",
+    "report": "write one self-contained HTML page of the events (timeline, who with whom, sources)",
 }
 
 
@@ -72,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK if argv else EXIT_USAGE
     command, rest = argv[0], argv[1:]
     handler = {"replay": cmd_replay, "sql": cmd_sql, "export": cmd_export, "eval": cmd_eval, "events": cmd_events,
-               "run": cmd_run, "monitor": cmd_monitor, "load": cmd_load}.get(command)
+               "run": cmd_run, "monitor": cmd_monitor, "load": cmd_load, "report": cmd_report}.get(command)
     if handler is None:
         print(f"newswatch: unknown command {command!r}\n\n{_usage()}", file=sys.stderr)
         return EXIT_USAGE
@@ -114,7 +115,7 @@ def cmd_replay(argv: list[str]) -> int:
 
 
 def print_events(db: str, limit: int = 50) -> None:
-    from newswatch.pipelines.report import events_table
+    from newswatch.pipelines.tables import events_table
     events_table(db, limit=limit)
 
 
@@ -123,7 +124,7 @@ def cmd_events(argv: list[str]) -> int:
     import os
 
     from newswatch.pipelines.common import add_db_argument
-    from newswatch.pipelines.report import events_table
+    from newswatch.pipelines.tables import events_table
     from newswatch.schemas import event_types
     p = argparse.ArgumentParser(prog="newswatch events", description="The events, readable; or csv/json.")
     add_db_argument(p)
@@ -143,7 +144,7 @@ def cmd_events(argv: list[str]) -> int:
 
 def cmd_sql(argv: list[str]) -> int:
     from newswatch.pipelines.common import add_db_argument, positive
-    from newswatch.pipelines.report import print_query
+    from newswatch.pipelines.tables import print_query
     p = argparse.ArgumentParser(prog="newswatch sql", description="Run read-only SQL against the database.")
     p.add_argument("query", help="the SQL, or - to read it from standard input")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
@@ -238,6 +239,11 @@ def _write_batches(reader, path: str, kind: str) -> int:
         writer.close()
     os.replace(tmp, path)
     return rows
+
+
+def cmd_report(argv: list[str]) -> int:
+    from newswatch.pipelines.report import main as report_main
+    return report_main(argv)
 
 
 def cmd_eval(argv: list[str]) -> int:

@@ -4,7 +4,7 @@ import io
 import pytest
 
 from newswatch.pipelines import cli
-from newswatch.pipelines.report import events_table
+from newswatch.pipelines.tables import events_table
 from newswatch.schemas import taxonomy
 from newswatch.transforms.sink import connect
 

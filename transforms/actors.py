@@ -132,3 +132,36 @@ def place_state(name: str) -> str | None:
             return places[name[:-len(word) - 1]]
     return None
 
+
+
+@functools.cache
+def names_by_code() -> dict[str, frozenset[str]]:
+    """Every string the gazetteer knows for each participant code (names, demonyms, capitals, forces...)."""
+    names: dict[str, set[str]] = {}
+    for pattern in ruler_patterns():
+        names.setdefault(pattern["id"], set()).add(pattern["pattern"])
+    return {code: frozenset(found) for code, found in names.items()}
+
+
+@functools.cache
+def display_name(code: str) -> str:
+    """A participant's name for people: for a state, pycountry's common or short name, or a shorter alias
+    of the gazetteer that begins like it ("Russia" rather than "Russian Federation"); an organisation's
+    first listed name ("NATO"); the code itself when neither knows it."""
+    country = pycountry.countries.get(alpha_3=code)
+    entry = actor_data().get("countries", {}).get(code) or actor_data().get("non_iso_countries", {}).get(code)
+    if country is not None:
+        name = getattr(country, "common_name", None) or country.name
+        if ", " in name:  # "Congo, The Democratic Republic of the" -> "Democratic Republic of the Congo"
+            head, tail = name.split(", ", 1)
+            name = f"{tail} {head}"
+        name = name.removeprefix("The ")
+        shorter = [a for a in (entry or {}).get("aliases", []) if len(a) < len(name) and a[:4] == name[:4]
+                   and any(ch.islower() for ch in a) and "." not in a]
+        return min(shorter, key=len) if shorter else name
+    entry = entry or actor_data().get("organisations", {}).get(code)
+    if entry:
+        listed = entry.get("names") or entry.get("aliases")
+        if listed:
+            return listed[0]
+    return code
