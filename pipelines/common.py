@@ -98,6 +98,17 @@ def positive(value: str) -> float:
     return number
 
 
+def port_number(value: str) -> int:
+    """argparse type: a TCP port, 1 to 65535."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port number") from None
+    if not 0 < number < 65536:
+        raise argparse.ArgumentTypeError(f"must be a port from 1 to 65535, not {value}")
+    return number
+
+
 def add_db_argument(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", default=default_db(), help="DuckDB file (default: $NEWSWATCH_DB or newswatch.duckdb)")
 

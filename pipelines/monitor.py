@@ -33,7 +33,7 @@ import threading
 
 
 from newswatch.pipelines.common import (DatabaseUnavailable, add_db_argument, add_sink_arguments, check_database,
-                                        make_pipeline, parse_with_beam, positive, sink_options)
+                                        make_pipeline, parse_with_beam, port_number, positive, sink_options)
 from newswatch.transforms.stages import ExtractEvents, FetchArticles, PollLoop, PrepareArticles, WriteToDuckDB
 
 log = logging.getLogger("newswatch.monitor")
@@ -61,6 +61,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--snapshot-every", type=positive, default=30.0, help="seconds between snapshot refreshes")
     p.add_argument("--lock-wait", type=positive, default=1.0,
                    help="seconds a write waits for the database lock before keeping rows pending (default 1)")
+    p.add_argument("--metrics-port", type=port_number, default=None, metavar="N",
+                   help="serve Prometheus metrics on http://ADDRESS:N/metrics while running")
+    p.add_argument("--metrics-address", default="127.0.0.1", metavar="ADDRESS",
+                   help="address the metrics are served on (default 127.0.0.1; 0.0.0.0 for every interface)")
     p.add_argument("--run-for", type=float, default=None, help=argparse.SUPPRESS)  # tests and benchmarks
     add_sink_arguments(p)
     return p
@@ -95,6 +99,19 @@ def main(argv: list[str]) -> int:
         return EXIT_USAGE
     if logging.getLogger("newswatch").getEffectiveLevel() == logging.WARNING:  # the default: say what it does
         logging.getLogger("newswatch").setLevel(logging.INFO)
+    metrics = None
+    if args.metrics_port is not None:
+        from newswatch.pipelines.metrics import PrometheusObserver, serve
+        from newswatch.transforms import telemetry
+        observer = PrometheusObserver()
+        try:
+            metrics = serve(observer, args.metrics_port, args.metrics_address)
+        except OSError as exc:
+            print(f"newswatch monitor: cannot serve metrics on {args.metrics_address}:{args.metrics_port}: "
+                  f"{exc.strerror or exc}", file=sys.stderr)
+            return EXIT_USAGE
+        telemetry.install(observer)
+        log.info("metrics on http://%s:%d/metrics", args.metrics_address, args.metrics_port)
     _stop.clear()
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     log.info("monitoring %d feeds (interval %.0f s) into %s; stop with Ctrl-C or SIGTERM",
@@ -105,5 +122,10 @@ def main(argv: list[str]) -> int:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        if metrics is not None:
+            from newswatch.transforms import telemetry
+            telemetry.install(telemetry.Observer())
+            metrics.shutdown()
+            metrics.server_close()
     log.info("monitor stopped")
     return EXIT_OK

@@ -3,7 +3,7 @@ import json
 import shutil
 
 import apache_beam as beam
-from apache_beam.testing.test_pipeline import TestPipeline
+from apache_beam.testing import test_pipeline
 from apache_beam.testing.util import assert_that, equal_to
 
 from conftest import FIXTURES, table_counts
@@ -20,7 +20,7 @@ def test_prepare_and_extract_transforms():
     raws = [RawArticle(origin="ok", title="t", published="2023-05-02",
                        text="Chile and Peru signed a defence cooperation agreement on Monday."),
             RawArticle(origin="empty", text="   \n  ")]
-    with TestPipeline(argv=LOCAL) as p:
+    with test_pipeline.TestPipeline(argv=LOCAL) as p:
         prepared = p | beam.Create(raws) | PrepareArticles()
         extracted = prepared["articles"] | ExtractEvents()
         summary = extracted["extracted"] | beam.Map(

@@ -22,6 +22,7 @@ from apache_beam import pvalue
 from apache_beam.metrics import Metrics
 
 from newswatch.schemas.rows import CycleEnd, ExtractedArticle, FeedItem, FeedStatus, IngestError, RawArticle, SeenUrl
+from newswatch.transforms.telemetry import Cycle
 
 log = logging.getLogger(__name__)
 ERRORS = "errors"
@@ -219,6 +220,10 @@ class ExtractEvents(_RoutedStage):
         return _Extract(self.model, passthrough, self.extractor)
 
 
+# Seconds a feed's quiet polls (nothing changed) may wait to be recorded when nothing else is written.
+QUIET_WRITE_EVERY = 300.0
+
+
 class _WriteDuckDB(beam.DoFn):
     """Buffers rows and writes them in finish_bundle (and every max_batch rows).
 
@@ -252,53 +257,78 @@ class _WriteDuckDB(beam.DoFn):
 
     def setup(self):
         self.items, self.errors, self.feed_states, self.seen = [], [], [], []
+        # polls that changed nothing (not modified, no error, same validators as the last poll this process
+        # saw): only the latest per feed is kept, written with the next real write or after QUIET_WRITE_EVERY
+        # seconds, so a quiet monitor does not take the database's lock on every poll
+        self.quiet: dict[str, FeedStatus] = {}
+        self.quiet_since: float | None = None
+        self.known_state: dict[str, tuple | None] = {}
         self.pending_since: float | None = None
         self.last_snapshot = 0.0
 
     def start_bundle(self):
-        self.cycle = {"feeds": 0, "unchanged": 0, "entries": 0, "articles": 0, "events": 0, "merged": 0, "errors": 0}
+        self.cycle = Cycle()
 
     def process(self, element):
         import time
-        if self.pending_since is None:
+        if isinstance(element, CycleEnd):
+            self._end_cycle()
+            return
+        if isinstance(element, FeedStatus):
+            self._feed_status(element)
+        elif self.pending_since is None:
             self.pending_since = time.monotonic()
         if isinstance(element, IngestError):
             self.inputs_failed.inc()
             Metrics.counter("newswatch", f"errors_{element.stage}").inc()
             self.errors.append(element)
-            self.cycle["errors"] += 1
-        elif isinstance(element, FeedStatus):
-            self.feed_states.append(element)
-            self.cycle["feeds"] += 1
-            self.cycle["unchanged"] += int(element.not_modified)
-            self.cycle["entries"] += element.entries
+            self.cycle.errors[element.stage] = self.cycle.errors.get(element.stage, 0) + 1
         elif isinstance(element, SeenUrl):
             self.seen.append(element)
-        elif isinstance(element, CycleEnd):
-            self._end_cycle()
-            return
-        else:
+        elif not isinstance(element, FeedStatus):
             self.items.append(element)
         if len(self.items) + len(self.errors) + len(self.seen) >= self.max_batch:
             self._flush()
 
-    def finish_bundle(self):
-        self._end_cycle()
+    def _feed_status(self, status: FeedStatus) -> None:
+        import time
+        self.cycle.feeds += 1
+        self.cycle.unchanged += int(status.not_modified)
+        self.cycle.failing += int(bool(status.last_error))
+        self.cycle.entries += status.entries
+        state = None if status.last_error else (status.etag, status.last_modified)
+        quiet = status.not_modified and state is not None and self.known_state.get(status.feed_url) == state
+        self.known_state[status.feed_url] = state
+        if quiet:
+            self.quiet[status.feed_url] = status
+            self.quiet_since = self.quiet_since or time.monotonic()
+            return
+        self.quiet.pop(status.feed_url, None)
+        self.feed_states.append(status)
+        if self.pending_since is None:
+            self.pending_since = time.monotonic()
 
-    def _end_cycle(self):
-        """Write what the cycle brought (a bundle's end, or the monitor's CycleEnd marker) and log it."""
-        self._flush()
-        if self.log_cycles and (self.cycle["feeds"] or self.cycle["errors"] or self._pending()):
-            c = self.cycle
-            log.info("cycle: %d feeds polled (%d unchanged), %d entries, %d articles stored, %d new events "
-                        "(%d merged), %d errors, %d rows pending, write lag %.1f s", c["feeds"], c["unchanged"],
-                        c["entries"], c["articles"], c["events"], c["merged"], c["errors"], self._pending(),
-                        self._lag())
+    def finish_bundle(self):
+        self._end_cycle(final=True)
+
+    def _end_cycle(self, final: bool = False):
+        """Write what the cycle brought (a bundle's end, or the monitor's CycleEnd marker) and report it."""
+        from newswatch.transforms.telemetry import observer
+        self._flush(final=final)
+        c = self.cycle
+        c.pending, c.lag = self._pending(), self._lag()
+        c.feeds_failing = sum(1 for state in self.known_state.values() if state is None)
+        if self.log_cycles and (c.feeds or c.errors or c.pending):
+            log.info("cycle: %d feeds polled (%d unchanged, %d failing), %d entries, %d articles stored, "
+                     "%d new events (%d merged), %d errors, %d rows pending, write lag %.1f s", c.feeds,
+                     c.unchanged, c.failing, c.entries, c.articles, c.events, c.merged, sum(c.errors.values()),
+                     c.pending, c.lag)
+        observer().cycle(c)
         self.start_bundle()  # fresh cycle counters
 
     def teardown(self):
         try:
-            self._flush()
+            self._flush(final=True)
         except Exception:  # noqa: BLE001 - nothing more can be done at teardown
             log.exception("could not write %d pending rows at shutdown", self._pending())
 
@@ -309,19 +339,28 @@ class _WriteDuckDB(beam.DoFn):
         import time
         return 0.0 if self.pending_since is None else time.monotonic() - self.pending_since
 
-    def _flush(self):
+    def _quiet_due(self, final: bool) -> bool:
+        import time
+        return bool(self.quiet) and (final or time.monotonic() - self.quiet_since >= QUIET_WRITE_EVERY)
+
+    def _flush(self, final: bool = False):
         import time
 
         import duckdb
 
         from newswatch.transforms.sink import is_lock_error, write
-        if not self._pending():
+        if not self._pending() and not self._quiet_due(final):
             return
+        if self.quiet:  # quiet polls ride along with any write
+            self.feed_states.extend(self.quiet.values())
+            self.quiet.clear()
+            self.quiet_since = None
         if self.output:
             from newswatch.transforms.shards import write_shards
             write_shards(self.output, self.items, self.errors, self.feed_states, self.seen)
             self.written.inc(len(self.items))
-            self.cycle["articles"] += len(self.items)
+            self.cycle.articles += len(self.items)
+            self.cycle.wrote = True
             self.items, self.errors, self.feed_states, self.seen = [], [], [], []
             self.pending_since = None
             return
@@ -339,9 +378,10 @@ class _WriteDuckDB(beam.DoFn):
         self.error_rows.inc(stats.errors)
         self.events_new.inc(stats.events_new)
         self.events_merged.inc(stats.events_merged)
-        self.cycle["articles"] += stats.articles_new + stats.articles_updated
-        self.cycle["events"] += stats.events_new
-        self.cycle["merged"] += stats.events_merged
+        self.cycle.articles += stats.articles_new + stats.articles_updated
+        self.cycle.events += stats.events_new
+        self.cycle.merged += stats.events_merged
+        self.cycle.wrote = True
         self.items, self.errors, self.feed_states, self.seen = [], [], [], []
         self.pending_since = None
         if self.snapshot and time.monotonic() - self.last_snapshot >= self.snapshot_every:

@@ -1,0 +1,45 @@
+"""What the sink did in each cycle, for whoever watches the process (the monitor's Prometheus endpoint).
+
+Beam's own counters reach nobody until a pipeline ends, and a monitor never ends. The local runner runs the
+DoFns in this process, so the sink reports each cycle to a module-level observer that a command installed;
+by default nobody watches and the report costs nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Cycle:
+    """What one cycle brought to the sink, and what it left pending."""
+    feeds: int = 0                       # feed polls reported
+    unchanged: int = 0                   # of them, answered "not modified"
+    failing: int = 0                     # of them, failed
+    feeds_failing: int = 0               # feeds whose latest poll (in this or an earlier cycle) failed
+    entries: int = 0                     # new entries the polls found
+    articles: int = 0                    # articles written (new or changed)
+    events: int = 0                      # new events
+    merged: int = 0                      # reports merged into existing events
+    errors: dict[str, int] = field(default_factory=dict)  # ingest errors by stage
+    pending: int = 0                     # rows still waiting for the database at the cycle's end
+    lag: float = 0.0                     # seconds the oldest pending row has waited
+    wrote: bool = False                  # whether the cycle wrote to the database
+
+
+class Observer:
+    def cycle(self, report: Cycle) -> None: ...
+
+
+_current: Observer = Observer()
+
+
+def observer() -> Observer:
+    return _current
+
+
+def install(new: Observer) -> Observer:
+    """Make ``new`` the observer (returns it); install ``Observer()`` again to stop watching."""
+    global _current
+    _current = new
+    return new
