@@ -54,10 +54,10 @@ def version() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    # -v/-q belong to every command (and `run --quiet` also hides its progress display)
+    # -v/-q belong to every command (and -q also hides the progress display of `run` and `replay`)
     levels = [_VERBOSITY[a] for a in argv if a in _VERBOSITY]
     argv = [a for a in argv if a not in _VERBOSITY]
-    if argv and argv[0] == "run" and levels and levels[-1] == logging.ERROR:
+    if argv and argv[0] in ("run", "replay") and levels and levels[-1] == logging.ERROR:
         argv.append("--quiet")
     level = levels[-1] if levels else logging.WARNING
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -99,9 +99,12 @@ class UsageError(Exception):
 
 
 def cmd_replay(argv: list[str]) -> int:
+    import datetime as dt
+
     from newswatch.pipelines import replay
     from newswatch.pipelines.common import parse_with_beam
     known, _ = parse_with_beam(replay.parser(), argv)
+    started = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)  # the sink's clock (UTC)
     summary = replay.run(argv)
     if known.sink == "parquet":
         print(f"replayed into Parquet shards in {known.output}: {summary.get('articles_prepared')} articles read, "
@@ -110,8 +113,33 @@ def cmd_replay(argv: list[str]) -> int:
     print(f"replayed into {known.db}: {summary.get('articles_prepared')} articles read, "
           f"{summary.get('articles_written')} new or changed, {summary.get('events_new')} new events, "
           f"{summary.get('events_merged')} merged into existing events, {summary.failed_inputs} failed inputs")
+    if summary.failed_inputs:
+        print_failures(known.db, started)
     print_events(known.db)
     return EXIT_INPUT_ERRORS if summary.failed_inputs else EXIT_OK
+
+
+# How many of a run's failures the summary names.
+FAILURES_SHOWN = 3
+
+
+def print_failures(db: str, since, out=None) -> None:
+    """The first few inputs that failed in this run, and the query that lists them all."""
+    from newswatch.transforms.sink import connect
+    stamp = since.strftime("%Y-%m-%d %H:%M:%S")
+    query = f"SELECT origin, stage, error FROM ingest_errors WHERE last_seen_at >= TIMESTAMP '{stamp}'"
+    conn = connect(db, read_only=True)
+    try:
+        rows = conn.execute(query + " ORDER BY origin, stage LIMIT ?", [FAILURES_SHOWN + 1]).fetchall()
+    finally:
+        conn.close()
+    out = out or sys.stdout
+    print("failed:", file=out)
+    for origin, stage, error in rows[:FAILURES_SHOWN]:
+        print(f"  {origin} ({stage}): {error.splitlines()[0] if error else ''}", file=out)
+    if len(rows) > FAILURES_SHOWN:
+        print("  ...", file=out)
+    print(f'all of them: newswatch sql --db {db} "{query}"', file=out)
 
 
 def print_events(db: str, limit: int = 50) -> None:

@@ -18,6 +18,7 @@ import time
 import apache_beam as beam
 
 from newswatch.pipelines import progress
+from newswatch.transforms import telemetry
 from newswatch.pipelines.common import (DatabaseUnavailable, RunSummary, add_db_argument, add_sink_arguments,
                                         check_database, make_pipeline, parse_with_beam, sink_options,
                                         summarise)
@@ -53,15 +54,16 @@ def run(argv: list[str] | None = None, *, policy=None) -> RunSummary:
         check_database(known.db)
     from newswatch.transforms.sink import read_source_state
     state = read_source_state(known.db)
-    reporter = progress.install(progress.RichReporter() if (sys.stderr.isatty() and not known.quiet)
-                                else progress.Reporter())
-    reporter.start(len(config.feeds))
+    display = telemetry.install(progress.for_terminal(progress.FeedRunDisplay, known.quiet))
+    if isinstance(display, progress.FeedRunDisplay):
+        display.start(len(config.feeds))
     try:
         with make_pipeline(pipeline_args) as pipeline:
             build(pipeline, config, state, known.db, known.model, policy, **sink)
     finally:
-        reporter.stop()
-        progress.install(progress.Reporter())
+        if isinstance(display, progress.FeedRunDisplay):
+            display.stop()
+        telemetry.install(telemetry.Observer())
     return summarise(pipeline)
 
 

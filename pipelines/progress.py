@@ -1,8 +1,7 @@
 """Progress for a person watching a terminal; silent otherwise.
 
-Beam's in-process runner runs the DoFns in this process, so they report to a
-module-level reporter that the command installed. On other runners, or when
-stderr is not a terminal, the reporter does nothing.
+Beam's in-process runner runs the DoFns in this process; they report to the observer of
+transforms/telemetry.py, which a command replaces with one of these displays when stderr is a terminal.
 """
 
 from __future__ import annotations
@@ -10,15 +9,12 @@ from __future__ import annotations
 import sys
 import threading
 
-
-class Reporter:
-    def start(self, feeds: int) -> None: ...
-    def feed_done(self, name: str, new_entries: int, status) -> None: ...
-    def article_done(self, feed: str, ok: bool) -> None: ...
-    def stop(self) -> None: ...
+from newswatch.transforms.telemetry import Observer
 
 
-class RichReporter(Reporter):
+class _Display(Observer):
+    columns = ()
+
     def __init__(self, stream=None):
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -26,6 +22,13 @@ class RichReporter(Reporter):
         self.progress = Progress(TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(),
                                  TextColumn("{task.fields[note]}"), TimeElapsedColumn(),
                                  console=Console(file=stream or sys.stderr), transient=False)
+
+    def stop(self) -> None:
+        self.progress.stop()
+
+
+class FeedRunDisplay(_Display):
+    """`newswatch run`: feeds polled, then the pages of their new entries."""
 
     def start(self, feeds: int) -> None:
         self.progress.start()
@@ -44,18 +47,21 @@ class RichReporter(Reporter):
         with self._lock:
             self.progress.update(self.articles, advance=1, note=feed if ok else f"{feed}: failed")
 
-    def stop(self) -> None:
-        self.progress.stop()
+
+class ReplayDisplay(_Display):
+    """`newswatch replay`: inputs (articles and records) done out of those counted before the run."""
+
+    def start(self, inputs: int | None) -> None:
+        self.failed = 0
+        self.progress.start()
+        self.inputs = self.progress.add_task("inputs", total=inputs, note="")
+
+    def input_done(self, ok) -> None:
+        with self._lock:
+            self.failed += not ok
+            self.progress.update(self.inputs, advance=1, note=f"{self.failed} failed" if self.failed else "")
 
 
-_current: Reporter = Reporter()
-
-
-def reporter() -> Reporter:
-    return _current
-
-
-def install(new: Reporter) -> Reporter:
-    global _current
-    _current = new
-    return new
+def for_terminal(display: type[_Display], quiet: bool = False) -> Observer:
+    """A display when stderr is a terminal (and not ``quiet``), else an observer that shows nothing."""
+    return display() if sys.stderr.isatty() and not quiet else Observer()

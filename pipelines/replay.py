@@ -11,8 +11,11 @@ import logging
 
 import apache_beam as beam
 
+from newswatch.pipelines import progress
 from newswatch.pipelines.common import (RunSummary, add_db_argument, add_sink_arguments, check_database, make_pipeline,
                                         parse_with_beam, sink_options, summarise)
+from newswatch.transforms import telemetry
+from newswatch.transforms.records import bundled_seeds, count_inputs
 from newswatch.transforms.stages import ERRORS, EXTRACTORS, ArticlesToDuckDB, ReadReplayFiles
 
 log = logging.getLogger(__name__)
@@ -34,15 +37,25 @@ def parser() -> argparse.ArgumentParser:
                    help="rules (default): every event the rules find, its confidence from the learned model; "
                         "hybrid: only those the model judges right (higher precision, lower recall); components: "
                         "parse-based roles and modality with the trained sentence classifier")
+    p.add_argument("--quiet", action="store_true", help="no progress display")
     add_sink_arguments(p)
     return p
 
 
-def run(argv: list[str] | None = None) -> RunSummary:
+def run(argv: list[str] | None = None, *, display: progress.ReplayDisplay | None = None) -> RunSummary:
+    """Replay; ``display`` shows progress (default: on a terminal, unless --quiet)."""
     known, pipeline_args = parse_with_beam(parser(), argv)
     sink = sink_options(known)
     if not sink:
         check_database(known.db)
-    with make_pipeline(pipeline_args) as pipeline:
-        build(pipeline, known.paths, known.db, known.model, known.extractor, **sink)
+    display = telemetry.install(display or progress.for_terminal(progress.ReplayDisplay, known.quiet))
+    if isinstance(display, progress.ReplayDisplay):
+        display.start(count_inputs(known.paths or [bundled_seeds()]))
+    try:
+        with make_pipeline(pipeline_args) as pipeline:
+            build(pipeline, known.paths, known.db, known.model, known.extractor, **sink)
+    finally:
+        if isinstance(display, progress.ReplayDisplay):
+            display.stop()
+        telemetry.install(telemetry.Observer())
     return summarise(pipeline)

@@ -53,3 +53,41 @@ def test_sql_reads_the_query_from_stdin(tmp_path, one_article, monkeypatch, caps
     monkeypatch.setattr("sys.stdin", io.StringIO("SELECT count(*) AS n FROM articles"))
     assert cli.main(["sql", "-", "--format", "csv", "--db", db]) == 0
     assert capsys.readouterr().out.split() == ["n", "1"]
+
+
+def _bad_records(tmp_path):
+    records = tmp_path / "records.jsonl"
+    records.write_text('{"id": "fine", "text": "Nothing happened in the town hall today."}\n'
+                       'not json\n'
+                       '{"id": "empty"}\n'
+                       '{"id": "also-fine", "text": "The library opened a new reading room."}\n'
+                       '{"id": "no-text", "title": "A title only"}\n'
+                       '{"id": "empty-text", "text": ""}\n', encoding="utf-8")
+    return records
+
+
+def test_replay_names_its_first_failures_and_the_query_for_all_of_them(tmp_path, capsys):
+    db = str(tmp_path / "n.duckdb")
+    assert cli.main(["replay", str(_bad_records(tmp_path)), "--db", db]) == 1
+    out = capsys.readouterr().out
+    named = [line for line in out.splitlines() if line.startswith("  ") and "(read):" in line]
+    assert len(named) == cli.FAILURES_SHOWN and "  ..." in out.splitlines()
+    query = out.split("all of them: ")[1].splitlines()[0]
+    assert query.startswith(f"newswatch sql --db {db} ")
+    # the printed query lists every failure of the run, and only those
+    assert cli.main(["sql", query.split('"')[1], "--db", db, "--format", "csv"]) == 0
+    rows = capsys.readouterr().out.splitlines()[1:]
+    assert len(rows) == 4 == table_counts(db)["ingest_errors"]
+    assert all(line.split("(read):")[0].strip() in "".join(rows) for line in named)
+
+
+def test_replay_shows_every_input_on_its_progress_display(tmp_path):
+    """The display (transforms/telemetry.py -> pipelines/progress.py) counts one outcome per input."""
+    from newswatch.pipelines import progress, replay
+    from newswatch.transforms import telemetry
+    screen = io.StringIO()
+    replay.run([str(_bad_records(tmp_path)), "--db", str(tmp_path / "n.duckdb")],
+               display=progress.ReplayDisplay(stream=screen))
+    shown = screen.getvalue()
+    assert "6/6" in shown and "4 failed" in shown, shown
+    assert type(telemetry.observer()) is telemetry.Observer  # nobody watches after the run

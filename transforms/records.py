@@ -47,6 +47,22 @@ def expand_paths(paths: Iterable[str | Path]) -> Iterator[Path | IngestError]:
             yield IngestError(origin=str(path), stage="read", error="no such file or folder", raw=str(path))
 
 
+def count_inputs(paths: Iterable[str | Path]) -> int:
+    """How many outcomes (stored articles or error rows) a replay of ``paths`` should end with, roughly: one
+    per file, one per non-blank line of a JSONL file (counted without parsing), one per path error."""
+    total = 0
+    for item in expand_paths(paths):
+        if isinstance(item, Path) and item.suffix.lower() == ".jsonl":
+            try:
+                with item.open("rb") as f:
+                    total += sum(1 for line in f if line.strip())
+            except OSError:
+                total += 1
+        else:
+            total += 1
+    return total
+
+
 def load_manifest(folder: Path) -> tuple[dict[str, dict], list[IngestError]]:
     """``manifest.jsonl`` of a folder: file name -> metadata (url, published, publisher, language), and an error
     for every line that is not a usable entry (the files of the folder are still read, without that metadata)."""

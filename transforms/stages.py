@@ -22,7 +22,7 @@ from apache_beam import pvalue
 from apache_beam.metrics import Metrics
 
 from newswatch.schemas.rows import CycleEnd, ExtractedArticle, FeedItem, FeedStatus, IngestError, RawArticle, SeenUrl
-from newswatch.transforms.telemetry import Cycle
+from newswatch.transforms.telemetry import Cycle, observer
 
 log = logging.getLogger(__name__)
 ERRORS = "errors"
@@ -93,6 +93,7 @@ class _ReadFile(beam.DoFn):
         self.read.inc()
         for item in read_file(p, self._manifests[p.parent]):
             if isinstance(item, IngestError):
+                observer().input_done(False)
                 yield pvalue.TaggedOutput(ERRORS, item)
             else:
                 yield item
@@ -135,6 +136,7 @@ class _Prepare(_Routed):
         except Exception as exc:  # noqa: BLE001 - every failure becomes an ingest error
             self.failed.inc()
             stage = "decode" if "decod" in str(exc).lower() else "clean"
+            observer().input_done(False)
             yield self.out(ERRORS, _error(raw.origin, stage, exc, url=raw.url, feed=raw.feed,
                                           raw=(raw.text or raw.html or "")[:2000]))
             return
@@ -186,9 +188,11 @@ class _Extract(_Routed):
             yield article
             return
         if not is_english(article):
+            observer().input_done(True)
             yield ExtractedArticle(article, [])
             return
         if len(article.text) > MAX_EXTRACT_CHARS:
+            observer().input_done(False)
             yield self.out(ERRORS, _error(article.origin, "extract", ValueError(
                 f"article too long to extract: {len(article.text)} characters (the limit is {MAX_EXTRACT_CHARS}); "
                 "stored without events"), url=article.url, feed=article.feed, raw=f"article_id={article.article_id}"))
@@ -198,11 +202,13 @@ class _Extract(_Routed):
             events = extract_events(article, self.nlp)
         except Exception as exc:  # noqa: BLE001
             log.debug("extraction failed for %s: %s", article.origin, traceback.format_exc())
+            observer().input_done(False)
             yield self.out(ERRORS, _error(article.origin, "extract", exc, url=article.url, feed=article.feed,
                                           raw=f"article_id={article.article_id}"))
             yield ExtractedArticle(article, [])
             return
         self.events.inc(len(events))
+        observer().input_done(True)
         yield ExtractedArticle(article, events)
 
 
@@ -313,7 +319,6 @@ class _WriteDuckDB(beam.DoFn):
 
     def _end_cycle(self, final: bool = False):
         """Write what the cycle brought (a bundle's end, or the monitor's CycleEnd marker) and report it."""
-        from newswatch.transforms.telemetry import observer
         self._flush(final=final)
         c = self.cycle
         c.pending, c.lag = self._pending(), self._lag()
@@ -443,7 +448,6 @@ class _PollFeed(beam.DoFn):
         self.fetcher = Fetcher(self.policy)
 
     def process(self, feed):
-        from newswatch.pipelines.progress import reporter
         from newswatch.transforms.feedsource import poll_feed
         status, items, errors = poll_feed(self.fetcher, feed, self.state.feeds.get(feed.url))
         self.polled.inc()
@@ -453,7 +457,7 @@ class _PollFeed(beam.DoFn):
             self.failed.inc()
         new = [i for i in items if i.url not in self.state.seen]
         self.entries.inc(len(new))
-        reporter().feed_done(feed.name, len(new), status)
+        observer().feed_done(feed.name, len(new), status)
         yield pvalue.TaggedOutput(STATES, status)
         for err in errors:
             yield pvalue.TaggedOutput(ERRORS, err)
@@ -492,7 +496,6 @@ class _FetchArticle(_Routed):
         self.done: set[str] = set()
 
     def process(self, item: FeedItem):
-        from newswatch.pipelines.progress import reporter
         from newswatch.transforms.feedsource import fetch_article
         if self.foreign(item):
             yield item
@@ -505,7 +508,7 @@ class _FetchArticle(_Routed):
         except Exception as exc:  # noqa: BLE001
             article, seen, err = None, None, _error(item.link, "fetch_page", exc, url=item.url, feed=item.feed)
         self.fetched.inc()
-        reporter().article_done(item.feed, err is None)
+        observer().article_done(item.feed, err is None)
         if seen is not None:
             yield self.out(SEEN, seen)
         if err is not None:

@@ -1,8 +1,9 @@
-"""What the sink did in each cycle, for whoever watches the process (the monitor's Prometheus endpoint).
+"""What the stages are doing, for whoever watches the process: a progress display, Prometheus metrics.
 
 Beam's own counters reach nobody until a pipeline ends, and a monitor never ends. The local runner runs the
-DoFns in this process, so the sink reports each cycle to a module-level observer that a command installed;
-by default nobody watches and the report costs nothing.
+DoFns in this process, so the stages report to a module-level observer that a command installed
+(pipelines/progress.py, pipelines/metrics.py); by default nobody watches and a report costs nothing. On
+runners that run the stages in other processes nobody watches either.
 """
 
 from __future__ import annotations
@@ -28,7 +29,19 @@ class Cycle:
 
 
 class Observer:
-    def cycle(self, report: Cycle) -> None: ...
+    """Does nothing; a watcher overrides what it shows."""
+
+    def cycle(self, report: Cycle) -> None:
+        """The sink closed a cycle (the monitor's CycleEnd, or the end of a bundle)."""
+
+    def feed_done(self, name: str, new_entries: int, status) -> None:
+        """A feed was polled (``status`` is its FeedStatus)."""
+
+    def article_done(self, feed: str, ok: bool) -> None:
+        """A feed entry's page was fetched, or failed."""
+
+    def input_done(self, ok: bool) -> None:
+        """The sink received an input's outcome: an extracted article (ok) or an ingest error."""
 
 
 _current: Observer = Observer()
