@@ -165,8 +165,12 @@ def cmd_events(argv: list[str]) -> int:
     args = p.parse_args(argv)
     if not os.path.exists(args.db):
         raise UsageError(f"no database at {args.db} (run `newswatch replay` first, or pass --db)")
-    events_table(args.db, args.limit, event_type=args.type, country=args.country, since=args.since,
-                 fmt=args.format)
+    import duckdb
+    try:
+        events_table(args.db, args.limit, event_type=args.type, country=args.country, since=args.since,
+                     fmt=args.format)
+    except duckdb.Error as exc:
+        raise UsageError(f"cannot read {args.db}: {str(exc).splitlines()[0]}") from exc
     return EXIT_OK
 
 

@@ -12,7 +12,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from newswatch.pipelines.common import add_db_argument
+from newswatch.pipelines.common import DatabaseUnavailable, add_db_argument, check_database
 from newswatch.transforms.shards import list_shards, read_shard
 from newswatch.transforms.sink import WriteStats, connect, write_batch
 
@@ -51,6 +51,11 @@ def main(argv: list[str]) -> int:
     args = p.parse_args(argv)
     if not Path(args.output).is_dir():
         print(f"newswatch load: no folder {args.output}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        check_database(args.db)
+    except DatabaseUnavailable as exc:
+        print(f"newswatch load: {exc}", file=sys.stderr)
         return EXIT_USAGE
     loaded, stats = load(args.output, args.db)
     print(f"loaded {loaded} shards into {args.db}: {stats.articles_new} new articles, {stats.events_new} new events, "

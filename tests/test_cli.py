@@ -91,3 +91,34 @@ def test_replay_shows_every_input_on_its_progress_display(tmp_path):
     shown = screen.getvalue()
     assert "6/6" in shown and "4 failed" in shown, shown
     assert type(telemetry.observer()) is telemetry.Observer  # nobody watches after the run
+
+
+BAD_DATABASES = {
+    "not DuckDB": lambda tmp: (tmp / "notes.duckdb", "not a valid DuckDB database"),
+    "a folder": lambda tmp: (tmp, "Is a directory"),
+    "in a missing folder": lambda tmp: (tmp / "no" / "x.duckdb", "no"),
+    "unwritable": lambda tmp: ("/proc/newswatch-test.duckdb", "/proc/newswatch-test.duckdb"),  # even for root
+}
+COMMANDS = {
+    "replay": lambda tmp: ["replay"],
+    "run": lambda tmp: ["run", "--feeds", str(tmp / "feeds.toml")],
+    "monitor": lambda tmp: ["monitor", "--feeds", str(tmp / "feeds.toml")],
+    "load": lambda tmp: ["load", str(tmp)],
+    "events": lambda tmp: ["events"],
+    "sql": lambda tmp: ["sql", "SELECT 1"],
+    "export": lambda tmp: ["export", "SELECT 1", "--to", str(tmp / "out.csv")],
+    "report": lambda tmp: ["report", "--out", str(tmp / "out.html")],
+}
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+@pytest.mark.parametrize("kind", sorted(BAD_DATABASES))
+def test_a_bad_database_is_one_line_and_exit_2_before_any_work(tmp_path, capsys, command, kind):
+    (tmp_path / "notes.duckdb").write_text("not a database\n", encoding="utf-8")
+    (tmp_path / "feeds.toml").write_text('[[feed]]\nname = "x"\nurl = "http://127.0.0.1:9/feed.xml"\n',
+                                         encoding="utf-8")
+    db, words = BAD_DATABASES[kind](tmp_path)
+    assert cli.main([*COMMANDS[command](tmp_path), "--db", str(db)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"newswatch {command}: ") and words in err, err
+    assert not (tmp_path / "out.csv").exists() and not (tmp_path / "out.html").exists()
