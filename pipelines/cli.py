@@ -1,7 +1,7 @@
 """The ``newswatch`` command line (see SPEC.md for the contract).
 
 Exit status: 0 success, 1 the run finished but some inputs failed (they are
-in ``ingest_errors``), 2 bad usage or configuration.
+in ``ingest_errors``), 2 bad usage or configuration, 3 newswatch itself crashed.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import argparse
 import logging
 import sys
 
-EXIT_OK, EXIT_INPUT_ERRORS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_INPUT_ERRORS, EXIT_USAGE, EXIT_CRASH = 0, 1, 2, 3
 
 COMMANDS = {
     "replay": "replay files or folders (default: the bundled seeds)",
@@ -88,10 +88,16 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except Exception as exc:  # noqa: BLE001
         from newswatch.pipelines.common import DatabaseUnavailable
-        if not isinstance(exc, DatabaseUnavailable):
-            raise
-        print(f"newswatch {command}: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        if isinstance(exc, DatabaseUnavailable):
+            print(f"newswatch {command}: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        # a crash of newswatch itself, not of an input (those are rows of ingest_errors): exit 3, so that
+        # cron and scripts tell it from "finished, some inputs failed" (1); the traceback is for the bug report
+        import traceback
+        traceback.print_exc(file=sys.stderr)
+        first = (str(exc).strip().splitlines() or [""])[0][:300]
+        print(f"newswatch {command}: crashed: {exc.__class__.__name__}: {first}", file=sys.stderr)
+        return EXIT_CRASH
 
 
 class UsageError(Exception):

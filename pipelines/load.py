@@ -30,7 +30,12 @@ def load(output: str, db: str) -> tuple[int, WriteStats]:
             name = str(path.relative_to(output))
             if name in done:
                 continue
-            records = list(read_shard(kind, path))
+            try:
+                records = list(read_shard(kind, path))
+            except Exception as exc:  # noqa: BLE001 - a corrupt or foreign file: recorded, the rest still load
+                stats = write_batch(conn, [], [_shard_error(path, exc)])
+                total.add(stats)
+                continue
             batch = {"articles": {"items": records}, "errors": {"errors": records},
                      "feed_states": {"feed_states": records}, "seen": {"seen": records}}[kind]
             stats = write_batch(conn, batch.get("items", []), batch.get("errors", []),
@@ -42,6 +47,13 @@ def load(output: str, db: str) -> tuple[int, WriteStats]:
     finally:
         conn.close()
     return loaded, total
+
+
+def _shard_error(path: Path, exc: Exception):
+    from newswatch.schemas.rows import IngestError
+    first = (str(exc).strip().splitlines() or [""])[0][:300]
+    return IngestError(origin=str(path.resolve()), stage="load", raw=str(path),
+                       error=f"unreadable shard, not loaded ({exc.__class__.__name__}: {first})")
 
 
 def main(argv: list[str]) -> int:

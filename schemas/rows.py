@@ -30,6 +30,7 @@ class RawArticle:
     feed: str | None = None
     fetched_at: dt.datetime | None = None
     published_source: str | None = None  # record, manifest, feed, page
+    location: str | None = None       # where a replayed input lives (full path[:line]): error rows name it
 
 
 @dataclass
@@ -48,6 +49,7 @@ class Article:
     date_source: str | None
     feed: str | None = None           # not a column: carried for error reports
     date_note: str | None = None      # why a given publication date was not used
+    location: str | None = None       # not a column: the input's full path[:line], for error reports
 
     @property
     def published_date(self) -> dt.date | None:

@@ -51,7 +51,7 @@ def test_bad_inputs_are_recorded_and_the_rest_flows(tmp_path, db_path):
     folder.mkdir()
     shutil.copy(next((FIXTURES.parent.parent / "seeds").glob("002_*.txt")), folder / "good.txt")
     (folder / "bad.jsonl").write_text('{"id": "x"}\n{oops\n', encoding="utf-8")
-    (folder / "latin.txt").write_bytes("T\nD\xe9fense".encode("latin-1"))
+    (folder / "binary.txt").write_bytes(bytes(range(256)) * 40)  # no encoding makes this text
     assert cli.main(["replay", str(folder), "--db", db_path]) == 1
     c = counts(db_path)
     assert c["articles"] == 1 and c["events"] >= 1 and c["ingest_errors"] == 3
@@ -132,3 +132,38 @@ def test_a_database_held_by_another_process_fails_fast_with_one_line(tmp_path, c
 def test_a_database_in_a_missing_folder_is_one_line(tmp_path, capsys):
     assert cli.main(["replay", "--db", str(tmp_path / "no" / "such" / "x.duckdb")]) == 2
     assert "there is no folder" in capsys.readouterr().err
+
+
+def test_load_records_a_corrupt_shard_and_loads_the_rest(tmp_path, db_path, capsys):
+    direct = str(tmp_path / "direct.duckdb")
+    assert cli.main(["replay", "--db", direct]) == 0
+    shards = tmp_path / "shards"
+    assert cli.main(["replay", "--sink", "parquet", "--output", str(shards)]) == 0
+    corrupt = shards / "articles" / "0000-corrupt.parquet"  # sorts first: loaded before the good ones
+    corrupt.write_bytes(b"PAR1 this is not a parquet file")
+    assert cli.main(["load", str(shards), "--db", db_path]) == 1
+    assert "Traceback" not in capsys.readouterr().err
+    conn = connect(db_path, read_only=True)
+    rows = conn.execute("SELECT origin, stage, error FROM ingest_errors").fetchall()
+    conn.close()
+    assert len(rows) == 1 and rows[0][0] == str(corrupt.resolve()) and rows[0][1] == "load"
+    assert "unreadable shard" in rows[0][2]
+    without_errors = {k: v for k, v in counts(db_path).items() if k != "ingest_errors"}
+    assert without_errors == {k: v for k, v in counts(direct).items() if k != "ingest_errors"}
+    # loading again retries the corrupt shard only: the same row, one more attempt, nothing else changes
+    assert cli.main(["load", str(shards), "--db", db_path]) == 1
+    assert counts(db_path) == {**without_errors, "ingest_errors": 1}
+
+
+def test_a_crash_of_newswatch_itself_exits_3_not_1(tmp_path, capsys, monkeypatch):
+    """Exit 1 means "finished, some inputs failed"; a bug that stops the run must be told apart (3)."""
+    from newswatch.pipelines import load
+    shards = tmp_path / "shards"
+    shards.mkdir()
+
+    def broken(*_args, **_kwargs):
+        raise KeyError("a bug")
+    monkeypatch.setattr(load, "load", broken)
+    assert cli.main(["load", str(shards), "--db", str(tmp_path / "x.duckdb")]) == 3
+    err = capsys.readouterr().err
+    assert "Traceback" in err and err.strip().splitlines()[-1] == "newswatch load: crashed: KeyError: 'a bug'"

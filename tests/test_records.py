@@ -1,4 +1,7 @@
 import json
+from pathlib import Path
+
+import pytest
 
 from newswatch.schemas.rows import IngestError, RawArticle
 from newswatch.transforms.articles import dateline_date, prepare
@@ -43,11 +46,43 @@ def test_missing_path_and_unsupported_type_are_errors(tmp_path):
     assert all(isinstance(i, IngestError) for i in items) and len(items) == 2
 
 
-def test_undecodable_text_file_is_an_error(tmp_path):
-    f = tmp_path / "latin.txt"
-    f.write_bytes("Titre\nD\xe9fense".encode("latin-1"))
+@pytest.mark.parametrize("encoding, bom", [("latin-1", b""), ("cp1252", b""), ("utf-16", b""),
+                                           ("utf-8", b"\xef\xbb\xbf")])
+def test_text_and_html_files_are_decoded_as_pages_are(tmp_path, encoding, bom):
+    """Saved pages and archives come in many encodings: byte-order mark, <meta charset>, UTF-8, detection."""
+    body = "Défense et coopération: l'accord signé à Brest, déclaré «historique» par les deux ministres."
+    f = tmp_path / "saved.txt"
+    f.write_bytes(bom + f"Un titre\n\n{body}".encode(encoding))
     (item,) = read_inputs([f])
-    assert isinstance(item, IngestError) and item.stage == "decode"
+    assert isinstance(item, RawArticle) and item.title == "Un titre" and item.text == body
+    page = tmp_path / "saved.html"
+    page.write_bytes(f'<html><head><meta charset="windows-1252"><title>T</title></head><body><p>{body}</p>'
+                     f'</body></html>'.encode("cp1252"))
+    (item,) = read_inputs([page])
+    assert isinstance(item, RawArticle) and "l'accord signé à Brest" in item.html
+
+
+def test_a_binary_file_is_a_decode_error(tmp_path):
+    f = tmp_path / "image.txt"
+    f.write_bytes(bytes(range(256)) * 40)
+    (item,) = read_inputs([f])
+    assert isinstance(item, IngestError) and item.stage == "decode" and "cannot decode" in item.error
+
+
+def test_every_file_of_a_folder_is_read_or_reported_but_hidden_ones(tmp_path):
+    (tmp_path / "a.txt").write_text("T\n\nText.", encoding="utf-8")
+    (tmp_path / "notes.md").write_text("# notes", encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "scan.pdf").write_bytes(b"%PDF")
+    for hidden in (".DS_Store", "_SUCCESS", ".part-0.txt.crc"):
+        (tmp_path / hidden).write_bytes(b"x")
+    (tmp_path / "_tmp").mkdir()
+    (tmp_path / "_tmp" / "half-written.txt").write_text("T\n\nText.", encoding="utf-8")
+    items = list(read_inputs([tmp_path]))
+    assert [i.origin for i in items if isinstance(i, RawArticle)] == ["a.txt"]
+    errors = sorted((Path(e.origin).name, e.error) for e in items if isinstance(e, IngestError))
+    assert [name for name, _ in errors] == ["notes.md", "scan.pdf"]
+    assert all("not replayed: unsupported file type" in reason for _, reason in errors)
 
 
 def test_prepare_gives_stable_ids_and_dateline_date():
@@ -150,7 +185,7 @@ def test_an_article_too_long_to_extract_is_stored_with_an_error_row(tmp_path):
         (row,) = conn.execute("SELECT origin, stage, error FROM ingest_errors").fetchall()
     finally:
         conn.close()
-    assert row[:2] == ("long", "extract") and "too long" in row[2]
+    assert row[0] == f"{tmp_path.resolve() / 'long.jsonl'}:1" and row[1] == "extract" and "too long" in row[2]
 
 
 def test_an_unparseable_publication_date_is_noted_not_dropped_silently(tmp_path):
@@ -180,3 +215,28 @@ def test_failing_files_of_the_same_name_in_two_folders_are_two_error_rows(tmp_pa
     db = str(tmp_path / "n.duckdb")
     assert cli.main(["replay", str(tmp_path / "one"), str(tmp_path / "two"), "--db", db, "-q"]) == 1
     assert table_counts(db)["ingest_errors"] == 2
+
+
+@pytest.mark.parametrize("order", [(0, 1, 2), (2, 1, 0)])
+def test_a_second_version_of_the_same_url_is_a_row_not_a_silent_drop(tmp_path, order):
+    from conftest import table_counts
+    from newswatch.pipelines import cli
+    from newswatch.transforms.sink import connect
+    records = [{"id": "first", "url": "https://news.example/a?utm_source=x", "published": "2024-05-01",
+                "text": "The council met on Monday to discuss the harbour budget."},
+               {"id": "second", "url": "https://news.example/a", "published": "2024-05-02",
+                "text": "The council met on Monday to discuss the harbour budget and the new ferry."},
+               {"id": "other", "url": "https://news.example/b", "text": "The library opened a reading room."}]
+    f = tmp_path / "in.jsonl"
+    f.write_text("\n".join(json.dumps(records[i]) for i in order), encoding="utf-8")
+    db = str(tmp_path / "n.duckdb")
+    assert cli.main(["replay", str(f), "--db", db, "-q"]) == 1  # an input was not stored
+    assert table_counts(db) == {"articles": 2, "events": 0, "event_mentions": 0, "ingest_errors": 1}
+    conn = connect(db, read_only=True)
+    try:
+        text = conn.execute("SELECT text FROM articles WHERE url = 'https://news.example/a'").fetchone()[0]
+        stage, origin, error = conn.execute("SELECT stage, origin, error FROM ingest_errors").fetchone()
+    finally:
+        conn.close()
+    assert text.endswith("the new ferry.")  # the version published latest, whatever the order
+    assert stage == "duplicate" and origin.endswith(f"in.jsonl:{order.index(0) + 1}") and "same URL" in error

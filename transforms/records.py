@@ -27,16 +27,31 @@ def bundled_seeds() -> Path:
     return Path(str(resources.files("newswatch.seeds")))
 
 
+def _hidden(name: str) -> bool:
+    """Hidden by the convention of Hadoop and Spark output folders (``.crc``, ``_SUCCESS``) and of Python
+    packages (``__init__.py``, ``__pycache__``): not an input, and not worth a row."""
+    return name.startswith((".", "_"))
+
+
 def expand_paths(paths: Iterable[str | Path]) -> Iterator[Path | IngestError]:
-    """Files to replay, in a stable order: folders expand to their article files."""
+    """Files to replay, in a stable order: folders expand to their article files; any other file in a
+    folder (but hidden ones, see :func:`_hidden`) is an error row, so nothing is skipped without a word."""
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES
-                           and p.name != MANIFEST_NAME)
+            found = sorted(p for p in path.rglob("*") if p.is_file() and p.name != MANIFEST_NAME
+                           and not any(_hidden(part) for part in p.relative_to(path).parts))
+            files = [p for p in found if p.suffix.lower() in ARTICLE_SUFFIXES]
             if not files:
-                yield IngestError(origin=str(path), stage="read", error="folder holds no .txt, .html or .jsonl files")
-            yield from files
+                yield IngestError(origin=str(path.resolve()), stage="read",
+                                  error="folder holds no .txt, .html or .jsonl files")
+            for p in found:
+                if p.suffix.lower() in ARTICLE_SUFFIXES:
+                    yield p
+                else:
+                    yield IngestError(origin=str(p.resolve()), stage="read", raw=str(p),
+                                      error=f"not replayed: unsupported file type {p.suffix or '(none)'} "
+                                            "(expected .txt, .html, .htm or .jsonl)")
         elif path.is_file():
             if path.suffix.lower() not in ARTICLE_SUFFIXES:
                 yield IngestError(origin=str(path), stage="read", raw=str(path),
@@ -114,16 +129,17 @@ def _read_file(path: Path, manifest: dict[str, dict] | None = None) -> Iterator[
         yield IngestError(origin=str(path), stage="read", error=f"cannot read file: {exc}", raw=str(path))
         return
     if suffix == ".jsonl":
-        yield from parse_jsonl(data, origin=path.name)
+        yield from parse_jsonl(data, origin=path.name, location=str(path.resolve()))
         return
-    try:
-        content = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        yield IngestError(origin=str(path), stage="decode", raw=str(path),
-                          error=f"file is not valid UTF-8 (byte {exc.start}): {exc.reason}")
+    from newswatch.transforms.pages import UndecodablePage, decode_html
+    try:  # as pages from the network are: byte-order mark, <meta charset>, UTF-8, then detection
+        content = decode_html(data)
+    except UndecodablePage as exc:
+        yield IngestError(origin=str(path), stage="decode", raw=str(path), error=f"cannot decode the file: {exc}")
         return
     meta = (manifest or {}).get(path.name, {})
     article = parse_html_file(content, path.name) if suffix in (".html", ".htm") else parse_txt(content, path.name)
+    article.location = str(path.resolve())
     for key in ("url", "published", "publisher", "language"):
         if meta.get(key) and not getattr(article, key):
             setattr(article, key, meta[key])
@@ -156,12 +172,14 @@ def parse_html_file(content: str, origin: str) -> RawArticle:
     return RawArticle(origin=origin, html=content)
 
 
-def parse_jsonl(data: bytes, origin: str) -> Iterator[RawArticle | IngestError]:
-    """Article records, one JSON object per line; a bad line is an error, the rest still flow."""
+def parse_jsonl(data: bytes, origin: str, location: str | None = None) -> Iterator[RawArticle | IngestError]:
+    """Article records, one JSON object per line; a bad line is an error, the rest still flow. A record
+    without an id is known as ``origin:line``; error rows and records' ``location`` name ``location:line``
+    (the file's full path, so that files of the same name in two folders stay apart)."""
     for number, line in enumerate(data.splitlines(), start=1):
         if not line.strip():
             continue
-        where = f"{origin}:{number}"
+        where = f"{location or origin}:{number}"
         try:
             record = json.loads(line)
         except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError, too deep
@@ -176,7 +194,8 @@ def parse_jsonl(data: bytes, origin: str) -> Iterator[RawArticle | IngestError]:
                               stage="read", error=f"invalid article record: {problem}",
                               raw=line[:_RAW_LIMIT].decode("utf-8", "replace"))
             continue
-        yield RawArticle(origin=str(record.get("id") or where), text=record.get("text"), html=record.get("html"),
+        yield RawArticle(origin=str(record.get("id") or f"{origin}:{number}"), location=where,
+                         text=record.get("text"), html=record.get("html"),
                          url=record.get("url"), title=record.get("title"), published=record.get("published"),
                          publisher=record.get("publisher"), language=record.get("language"),
                          published_source="record" if record.get("published") else None)

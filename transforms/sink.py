@@ -119,6 +119,7 @@ class WriteStats:
     error_stages: dict[str, int] = field(default_factory=dict)
     feeds: int = 0
     seen_urls: int = 0
+    duplicates: int = 0       # inputs not stored: another version of the same article in the batch was
 
     def add(self, other: "WriteStats") -> None:
         for f in dataclasses.fields(self):
@@ -388,12 +389,37 @@ def write_seen(conn, seen: Iterable[SeenUrl]) -> int:
     return len(rows)
 
 
+def one_version_per_article(items: list[ExtractedArticle]) -> tuple[list[ExtractedArticle], list[IngestError]]:
+    """Inputs of one batch that are the same article (the same canonical URL) with different texts: keep one,
+    whatever their order (published latest, then the greater content hash), and an error row for each other,
+    so that no version disappears without a word. Identical copies are simply the same article."""
+    by_id: dict[str, list[ExtractedArticle]] = {}
+    for item in items:
+        by_id.setdefault(item.article.article_id, []).append(item)
+    kept, dropped = [], []
+    for versions in by_id.values():
+        best = max(versions, key=lambda it: (it.article.published_at or dt.datetime.min, it.article.content_hash))
+        kept.append(best)
+        for other in versions:
+            if other.article.content_hash != best.article.content_hash:
+                art, chosen = other.article, best.article
+                dropped.append(IngestError(
+                    origin=art.location or art.origin, stage="duplicate", url=art.url, feed=art.feed,
+                    raw=(art.text or "")[:2000],
+                    error=f"same URL as {chosen.location or chosen.origin} but a different text; that version was "
+                          "stored (the one published latest, else the one with the greater content hash)"))
+    return kept, dropped
+
+
 def write_batch(conn, items: list[ExtractedArticle], errors: list[IngestError] = (),
                 now: dt.datetime | None = None, *, feed_states: list[FeedStatus] = (),
                 seen: list[SeenUrl] = ()) -> WriteStats:
     """Write one batch in one transaction; returns what changed."""
     now = now or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     stats = WriteStats()
+    items, duplicates = one_version_per_article(items)
+    errors = [*errors, *duplicates]
+    stats.duplicates = len(duplicates)
     conn.execute("BEGIN TRANSACTION")
     try:
         stats.errors = write_errors(conn, errors, now)
@@ -425,7 +451,7 @@ def write_batch(conn, items: list[ExtractedArticle], errors: list[IngestError] =
                 stats.articles_updated += 1
             else:
                 stats.articles_new += 1
-            article_rows.append(as_row(art, exclude=("feed",)))
+            article_rows.append(as_row(art, exclude=("feed", "location")))
             for cand in item.events:
                 words = content_words(" ".join([art.title or "", *(m.evidence for m in cand.mentions)]))
                 match = find_match(index.candidates(cand.event_type, cand.participants), cand, art.published_date,

@@ -137,7 +137,7 @@ class _Prepare(_Routed):
             self.failed.inc()
             stage = "decode" if "decod" in str(exc).lower() else "clean"
             observer().input_done(False)
-            yield self.out(ERRORS, _error(raw.origin, stage, exc, url=raw.url, feed=raw.feed,
+            yield self.out(ERRORS, _error(raw.location or raw.origin, stage, exc, url=raw.url, feed=raw.feed,
                                           raw=(raw.text or raw.html or "")[:2000]))
             return
         self.ok.inc()
@@ -193,7 +193,7 @@ class _Extract(_Routed):
             return
         if len(article.text) > MAX_EXTRACT_CHARS:
             observer().input_done(False)
-            yield self.out(ERRORS, _error(article.origin, "extract", ValueError(
+            yield self.out(ERRORS, _error(article.location or article.origin, "extract", ValueError(
                 f"article too long to extract: {len(article.text)} characters (the limit is {MAX_EXTRACT_CHARS}); "
                 "stored without events"), url=article.url, feed=article.feed, raw=f"article_id={article.article_id}"))
             yield ExtractedArticle(article, [])
@@ -203,7 +203,7 @@ class _Extract(_Routed):
         except Exception as exc:  # noqa: BLE001
             log.debug("extraction failed for %s: %s", article.origin, traceback.format_exc())
             observer().input_done(False)
-            yield self.out(ERRORS, _error(article.origin, "extract", exc, url=article.url, feed=article.feed,
+            yield self.out(ERRORS, _error(article.location or article.origin, "extract", exc, url=article.url, feed=article.feed,
                                           raw=f"article_id={article.article_id}"))
             yield ExtractedArticle(article, [])
             return
@@ -379,6 +379,10 @@ class _WriteDuckDB(beam.DoFn):
                         self._pending(), self._lag())
             return
         self.lag_ms.update(int(self._lag() * 1000))
+        if stats.duplicates:  # inputs the sink itself turned into error rows
+            self.inputs_failed.inc(stats.duplicates)
+            Metrics.counter("newswatch", "errors_duplicate").inc(stats.duplicates)
+            self.cycle.errors["duplicate"] = self.cycle.errors.get("duplicate", 0) + stats.duplicates
         self.written.inc(stats.articles_new + stats.articles_updated)
         self.error_rows.inc(stats.errors)
         self.events_new.inc(stats.events_new)
