@@ -9,15 +9,15 @@ DB     ?= newswatch.duckdb
 CHROMIUM ?= /usr/bin/chromium
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test bench soak train clean
+.PHONY: demo test bench soak train clean lock audit
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Re-install when the project's dependencies change.
-$(VENV)/.stamp-install: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[model,test]"
+# Re-install when the project's dependencies or their locked versions change.
+$(VENV)/.stamp-install: pyproject.toml requirements.lock | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[model,test]"
 	touch $@
 
 demo: $(VENV)/.stamp-install
@@ -44,5 +44,20 @@ bench: $(VENV)/.stamp-install
 soak: $(VENV)/.stamp-install
 	$(BIN)/python benchmarks/monitor_soak.py --minutes 30
 
+# Re-resolve the dependencies in a scratch virtualenv and write their exact versions to requirements.lock.
+lock:
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet --upgrade pip
+	.venv-lock/bin/python -m pip install --quiet ".[model,test]"
+	{ sed -n '1,/^# check it/p' requirements.lock; .venv-lock/bin/python -m pip freeze --exclude newswatch; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock && rm -rf .venv-lock
+
+# Known vulnerabilities in the locked versions (pip-audit, in a virtualenv of its own). It needs PyPI's JSON
+# API or osv.dev (-s osv); --strict fails when a package could not be checked, so an unreachable database
+# never passes for a clean audit.
+audit:
+	test -x .venv-audit/bin/pip-audit || { $(PYTHON) -m venv .venv-audit && .venv-audit/bin/python -m pip install --quiet pip-audit; }
+	.venv-audit/bin/pip-audit --strict --no-deps --disable-pip -r requirements.lock
+
 clean:
-	rm -rf $(VENV) *.egg-info .pytest_cache $(DB) $(DB).wal
+	rm -rf $(VENV) .venv-lock .venv-audit *.egg-info .pytest_cache $(DB) $(DB).wal
