@@ -66,6 +66,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--metrics-address", default="127.0.0.1", metavar="ADDRESS",
                    help="address the metrics are served on (default 127.0.0.1; 0.0.0.0 for every interface)")
     p.add_argument("--run-for", type=float, default=None, help=argparse.SUPPRESS)  # tests and benchmarks
+    p.add_argument("--batch-rows", type=int, default=200, help=argparse.SUPPRESS)  # rows per write (tests)
     add_sink_arguments(p)
     return p
 
@@ -78,7 +79,7 @@ def build(pipeline, config, args):
             | "FetchArticles" >> FetchArticles(policy, passthrough=True)
             | "PrepareArticles" >> PrepareArticles(passthrough=True)
             | "ExtractEvents" >> ExtractEvents(args.model, passthrough=True)
-            | "WriteToDuckDB" >> WriteToDuckDB(args.db, keep_on_lock=True, lock_wait=args.lock_wait,
+            | "WriteToDuckDB" >> WriteToDuckDB(args.db, args.batch_rows, keep_on_lock=True, lock_wait=args.lock_wait,
                                                snapshot=args.snapshot, snapshot_every=args.snapshot_every,
                                                log_cycles=True, **sink_options(args)))
 

@@ -31,6 +31,7 @@ class RawArticle:
     fetched_at: dt.datetime | None = None
     published_source: str | None = None  # record, manifest, feed, page
     location: str | None = None       # where a replayed input lives (full path[:line]): error rows name it
+    seen: SeenUrl | None = None       # a fetched page's seen row: written in the article's own transaction
 
 
 @dataclass
@@ -50,6 +51,7 @@ class Article:
     feed: str | None = None           # not a column: carried for error reports
     date_note: str | None = None      # why a given publication date was not used
     location: str | None = None       # not a column: the input's full path[:line], for error reports
+    seen: SeenUrl | None = None       # not a column: the page's seen row, written with the article
 
     @property
     def published_date(self) -> dt.date | None:

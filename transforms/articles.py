@@ -113,8 +113,7 @@ def prepare(raw: RawArticle, *, now: dt.datetime | None = None) -> Article:
     return Article(article_id=article_id, url=url, origin=raw.origin, title=title, publisher=publisher,
                    published_at=published, fetched_at=raw.fetched_at or now, language=language, text=text,
                    content_hash=content_hash, source=raw.source, date_source=date_source, feed=raw.feed,
-                   location=raw.location,
-                   date_note=date_note)
+                   location=raw.location, seen=raw.seen, date_note=date_note)
 
 
 def is_english(article: Article) -> bool:

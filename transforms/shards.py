@@ -57,11 +57,14 @@ def events_from_json(text: str) -> list[EventCandidate]:
 
 def rows_for(items: list[ExtractedArticle], errors: list[IngestError], feed_states: list[FeedStatus],
              seen: list[SeenUrl]) -> dict[str, list[dict]]:
+    carried = [dataclasses.replace(it.article.seen, article_id=it.article.article_id)  # loaded with the article
+               for it in items if it.article.seen is not None]
     return {
-        "articles": [{**as_row(it.article), "events_json": events_to_json(it.events)} for it in items],
+        "articles": [{**as_row(it.article, exclude=("seen",)), "events_json": events_to_json(it.events)}
+                     for it in items],
         "errors": [as_row(e) for e in errors],
         "feed_states": [as_row(s) for s in feed_states],
-        "seen": [as_row(s) for s in seen],
+        "seen": [as_row(s) for s in [*carried, *seen]],
     }
 
 

@@ -389,6 +389,10 @@ def write_seen(conn, seen: Iterable[SeenUrl]) -> int:
     return len(rows)
 
 
+# Fields of Article that are carried for the pipeline, not stored in the articles table.
+NOT_ARTICLE_COLUMNS = ("feed", "location", "seen")
+
+
 def one_version_per_article(items: list[ExtractedArticle]) -> tuple[list[ExtractedArticle], list[IngestError]]:
     """Inputs of one batch that are the same article (the same canonical URL) with different texts: keep one,
     whatever their order (published latest, then the greater content hash), and an error row for each other,
@@ -451,7 +455,7 @@ def write_batch(conn, items: list[ExtractedArticle], errors: list[IngestError] =
                 stats.articles_updated += 1
             else:
                 stats.articles_new += 1
-            article_rows.append(as_row(art, exclude=("feed", "location")))
+            article_rows.append(as_row(art, exclude=NOT_ARTICLE_COLUMNS))
             for cand in item.events:
                 words = content_words(" ".join([art.title or "", *(m.evidence for m in cand.mentions)]))
                 match = find_match(index.candidates(cand.event_type, cand.participants), cand, art.published_date,
@@ -480,8 +484,10 @@ def write_batch(conn, items: list[ExtractedArticle], errors: list[IngestError] =
         stats.mentions = len(mention_rows)
         # seen URLs last, with the article ids now known
         by_url = {it.article.url: it.article.article_id for it in items if it.article.url}
-        stats.seen_urls = write_seen(conn, [dataclasses.replace(s, article_id=s.article_id or by_url.get(s.url))
-                                            for s in seen])
+        carried = [dataclasses.replace(it.article.seen, article_id=it.article.article_id)
+                   for it in items if it.article.seen is not None]
+        stats.seen_urls = write_seen(conn, [*carried, *(dataclasses.replace(s, article_id=s.article_id
+                                                                            or by_url.get(s.url)) for s in seen)])
         conn.execute("COMMIT")
     except Exception:
         conn.execute("ROLLBACK")

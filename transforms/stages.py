@@ -139,6 +139,8 @@ class _Prepare(_Routed):
             observer().input_done(False)
             yield self.out(ERRORS, _error(raw.location or raw.origin, stage, exc, url=raw.url, feed=raw.feed,
                                           raw=(raw.text or raw.html or "")[:2000]))
+            if raw.seen is not None:  # the page is done with: its seen row follows its error to the sink
+                yield self.out(ERRORS, raw.seen)
             return
         self.ok.inc()
         yield article
@@ -513,12 +515,13 @@ class _FetchArticle(_Routed):
             article, seen, err = None, None, _error(item.link, "fetch_page", exc, url=item.url, feed=item.feed)
         self.fetched.inc()
         observer().article_done(item.feed, err is None)
+        if article is not None:  # the seen row travels with the article into its own write transaction
+            article.seen, seen = seen, None
+            yield article
+        if err is not None:  # before the seen row: a crash between them costs a re-fetch, never the reason
+            yield self.out(ERRORS, err)
         if seen is not None:
             yield self.out(SEEN, seen)
-        if err is not None:
-            yield self.out(ERRORS, err)
-        if article is not None:
-            yield article
 
 
 SEEN = "seen"
