@@ -1,8 +1,9 @@
 """``newswatch monitor --feeds FILE [--interval SECONDS]``: continuous monitoring as a streaming pipeline.
 
-    PollLoop (a cycle a second) ─> FetchArticles ─> PrepareArticles ─> ExtractEvents ─> WriteToDuckDB
+    PollLoop (a cycle a second) ─> PrepareArticles ─> ExtractEvents ─> WriteToDuckDB
     (one linear chain of fused, element-wise steps; each passes on the feed
-     states, seen URLs, errors and CycleEnd markers it does not handle)
+     states, seen URLs, errors and CycleEnd markers it does not handle; the
+     loop fetches feeds and pages concurrently: transforms/polling.py)
 
 Designed around Beam's local runner (FnApiRunner) in streaming mode: every
 step is element-wise (no GroupByKey, Reshuffle or timers, which never fire
@@ -34,7 +35,7 @@ import threading
 
 from newswatch.pipelines.common import (DatabaseUnavailable, add_db_argument, add_sink_arguments, check_database,
                                         make_pipeline, parse_with_beam, port_number, positive, sink_options)
-from newswatch.transforms.stages import ExtractEvents, FetchArticles, PollLoop, PrepareArticles, WriteToDuckDB
+from newswatch.transforms.stages import ExtractEvents, PollLoop, PrepareArticles, WriteToDuckDB
 
 log = logging.getLogger("newswatch.monitor")
 EXIT_OK, EXIT_USAGE = 0, 2
@@ -76,7 +77,6 @@ def build(pipeline, config, args):
     # One linear chain: on the local runner a Flatten would hold rows until the source ends.
     return (pipeline
             | "PollLoop" >> PollLoop(policy, config.feeds, args.db, args.interval, run_for=args.run_for)
-            | "FetchArticles" >> FetchArticles(policy, passthrough=True)
             | "PrepareArticles" >> PrepareArticles(passthrough=True)
             | "ExtractEvents" >> ExtractEvents(args.model, passthrough=True)
             | "WriteToDuckDB" >> WriteToDuckDB(args.db, args.batch_rows, keep_on_lock=True, lock_wait=args.lock_wait,

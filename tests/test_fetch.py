@@ -416,6 +416,7 @@ class TricklingServer:
 
     def __init__(self, *, in_headers: bool, interval: float = 0.05):
         self.in_headers, self.interval = in_headers, interval
+        self.active = 0  # responses being trickled now
         self.stop = threading.Event()
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
@@ -447,6 +448,7 @@ class TricklingServer:
     def _trickle(self, client):
         head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
         prefix = b"" if self.in_headers else head + b"Content-Length: 100000\r\n\r\n<html><body>"
+        self.active += 1
         with client:
             try:
                 client.recv(65536)
@@ -457,6 +459,8 @@ class TricklingServer:
                     time.sleep(self.interval)
             except OSError:
                 pass  # the client gave up: what we want
+            finally:
+                self.active -= 1
 
 
 @pytest.mark.parametrize("in_headers", [False, True], ids=["body", "headers"])
@@ -468,3 +472,28 @@ def test_a_trickling_server_cannot_hold_the_fetcher(in_headers):
         took = time.monotonic() - started
     assert result.error_kind == "timeout" and "no complete response within 1s" in result.error
     assert took < 4.0  # one response: the deadline plus scheduling, not the server's forever
+
+
+def test_a_long_429_backs_off_the_whole_host_without_holding_the_worker(site):
+    site.add("/busy", b"", status=429, headers={"Retry-After": "120"})
+    site.add("/other", PAGE)
+    fake = FakeTime()
+    fetcher = Fetcher(policy(respect_robots=False), clock=fake.clock, sleep=fake.sleep)
+    result = fetcher.fetch(site.url("/busy"))
+    assert result.status == 429 and "asked to slow down for 120 s" in result.error
+    assert site.hits["/busy"] == 1 and fake.sleeps == []  # no waiting, no retry
+    assert 119 <= fetcher.host_backoff(site.url("/other")) <= 120
+    refused = fetcher.fetch(site.url("/other"))  # the same host: refused at once, nothing sent
+    assert refused.status == 429 and "left alone" in refused.error and site.hits.get("/other", 0) == 0
+    fake.now += 121
+    assert fetcher.host_backoff(site.url("/other")) == 0 and fetcher.fetch(site.url("/other")).ok
+
+
+def test_retry_after_as_an_http_date(site):
+    import datetime as _dt
+    from email.utils import format_datetime
+    when = _dt.datetime.now(_dt.timezone.utc) + _dt.timedelta(seconds=300)
+    site.add("/busy", b"", status=429, headers={"Retry-After": format_datetime(when, usegmt=True)})
+    fetcher = Fetcher(policy(respect_robots=False))
+    assert fetcher.fetch(site.url("/busy")).status == 429
+    assert 290 < fetcher.host_backoff(site.url("/busy")) <= 300

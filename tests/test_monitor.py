@@ -247,3 +247,30 @@ def test_a_bad_metrics_port_is_a_usage_error(tmp_path, capsys, port, message):
         code = cli.main(["monitor", "--feeds", str(feeds), "--db", str(tmp_path / "m.duckdb"), "--metrics-port", port])
     err = capsys.readouterr().err
     assert code == 2 and message in err and "Traceback" not in err
+
+
+def test_a_trickling_feed_stalls_neither_the_other_feeds_nor_a_stop(tmp_path, site):
+    """One feed's server sends a byte at a time (for ten seconds a response, and the fetch retries): the healthy
+    feed's entries are stored while that response is still trickling, and SIGTERM does not wait for it."""
+    from test_fetch import TricklingServer
+    db = str(tmp_path / "m.duckdb")
+    publish(site, 3, 1)
+    with TricklingServer(in_headers=True, interval=0.2) as slow:
+        feeds = tmp_path / "feeds.toml"
+        feeds.write_text(f'allow_private_addresses = true\nmax_requests_per_host_per_minute = 6000\n'
+                         f'timeout = 5\ntotal_timeout = 60\n'
+                         f'[[feed]]\nname = "slow"\nurl = "{slow.url}"\n'
+                         f'[[feed]]\nname = "wire"\nurl = "{site.url("/feed.xml")}"\n', encoding="utf-8")
+        proc = start_monitor(str(feeds), db)
+        try:
+            deadline = time.monotonic() + 60
+            while not slow.active and time.monotonic() < deadline:  # the slow poll has begun
+                time.sleep(0.05)
+            wait_for(db, 3, timeout=60)
+            assert slow.active  # stored while the slow feed's response was still trickling
+            code, took, out = stop(proc, timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    assert code == 0, out
+    assert took < 10  # the fetch in flight is abandoned (its page is fetched after a restart), not waited for

@@ -28,7 +28,9 @@ Safety and politeness, in the order a request meets them:
 
 from __future__ import annotations
 
+import datetime
 import email.message
+import email.utils
 import http.client
 import ipaddress
 import socket
@@ -70,6 +72,12 @@ class FetchPolicy:
     headers and body (default: three times ``timeout``), enforced by a
     watchdog while reading, so a server that trickles bytes cannot hold a
     worker; ``timeout`` bounds each single read.
+
+    A 429 answer asks the whole host to slow down: when its Retry-After (60 s
+    if it gives none) is at most ``max_retry_after``, the request waits and is
+    retried; otherwise no request goes to that host for that long (at most
+    ``max_host_backoff``): they fail at once as 429, so one host's refusal
+    never holds a worker, and callers retry them later.
     """
 
     user_agent: str = DEFAULT_USER_AGENT
@@ -82,8 +90,9 @@ class FetchPolicy:
     respect_robots: bool = True
     max_redirects: int = 5
     allowed_networks: tuple[str, ...] = ()
-    max_retry_after: float = 60.0
+    max_retry_after: float = 10.0
     total_timeout: float | None = None
+    max_host_backoff: float = 3600.0
 
 
 @dataclass
@@ -305,6 +314,9 @@ class Fetcher:
         self._robots: dict[str, tuple[urllib.robotparser.RobotFileParser | None, str | None]] = {}
         self._robots_locks: dict[str, threading.Lock] = {}
         self._robots_guard = threading.Lock()
+        self._clock = clock
+        self._host_blocked: dict[str, float] = {}  # host key -> clock time until which it is left alone
+        self._blocked_guard = threading.Lock()
 
     # -- public ------------------------------------------------------------
 
@@ -372,14 +384,22 @@ class Fetcher:
             self._check_robots(scheme, host, port, url, result)
         key = _host_key(scheme, host, port)
         for attempt in range(self.policy.max_retries + 1):
+            self._refuse_if_backed_off(key, host)
             self.limiter.wait(key)
             if result is not None:
                 result.attempts += 1
             try:
                 response = self._request_once(scheme, host, port, target, addresses, headers, accept, max_bytes)
-                if response.status >= 500 or response.status == 429:
+                if response.status == 429:
+                    wait = _retry_after(response.headers, self._clock)
+                    wait = DEFAULT_429_BACKOFF if wait is None else wait
+                    self._back_off(key, wait)
+                    raise _Failure("http_status", f"HTTP 429 {response.reason}: {host} asked to slow down for "
+                                   f"{wait:.0f} s".strip(), retryable=wait <= self.policy.max_retry_after,
+                                   retry_after=wait, status=429, headers=response.headers)
+                if response.status >= 500:
                     raise _Failure("http_status", f"HTTP {response.status} {response.reason}".strip(),
-                                   retryable=True, retry_after=_retry_after(response.headers),
+                                   retryable=True, retry_after=_retry_after(response.headers, self._clock),
                                    status=response.status, headers=response.headers)
                 return response
             except _Failure as failure:
@@ -390,6 +410,30 @@ class Fetcher:
                     delay = max(delay, min(failure.retry_after, self.policy.max_retry_after))
                 self._sleep(delay)
         raise AssertionError("unreachable")
+
+    # -- a host that asked to slow down -------------------------------------
+
+    def host_backoff(self, url: str) -> float:
+        """Seconds before ``url``'s host may be asked again after its 429 (0 when it may be now)."""
+        try:
+            scheme, host, port, _ = self._split(url)
+        except _Failure:
+            return 0.0
+        with self._blocked_guard:
+            until = self._host_blocked.get(_host_key(scheme, host, port), 0.0)
+        return max(0.0, until - self._clock())
+
+    def _back_off(self, key: str, seconds: float) -> None:
+        with self._blocked_guard:
+            until = self._clock() + min(max(seconds, 0.0), self.policy.max_host_backoff)
+            self._host_blocked[key] = max(self._host_blocked.get(key, 0.0), until)
+
+    def _refuse_if_backed_off(self, key: str, host: str) -> None:
+        with self._blocked_guard:
+            left = self._host_blocked.get(key, 0.0) - self._clock()
+        if left > 0:
+            raise _Failure("http_status", f"HTTP 429 earlier: {host} is left alone for {left:.0f} s more",
+                           status=429)
 
     # -- checks ------------------------------------------------------------
 
@@ -601,9 +645,24 @@ def _shut(conn: http.client.HTTPConnection, expired: threading.Event) -> None:
             pass
 
 
-def _retry_after(headers: dict[str, str]) -> float | None:
+# Seconds a host that answered 429 without a usable Retry-After is left alone.
+DEFAULT_429_BACKOFF = 60.0
+
+
+def _retry_after(headers: dict[str, str], clock: Callable[[], float] = time.monotonic) -> float | None:
+    """Retry-After in seconds: a number of seconds or an HTTP date (RFC 9110); None when absent or unusable."""
     value = headers.get("retry-after", "").strip()
-    return float(value) if value.isdigit() else None
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=datetime.timezone.utc)
+    return max(0.0, (when - datetime.datetime.now(datetime.timezone.utc)).total_seconds())
 
 
 def policy_from_config(config, **overrides) -> FetchPolicy:
