@@ -118,3 +118,23 @@ def test_every_broken_fixture_feed_is_recorded_and_the_good_feed_still_flows(tmp
     # the well-formed but empty one yields nothing and is no error; each other broken feed is recorded
     assert failed == {n.removesuffix(".xml") for n in BROKEN} - {"hard_high_bit_date"}
     assert polled == 8 and articles == 2
+
+
+def test_a_trickling_feed_cannot_hang_run(tmp_path, site, db_path):
+    """A server that sends a byte at a time: the feed fails at the response deadline, the rest is stored."""
+    from test_fetch import TricklingServer
+    setup_site(site)
+    with TricklingServer(in_headers=True, interval=0.2) as slow:
+        f = tmp_path / "feeds.toml"
+        f.write_text(f'allow_private_addresses = true\nmax_requests_per_host_per_minute = 6000\n'
+                     f'timeout = 1\ntotal_timeout = 2\n'
+                     f'[[feed]]\nname = "slow"\nurl = "{slow.url}"\n'
+                     f'[[feed]]\nname = "wire"\nurl = "{site.url("/feed.xml")}"\n', encoding="utf-8")
+        assert cli.main(["run", "--feeds", str(f), "--db", db_path, "-q"]) == 1
+    conn = connect(db_path, read_only=True)
+    try:
+        slow_errors = conn.execute("SELECT stage, error FROM ingest_errors WHERE feed = 'slow'").fetchall()
+    finally:
+        conn.close()
+    assert counts(db_path)["articles"] == 2  # both pages of the healthy feed (one after a retried 500)
+    assert slow_errors and slow_errors[0][0] == "fetch_feed" and "no complete response within 2" in slow_errors[0][1]

@@ -274,3 +274,15 @@ def test_fetch_then_parse_over_http():
 ])
 def test_canonical_url(raw, base, expected):
     assert canonical_url(raw, base) == expected
+
+
+def test_one_undecodable_entry_title_does_not_cost_the_other_entries():
+    titles = [b"Good one", b"Bad \xff\xfe\x80 title", b"Good three", b"control \x01\x02 chars"]
+    items = b"".join(b"<item><title>" + t + b"</title><link>http://e.org/" + str(i).encode() + b"</link></item>"
+                     for i, t in enumerate(titles))
+    body = (b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>x</title>' + items +
+            b"</channel></rss>")
+    parsed = parse_feed(body, url="http://e.org/feed")
+    assert parsed.error is None and parsed.bozo  # recorded as a malformed feed, not refused
+    assert [e.url for e in parsed.entries] == [f"http://e.org/{i}" for i in range(4)]
+    assert parsed.entries[0].title == "Good one" and parsed.entries[2].title == "Good three"
