@@ -118,7 +118,9 @@ def cmd_replay(argv: list[str]) -> int:
         return EXIT_INPUT_ERRORS if summary.failed_inputs else EXIT_OK
     print(f"replayed into {known.db}: {summary.get('articles_prepared')} articles read, "
           f"{summary.get('articles_written')} new or changed, {summary.get('events_new')} new events, "
-          f"{summary.get('events_merged')} merged into existing events, {summary.failed_inputs} failed inputs")
+          f"{summary.get('events_merged')} merged into existing events, {summary.failed_inputs} failed inputs"
+          + (f", {summary.get('archive_records_skipped')} web-archive records skipped (requests, revisits, "
+             "non-HTML, not 200)" if summary.get("archive_records_skipped") else ""))
     if summary.failed_inputs:
         print_failures(known.db, started)
     print_events(known.db)

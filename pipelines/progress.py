@@ -52,6 +52,7 @@ class ReplayDisplay(_Display):
     """`newswatch replay`: inputs (articles and records) done out of those counted before the run."""
 
     def start(self, inputs: int | None) -> None:
+        """``inputs``: how many are expected, or None when unknown (web archives)."""
         self.failed = 0
         self.progress.start()
         self.inputs = self.progress.add_task("inputs", total=inputs, note="")

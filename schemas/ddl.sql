@@ -15,7 +15,7 @@ CREATE TABLE IF NOT EXISTS articles (
     text            VARCHAR,               -- cleaned article text; mention offsets point into it
     content_hash    VARCHAR,
     source          VARCHAR,               -- 'replay' or 'feed:<name>'
-    date_source     VARCHAR,               -- where published_at came from: record, manifest, text, feed, page
+    date_source     VARCHAR,               -- where published_at came from: record, manifest, feed, page, dateline, archive
     date_note       VARCHAR                -- why a publication date given with the input was not used
 );
 -- databases made before date_note existed get it (columns are added, never renamed or dropped)

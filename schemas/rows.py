@@ -30,6 +30,7 @@ class RawArticle:
     feed: str | None = None
     fetched_at: dt.datetime | None = None
     published_source: str | None = None  # record, manifest, feed, page
+    published_fallback: str | None = None  # used when neither the input nor the page gives a date (archive)
     location: str | None = None       # where a replayed input lives (full path[:line]): error rows name it
     seen: SeenUrl | None = None       # a fetched page's seen row: written in the article's own transaction
 

@@ -107,6 +107,9 @@ def prepare(raw: RawArticle, *, now: dt.datetime | None = None) -> Article:
         found = dateline_date(text)
         if found:
             published, date_source = dt.datetime.combine(found, dt.time()), "dateline"
+    if not published and raw.published_fallback:  # e.g. the date a web archive captured the page
+        published = parse_published(raw.published_fallback)
+        date_source = "archive" if published else None
     url = canonical(url)
     content_hash = _hash(text)
     article_id = _hash("url", url)[:24] if url else _hash("origin", raw.origin, content_hash)[:24]

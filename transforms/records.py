@@ -1,7 +1,9 @@
-"""Reading replay inputs: .txt, .html and .jsonl files, folders, and manifests.
+"""Reading replay inputs: .txt, .html and .jsonl files, web archives (warc.py), folders, and manifests.
 
 Plain generators that yield :class:`RawArticle` for every usable input and
-:class:`IngestError` for every unusable one, so nothing is dropped silently.
+:class:`IngestError` for every unusable one, so nothing is dropped silently
+(and, from web archives, :class:`~newswatch.transforms.warc.Skipped` for
+records that are not articles: counted, not stored).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from importlib import resources
 from pathlib import Path
 
 from newswatch.schemas.rows import IngestError, RawArticle, storable
+from newswatch.transforms.warc import Skipped, is_warc, read_warc
 
 ARTICLE_SUFFIXES = (".txt", ".html", ".htm", ".jsonl")
 MANIFEST_NAME = "manifest.jsonl"
@@ -25,6 +28,13 @@ _RAW_LIMIT = 2000
 def bundled_seeds() -> Path:
     """The folder of bundled seed articles (``seeds/`` with its manifest)."""
     return Path(str(resources.files("newswatch.seeds")))
+
+
+EXPECTED = ".txt, .html, .htm, .jsonl, .warc or .warc.gz"
+
+
+def replayable(path: Path) -> bool:
+    return path.suffix.lower() in ARTICLE_SUFFIXES or is_warc(path)
 
 
 def _hidden(name: str) -> bool:
@@ -41,32 +51,35 @@ def expand_paths(paths: Iterable[str | Path]) -> Iterator[Path | IngestError]:
         if path.is_dir():
             found = sorted(p for p in path.rglob("*") if p.is_file() and p.name != MANIFEST_NAME
                            and not any(_hidden(part) for part in p.relative_to(path).parts))
-            files = [p for p in found if p.suffix.lower() in ARTICLE_SUFFIXES]
+            files = [p for p in found if replayable(p)]
             if not files:
                 yield IngestError(origin=str(path.resolve()), stage="read",
-                                  error="folder holds no .txt, .html or .jsonl files")
+                                  error=f"folder holds no {EXPECTED} files")
             for p in found:
-                if p.suffix.lower() in ARTICLE_SUFFIXES:
+                if replayable(p):
                     yield p
                 else:
                     yield IngestError(origin=str(p.resolve()), stage="read", raw=str(p),
                                       error=f"not replayed: unsupported file type {p.suffix or '(none)'} "
-                                            "(expected .txt, .html, .htm or .jsonl)")
+                                            f"(expected {EXPECTED})")
         elif path.is_file():
-            if path.suffix.lower() not in ARTICLE_SUFFIXES:
+            if not replayable(path):
                 yield IngestError(origin=str(path), stage="read", raw=str(path),
-                                  error=f"unsupported file type {path.suffix or '(none)'}: expected .txt, .html or .jsonl")
+                                  error=f"unsupported file type {path.suffix or '(none)'}: expected {EXPECTED}")
             else:
                 yield path
         else:
             yield IngestError(origin=str(path), stage="read", error="no such file or folder", raw=str(path))
 
 
-def count_inputs(paths: Iterable[str | Path]) -> int:
+def count_inputs(paths: Iterable[str | Path]) -> int | None:
     """How many outcomes (stored articles or error rows) a replay of ``paths`` should end with, roughly: one
-    per file, one per non-blank line of a JSONL file (counted without parsing), one per path error."""
+    per file, one per non-blank line of a JSONL file (counted without parsing), one per path error; None
+    when a web archive is among them (its records are not counted beforehand)."""
     total = 0
     for item in expand_paths(paths):
+        if isinstance(item, Path) and is_warc(item):
+            return None
         if isinstance(item, Path) and item.suffix.lower() == ".jsonl":
             try:
                 with item.open("rb") as f:
@@ -123,6 +136,9 @@ def read_file(path: Path, manifest: dict[str, dict] | None = None) -> Iterator[R
 
 def _read_file(path: Path, manifest: dict[str, dict] | None = None) -> Iterator[RawArticle | IngestError]:
     suffix = path.suffix.lower()
+    if is_warc(path):  # streamed record by record, never read whole
+        yield from read_warc(path)
+        return
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -229,4 +245,4 @@ def read_inputs(paths: Iterable[str | Path] | None) -> Iterator[RawArticle | Ing
         if folder not in manifests:
             manifests[folder], errors = load_manifest(folder)
             yield from errors
-        yield from read_file(item, manifests[folder])
+        yield from (x for x in read_file(item, manifests[folder]) if not isinstance(x, Skipped))

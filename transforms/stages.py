@@ -81,10 +81,12 @@ def _error(origin, stage, exc, *, url=None, raw=None, feed=None) -> IngestError:
 class _ReadFile(beam.DoFn):
     def __init__(self):
         self.read = Metrics.counter("newswatch", "files_read")
+        self.skipped = Metrics.counter("newswatch", "archive_records_skipped")
         self._manifests = {}
 
     def process(self, path: str):
         from newswatch.transforms.records import load_manifest, read_file
+        from newswatch.transforms.warc import Skipped
         p = Path(path)
         if p.parent not in self._manifests:
             self._manifests[p.parent], errors = load_manifest(p.parent)
@@ -92,6 +94,9 @@ class _ReadFile(beam.DoFn):
                 yield pvalue.TaggedOutput(ERRORS, err)
         self.read.inc()
         for item in read_file(p, self._manifests[p.parent]):
+            if isinstance(item, Skipped):  # a web-archive record that is not an article
+                self.skipped.inc()
+                continue
             if isinstance(item, IngestError):
                 observer().input_done(False)
                 yield pvalue.TaggedOutput(ERRORS, item)

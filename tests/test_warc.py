@@ -1,0 +1,116 @@
+"""Replaying web archives (transforms/warc.py) from small WARC files the tests write with warcio."""
+import io
+
+import pytest
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from conftest import table_counts
+from newswatch.pipelines import cli
+from newswatch.schemas.rows import IngestError, RawArticle
+from newswatch.transforms.records import read_inputs
+from newswatch.transforms.sink import connect
+from newswatch.transforms.warc import Skipped, read_warc
+
+PAGE = ("<html><head><title>{title}</title></head><body><article><h1>{title}</h1><p>{text}</p>"
+        "<p>The committee will report again next spring, officials said.</p></article></body></html>")
+STORY = ("Chile and Peru signed a defence cooperation agreement in Lima on Monday, covering joint training of "
+         "their navies and the exchange of officers.")
+
+
+def record(writer, kind, uri, *, status="200 OK", content_type="text/html; charset=utf-8", body=b"",
+           date="2023-05-09T08:00:00Z"):
+    http = None
+    if kind in ("response", "request"):
+        http = StatusAndHeaders(status if kind == "response" else f"GET {uri} HTTP/1.1",
+                                [("Content-Type", content_type)] if kind == "response" else [("Host", "x")],
+                                protocol="HTTP/1.1", is_http_request=kind == "request")
+    return writer.create_warc_record(uri, kind, payload=io.BytesIO(body), http_headers=http,
+                                     warc_headers_dict={"WARC-Date": date})
+
+
+def write_archive(path, *, gzip=True):
+    """A small CC-NEWS-like archive: two articles among records that are not articles."""
+    buf = io.BytesIO()
+    w = WARCWriter(buf, gzip=gzip)
+    w.write_record(w.create_warcinfo_record(path.name, {"software": "test"}))
+    w.write_record(record(w, "request", "https://news.example/a"))
+    w.write_record(record(w, "response", "https://news.example/a",
+                          body=PAGE.format(title="Defence pact", text=STORY).encode()))
+    w.write_record(record(w, "response", "https://news.example/logo.png", content_type="image/png",
+                          body=b"\x89PNG....."))
+    w.write_record(record(w, "response", "https://news.example/gone", status="404 Not Found",
+                          body=b"<html>gone</html>"))
+    w.write_record(record(w, "response", "https://news.example/b", content_type="text/html; charset=windows-1252",
+                          body=PAGE.format(title="Harbour", text="The harbour café reopened after repairs, "
+                                           "the mayor said on Tuesday.").encode("cp1252")))
+    path.write_bytes(buf.getvalue())
+    return path
+
+
+@pytest.mark.parametrize("name, gzip", [("news.warc.gz", True), ("news.warc", False)])
+def test_html_200_responses_are_articles_the_rest_skipped(tmp_path, name, gzip):
+    out = list(read_warc(write_archive(tmp_path / name, gzip=gzip)))
+    articles = [o for o in out if isinstance(o, RawArticle)]
+    assert [a.url for a in articles] == ["https://news.example/a", "https://news.example/b"]
+    assert articles[0].published_fallback == "2023-05-09T08:00:00Z" and "café" in articles[1].html
+    assert sorted(o.kind for o in out if isinstance(o, Skipped)) == ["HTTP 404", "not HTML (image/png)",
+                                                                     "request", "warcinfo"]
+    assert not [o for o in out if isinstance(o, IngestError)]
+
+
+def test_a_truncated_archive_keeps_what_it_holds_and_reports_the_rest(tmp_path):
+    full = write_archive(tmp_path / "full.warc.gz").read_bytes()
+    cut = tmp_path / "cut.warc.gz"
+    cut.write_bytes(full[:-40])  # the last article loses its end
+    out = list(read_warc(cut))
+    assert [o.url for o in out if isinstance(o, RawArticle)] == ["https://news.example/a"]
+    (error,) = [o for o in out if isinstance(o, IngestError)]
+    assert error.origin.startswith(str(cut.resolve()) + "#") and ("truncated" in error.error or
+                                                                  "corrupt" in error.error)
+
+
+@pytest.mark.parametrize("gzip", [True, False], ids=["warc.gz", "warc"])
+def test_a_corrupt_record_is_one_row_and_reading_goes_on(tmp_path, gzip):
+    path = write_archive(tmp_path / ("bad.warc.gz" if gzip else "bad.warc"), gzip=gzip)
+    data = bytearray(path.read_bytes())
+    magic = b"\x1f\x8b\x08" if gzip else b"WARC/1."
+    starts = [i for i in range(len(data)) if data.startswith(magic, i)]
+    assert len(starts) == 6
+    png = starts[3]  # the fourth record (an image response) is wrecked
+    if gzip:
+        data[png + 12:png + 40] = b"\x00garbage\x00" * 3 + b"x"
+    else:
+        data[png:png + 8] = b"GARBAGE!"
+    path.write_bytes(bytes(data))
+    out = list(read_warc(path))
+    assert [o.url for o in out if isinstance(o, RawArticle)] == ["https://news.example/a", "https://news.example/b"]
+    (error,) = [o for o in out if isinstance(o, IngestError)]
+    assert error.origin == f"{path.resolve()}#{png}" and "corrupt WARC record" in error.error
+
+
+def test_replay_of_an_archive_stores_its_articles_with_the_capture_date_as_fallback(tmp_path, capsys):
+    folder = tmp_path / "crawl"
+    folder.mkdir()
+    write_archive(folder / "CC-NEWS-20230509.warc.gz")
+    db = str(tmp_path / "n.duckdb")
+    assert cli.main(["replay", str(folder), "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert "2 articles read" in out and "4 web-archive records skipped" in out
+    assert table_counts(db)["ingest_errors"] == 0
+    conn = connect(db, read_only=True)
+    try:
+        rows = conn.execute("SELECT url, published_at, date_source FROM articles ORDER BY url").fetchall()
+        events = conn.execute("SELECT event_type, participants FROM events").fetchall()
+    finally:
+        conn.close()
+    assert [r[0] for r in rows] == ["https://news.example/a", "https://news.example/b"]
+    assert all(str(r[1]).startswith("2023-05-09") and r[2] == "archive" for r in rows)
+    assert ("agreement", ["CHL", "PER"]) in events
+    assert cli.main(["replay", str(folder), "--db", db]) == 0  # again: nothing changes
+    assert table_counts(db)["articles"] == 2
+
+
+def test_read_inputs_gives_articles_and_errors_only(tmp_path):
+    path = write_archive(tmp_path / "a.warc.gz")
+    assert [type(x) for x in read_inputs([path])] == [RawArticle, RawArticle]
