@@ -307,3 +307,17 @@ def test_place_lookup_knows_cities_not_capitals_or_shared_names():
     assert place_state("Paris") is None  # a capital: an actor of the gazetteer, not a place
     assert place_state("Portsmouth") is None  # cities of two states share it
     assert place_state("Nowhere Town") is None
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("Chad Wilson scored twice as Michael Jordan watched from the stand.", []),
+    ("Chad and Niger held defence talks on Monday.", ["NER", "TCD"]),
+    ("King Abdullah of Jordan met the Chad President in Washington Monday.", ["JOR", "TCD", "USA"]),
+    ("Navies of China and Vietnam met in the South China Sea.", ["CHN", "VNM"]),
+    ("A Dominican patrol boat called at the port.", ["DOM"]),
+])
+def test_the_gazetteers_ambiguous_and_shared_tables_decide(nlp, sentence, expected):
+    """data/actors.toml's [shared] (the first code) and [ambiguous] lists (people's names, places named after
+    a state) are used by the ruler and by actor_mentions, not only documented."""
+    from newswatch.transforms.extract import actor_mentions
+    assert sorted({m.code for m in actor_mentions(nlp(sentence))}) == expected

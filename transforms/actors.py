@@ -20,6 +20,9 @@ import pycountry
 
 # Entity labels the ruler assigns (the kind of mention).
 COUNTRY, DEMONYM, CAPITAL, FORCE, SHIP, ORG = "NW_COUNTRY", "NW_DEMONYM", "NW_CAPITAL", "NW_FORCE", "NW_SHIP", "NW_ORG"
+# A place or phrase named after a state that is not an actor ("South China Sea"): data/actors.toml's
+# [ambiguous] not_actors, matched so that the state's name inside it is not.
+NOT_ACTOR = "NW_NOT_ACTOR"
 ACTOR_LABELS = frozenset({COUNTRY, DEMONYM, CAPITAL, FORCE, SHIP, ORG})
 # Kinds that name a place: such a mention after "in"/"at" is a location, not a party.
 PLACE_LABELS = frozenset({COUNTRY, CAPITAL})
@@ -96,15 +99,26 @@ def ruler_patterns() -> list[dict]:
         for key in ("names", "instruments", "forums", "bodies", "adjectives"):
             for name in entry.get(key, []):
                 add(ORG, name, code)
+    for (label, text) in patterns:  # a string listed under several codes takes the first ([shared])
+        if text in data.get("shared", {}):
+            patterns[(label, text)] = data["shared"][text][0]
+    for text in data.get("ambiguous", {}).get("not_actors", []):
+        patterns[(NOT_ACTOR, text)] = ""
     out = []
     for (label, text), code in patterns.items():
-        out.append({"label": label, "pattern": text, "id": code})
+        out.append({"label": label, "pattern": text, "id": code} if code else {"label": label, "pattern": text})
         if "'" in text:  # news writes both apostrophes
             out.append({"label": label, "pattern": text.replace("'", "\u2019"), "id": code})
     return out
 
 
 _CODE_RE = re.compile(r"^[A-Z0-9]{2,6}$")
+
+
+@functools.cache
+def person_name_risk() -> frozenset[str]:
+    """Names of states or capitals that are also people's names ([ambiguous] person_name_risk)."""
+    return frozenset(actor_data().get("ambiguous", {}).get("person_name_risk", []))
 
 
 def valid_code(code: str) -> bool:
@@ -139,7 +153,8 @@ def names_by_code() -> dict[str, frozenset[str]]:
     """Every string the gazetteer knows for each participant code (names, demonyms, capitals, forces...)."""
     names: dict[str, set[str]] = {}
     for pattern in ruler_patterns():
-        names.setdefault(pattern["id"], set()).add(pattern["pattern"])
+        if "id" in pattern:  # not the places that are not actors
+            names.setdefault(pattern["id"], set()).add(pattern["pattern"])
     return {code: frozenset(found) for code, found in names.items()}
 
 

@@ -162,8 +162,30 @@ def actor_mentions(doc) -> list[ActorMention]:
             continue
         if _MEDIA_AFTER.match(text[ent.end_char:ent.end_char + 50]):
             continue
+        if _person_name(doc, ent):
+            continue
         out.append(ActorMention(ent.ent_id_, ent.label_, ent.start_char, ent.end_char, ent.text))
     return out
+
+
+_NOT_A_NAME = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
+                         "february", "march", "april", "may", "june", "july", "august", "september", "october",
+                         "november", "december"})
+
+
+def _person_name(doc, ent) -> bool:
+    """A state's name that is part of a person's name here ("Chad Wilson", "Michael Jordan"): another
+    capitalised word, not a title, weekday or month, right after it or right before it in the sentence."""
+    if ent.text not in actors.person_name_risk() or len(ent) != 1:
+        return False
+
+    def name_like(token) -> bool:
+        return (token.is_alpha and token.is_title and token.lower_ not in _NOT_A_NAME
+                and not _TITLE_WORDS.match(token.text))
+    after = doc[ent.end] if ent.end < len(doc) else None
+    before = doc[ent.start - 1] if ent.start > 0 else None
+    return ((after is not None and not after.is_sent_start and name_like(after))
+            or (before is not None and not ent[0].is_sent_start and not before.is_sent_start and name_like(before)))
 
 
 def person_map(doc) -> dict[str, str]:
@@ -353,7 +375,7 @@ def _future(sentence: str, a_start: int, a_end: int) -> bool:
 def _location(doc, sent) -> str | None:
     """The first place after "in"/"at" that is a place, not a modifier ("in Vietnam-Japan ties", "in Japan's view")."""
     for ent in sent.ents:
-        if ent.label_ in ("GPE", "LOC", actors.CAPITAL, actors.COUNTRY, "FAC"):
+        if ent.label_ in ("GPE", "LOC", actors.CAPITAL, actors.COUNTRY, "FAC", actors.NOT_ACTOR):
             prev = doc[ent.start - 1].lower_ if ent.start > sent.start else ""
             nxt = doc[ent.end] if ent.end < len(doc) else None
             if nxt is not None and (nxt.text in ("-", "–", "'s", "’s") or (nxt.is_lower and nxt.pos_ == "NOUN")):
