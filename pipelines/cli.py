@@ -10,7 +10,7 @@ import argparse
 import logging
 import sys
 
-EXIT_OK, EXIT_INPUT_ERRORS, EXIT_USAGE, EXIT_CRASH = 0, 1, 2, 3
+from newswatch.pipelines.status import EXIT_CRASH, EXIT_INPUT_ERRORS, EXIT_OK, EXIT_USAGE
 
 COMMANDS = {
     "replay": "replay files or folders (default: the bundled seeds)",

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from newswatch.pipelines import replay, scoring
 from newswatch.pipelines.common import parse_with_beam
+from newswatch.pipelines.status import EXIT_OK, EXIT_USAGE
 from newswatch.transforms.records import ARTICLE_SUFFIXES
 from newswatch.transforms.stages import EXTRACTORS
 
@@ -63,18 +64,18 @@ def run_eval(argv: list[str]) -> int:
     gold = Path(args.gold)
     if not gold.is_file():
         print(f"newswatch eval: no gold file at {gold}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     try:
         scoring.load_gold(gold)
     except ValueError as exc:
         print(f"newswatch eval: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     paths = args.paths or default_paths(gold) or []
     with tempfile.TemporaryDirectory(prefix="newswatch-eval-") as tmp:
         db = args.db or str(Path(tmp) / "eval.duckdb")
         if args.db and Path(args.db).exists():
             print(f"newswatch eval: {args.db} exists; eval needs a fresh database", file=sys.stderr)
-            return 2
+            return EXIT_USAGE
         report, by_threshold = evaluate(str(gold), paths, db, model=args.model, pipeline_args=pipeline_args,
                                         min_confidence=args.min_confidence, extractor=args.extractor)
     if args.format == "json":
@@ -82,4 +83,4 @@ def run_eval(argv: list[str]) -> int:
         print()
     else:
         print(scoring.format_report(report, by_threshold=by_threshold))
-    return 0
+    return EXIT_OK

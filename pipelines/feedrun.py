@@ -19,12 +19,12 @@ import apache_beam as beam
 
 from newswatch.pipelines import progress
 from newswatch.transforms import telemetry
+from newswatch.pipelines.status import EXIT_INPUT_ERRORS, EXIT_OK, EXIT_USAGE
 from newswatch.pipelines.common import (DatabaseUnavailable, RunSummary, add_db_argument, add_sink_arguments,
                                         check_database, make_pipeline, parse_with_beam, sink_options,
                                         summarise)
 from newswatch.transforms.stages import ERRORS, SEEN, STATES, ArticlesToDuckDB, FetchArticles, PollFeeds
 
-EXIT_OK, EXIT_INPUT_ERRORS, EXIT_USAGE = 0, 1, 2
 
 
 def parser() -> argparse.ArgumentParser:

@@ -12,11 +12,11 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from newswatch.pipelines.status import EXIT_INPUT_ERRORS, EXIT_OK, EXIT_USAGE
 from newswatch.pipelines.common import DatabaseUnavailable, add_db_argument, check_database
 from newswatch.transforms.shards import list_shards, read_shard
 from newswatch.transforms.sink import WriteStats, connect, write_batch
 
-EXIT_OK, EXIT_INPUT_ERRORS, EXIT_USAGE = 0, 1, 2
 
 
 def load(output: str, db: str) -> tuple[int, WriteStats]:

@@ -30,25 +30,16 @@ import argparse
 import logging
 import signal
 import sys
-import threading
 
 
+from newswatch.pipelines.status import EXIT_OK, EXIT_USAGE
 from newswatch.pipelines.common import (DatabaseUnavailable, add_db_argument, add_sink_arguments, check_database,
                                         make_pipeline, parse_with_beam, port_number, positive, sink_options)
+from newswatch.transforms.polling import clear_stop, request_stop
 from newswatch.transforms.stages import ExtractEvents, PollLoop, PrepareArticles, WriteToDuckDB
 
 log = logging.getLogger("newswatch.monitor")
-EXIT_OK, EXIT_USAGE = 0, 2
 
-_stop = threading.Event()
-
-
-def stop_requested() -> bool:
-    return _stop.is_set()
-
-
-def request_stop(*_args) -> None:
-    _stop.set()
 
 
 def parser() -> argparse.ArgumentParser:
@@ -113,7 +104,7 @@ def main(argv: list[str]) -> int:
             return EXIT_USAGE
         telemetry.install(observer)
         log.info("metrics on http://%s:%d/metrics", args.metrics_address, args.metrics_port)
-    _stop.clear()
+    clear_stop()
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     log.info("monitoring %d feeds (interval %.0f s) into %s; stop with Ctrl-C or SIGTERM",
                 len(config.feeds), args.interval, args.db)

@@ -241,21 +241,22 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str]) -> int:
+    from newswatch.pipelines.status import EXIT_OK, EXIT_USAGE
     args = parser().parse_args(argv)
     if not os.path.exists(args.db):
         print(f"newswatch report: no database at {args.db} (run `newswatch replay` first, or pass --db)",
               file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     folder = os.path.dirname(os.path.abspath(args.out))
     if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
         print(f"newswatch report: cannot write {args.out}: {folder} is not a writable folder", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     import duckdb
     try:
         totals = write_report(args.db, args.out, since=args.since, country=args.country, event_type=args.type,
                               wait=args.wait)
     except duckdb.Error as exc:
         print(f"newswatch report: cannot read {args.db}: {str(exc).splitlines()[0]}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     print(f"{totals['events']} events from {totals['reports']} reports -> {args.out}")
-    return 0
+    return EXIT_OK

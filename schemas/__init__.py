@@ -12,6 +12,10 @@ import tomllib
 from importlib import resources
 
 
+# events.low_confidence and event_mentions: a confidence below this is flagged as doubtful.
+LOW_CONFIDENCE_THRESHOLD = 0.5
+
+
 def ddl() -> str:
     return resources.files(__name__).joinpath("ddl.sql").read_text(encoding="utf-8")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import re
 from dataclasses import dataclass, field
 
@@ -173,6 +174,16 @@ def storable(text: str) -> str:
     if text.isascii():
         return text
     return _SURROGATE.sub("\ufffd", text)
+
+
+def stable_hash(*parts) -> str:
+    """SHA-256 (hex) of the parts as text, separated so that ("ab", "c") and ("a", "bc") differ; None counts as
+    empty. The ids of articles, events and error rows are prefixes of it, so it must never change."""
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(storable(str(p if p is not None else "")).encode("utf-8"))
+        h.update(b"\x1f")
+    return h.hexdigest()
 
 
 def storable_row(row: dict) -> dict:

@@ -10,10 +10,9 @@ article.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 
-from newswatch.schemas.rows import Article, RawArticle
+from newswatch.schemas.rows import Article, RawArticle, stable_hash
 from newswatch.transforms.clean import clean_text
 from newswatch.transforms.dates import find_dates
 
@@ -24,14 +23,6 @@ _DATELINE_LINES = 6
 
 class UnusableArticle(ValueError):
     """The input has no text to work on (the reason says why)."""
-
-
-def _hash(*parts: str | None) -> str:
-    h = hashlib.sha256()
-    for p in parts:
-        h.update((p or "").encode("utf-8"))
-        h.update(b"\x1f")
-    return h.hexdigest()
 
 
 def canonical(url: str | None) -> str | None:
@@ -111,8 +102,8 @@ def prepare(raw: RawArticle, *, now: dt.datetime | None = None) -> Article:
         published = parse_published(raw.published_fallback)
         date_source = "archive" if published else None
     url = canonical(url)
-    content_hash = _hash(text)
-    article_id = _hash("url", url)[:24] if url else _hash("origin", raw.origin, content_hash)[:24]
+    content_hash = stable_hash(text)
+    article_id = stable_hash("url", url)[:24] if url else stable_hash("origin", raw.origin, content_hash)[:24]
     return Article(article_id=article_id, url=url, origin=raw.origin, title=title, publisher=publisher,
                    published_at=published, fetched_at=raw.fetched_at or now, language=language, text=text,
                    content_hash=content_hash, source=raw.source, date_source=date_source, feed=raw.feed,

@@ -28,9 +28,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-DEFAULT_USER_AGENT = (
-    "newswatch/0.1 (+https://github.com/newswatch/newswatch; defence-cooperation news monitor)"
-)
+from .fetch import DEFAULT_USER_AGENT, policy_from_config
+
 DEFAULT_MAX_REQUESTS_PER_HOST_PER_MINUTE = 60
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_PAGE_BYTES = 5_000_000
@@ -72,7 +71,6 @@ class FeedsConfig:
 
     def fetch_policy(self, **overrides):
         """A :class:`~newswatch.transforms.fetch.FetchPolicy` with these settings."""
-        from .fetch import policy_from_config
 
         return policy_from_config(self, **overrides)
 

@@ -805,3 +805,14 @@ _SCANNERS: tuple[Callable[[str, datetime.date | None], Iterator[_Candidate]], ..
     _scan_relative_periods,
     _scan_days_of_this_month,
 )
+
+
+def periods_compatible(d1: datetime.date, p1: str | None, d2: datetime.date, p2: str | None, *, slack_days: int = 0) -> bool:
+    """One period contains the other (day within month within year); day-vs-day within slack_days."""
+    p1, p2 = p1 or "day", p2 or "day"
+    if p1 == "day" and p2 == "day":
+        return abs((d1 - d2).days) <= slack_days
+    coarser = "year" if "year" in (p1, p2) else "month"
+    if coarser == "year":
+        return d1.year == d2.year
+    return (d1.year, d1.month) == (d2.year, d2.month)

@@ -32,10 +32,9 @@ from importlib import resources
 from newswatch.schemas import codes_for, event_types
 from newswatch.schemas.rows import Article, EventCandidate, Mention
 from newswatch.transforms import actors
-from newswatch.transforms.dates import DateMention, find_dates
+from newswatch.transforms.dates import DateMention, find_dates, periods_compatible
 
 # Events whose confidence is below this are kept but flagged (events.low_confidence).
-LOW_CONFIDENCE_THRESHOLD = 0.5
 # A dated mention this long before the publication date is background.
 BACKGROUND_AFTER = timedelta(days=60)
 
@@ -948,17 +947,6 @@ def _dates_compatible(a: DateMention | None, b: DateMention | None) -> bool:
     if a is None or b is None:
         return True
     return periods_compatible(a.value, a.precision, b.value, b.precision)
-
-
-def periods_compatible(d1: date, p1: str | None, d2: date, p2: str | None, *, slack_days: int = 0) -> bool:
-    """One period contains the other (day within month within year); day-vs-day within slack_days."""
-    p1, p2 = p1 or "day", p2 or "day"
-    if p1 == "day" and p2 == "day":
-        return abs((d1 - d2).days) <= slack_days
-    coarser = "year" if "year" in (p1, p2) else "month"
-    if coarser == "year":
-        return d1.year == d2.year
-    return (d1.year, d1.month) == (d2.year, d2.month)
 
 
 @dataclass

@@ -43,7 +43,6 @@ from dataclasses import dataclass, field
 from typing import Callable, Sequence
 from urllib.parse import quote, urljoin, urlsplit
 
-from .config import DEFAULT_USER_AGENT
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -58,6 +57,11 @@ ACCEPT_HEADERS = {
         "application/xml;q=0.9,text/xml;q=0.9,*/*;q=0.1"
     ),
 }
+
+
+DEFAULT_USER_AGENT = (
+    "newswatch/0.1 (+https://github.com/newswatch/newswatch; defence-cooperation news monitor)"
+)
 
 
 @dataclass

@@ -22,6 +22,22 @@ from dataclasses import dataclass
 from newswatch.schemas.rows import FeedItem
 from newswatch.transforms.feedsource import FeedStateRow, SourceState, fetch_article, poll_feed
 
+# Set by the monitor's signal handlers (SIGINT, SIGTERM); the polling loop ends its cycle when it is.
+_stop = threading.Event()
+
+
+def request_stop(*_args) -> None:
+    _stop.set()
+
+
+def stop_requested() -> bool:
+    return _stop.is_set()
+
+
+def clear_stop() -> None:
+    _stop.clear()
+
+
 # A transiently failing page is tried again after PAGE_RETRY_FIRST seconds, then twice as long each time, up
 # to PAGE_RETRY_MAX, PAGE_RETRIES times in all; after that only a restart (or the next `run`) retries it.
 PAGE_RETRY_FIRST, PAGE_RETRY_MAX, PAGE_RETRIES = 60.0, 3600.0, 6

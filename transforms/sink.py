@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 import logging
 import re
 import threading
@@ -35,10 +34,10 @@ from dataclasses import dataclass, field
 import duckdb
 import pyarrow as pa
 
-from newswatch.schemas import apply_ddl
+from newswatch.schemas import LOW_CONFIDENCE_THRESHOLD, apply_ddl
 from newswatch.schemas.rows import (Article, EventCandidate, ExtractedArticle, FeedStatus, IngestError, SeenUrl, as_row,
-                                    storable, storable_row)
-from newswatch.transforms.extract import LOW_CONFIDENCE_THRESHOLD, periods_compatible
+                                    stable_hash, storable_row)
+from newswatch.transforms.dates import periods_compatible
 
 log = logging.getLogger(__name__)
 
@@ -95,16 +94,8 @@ def sandboxed(path: str, *, wait_seconds: float = 30.0) -> duckdb.DuckDBPyConnec
     return conn
 
 
-def _hash(*parts) -> str:
-    h = hashlib.sha256()
-    for p in parts:
-        h.update(storable(str(p if p is not None else "")).encode("utf-8"))
-        h.update(b"\x1f")
-    return h.hexdigest()
-
-
 def error_id(err: IngestError) -> str:
-    return _hash(err.feed, err.origin, err.url, err.stage, err.error)[:24]
+    return stable_hash(err.feed, err.origin, err.url, err.stage, err.error)[:24]
 
 
 @dataclass
@@ -315,7 +306,7 @@ def find_match(states: list[_EventState], cand: EventCandidate, published: dt.da
 def _new_event_row(cand: EventCandidate, article: Article, now: dt.datetime) -> dict:
     first = cand.mentions[0]
     return {
-        "event_id": _hash(cand.event_type, cand.participants, cand.event_date, cand.date_precision,
+        "event_id": stable_hash(cand.event_type, cand.participants, cand.event_date, cand.date_precision,
                           article.article_id, first.char_start)[:20],
         "event_type": cand.event_type, "participants": list(cand.participants), "event_date": cand.event_date,
         "date_precision": cand.date_precision, "location": cand.location, "status": cand.status,

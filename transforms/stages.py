@@ -582,9 +582,8 @@ class _PollLoop(beam.DoFn):
         import datetime as dt
         import time
 
-        from newswatch.pipelines.monitor import stop_requested
         from newswatch.schemas.rows import CycleEnd
-        from newswatch.transforms.polling import Poller
+        from newswatch.transforms.polling import Poller, stop_requested
         poller = Poller(self.fetcher, feeds, self.state, self.default_interval, max_backoff=self.max_backoff,
                         workers=self.poll_workers)
         started = time.monotonic()

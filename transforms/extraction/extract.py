@@ -31,16 +31,15 @@ from datetime import date, timedelta
 from newswatch.schemas import codes_for
 from newswatch.schemas.rows import Article, EventCandidate, Mention
 from newswatch.transforms import actors
-from newswatch.transforms.dates import DateMention, find_dates
+from newswatch.transforms.dates import DateMention, find_dates, periods_compatible
 # Actors in the text, people linked to states, the article's main pair and date periods: one implementation,
 # shared with the rule extractor.
-from newswatch.transforms.extract import SentenceMention, actor_mentions, article_dyad, periods_compatible, person_map
+from newswatch.transforms.extract import SentenceMention, actor_mentions, article_dyad, person_map
 from newswatch.transforms.extraction import classifier as sentclf
 from newswatch.transforms.extraction import confidence, modality, roles
 from newswatch.transforms.extraction.triggers import SPAN_KEY, context_lemmas, lemma, mark, specs
 
 # Events whose confidence is below this are kept but flagged (events.low_confidence).
-LOW_CONFIDENCE_THRESHOLD = 0.5
 # A dated mention this long before the publication date is background.
 BACKGROUND_AFTER = timedelta(days=60)
 # Types that take one party only when it is an organisation meeting on its own ("the AU defence chiefs met").
