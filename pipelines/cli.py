@@ -113,8 +113,10 @@ def cmd_replay(argv: list[str]) -> int:
     started = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)  # the sink's clock (UTC)
     summary = replay.run(argv)
     if known.sink == "parquet":
-        print(f"replayed into Parquet shards in {known.output}: {summary.get('articles_prepared')} articles read, "
-              f"{summary.failed_inputs} failed inputs; merge them with `newswatch load {known.output}`")
+        counts = (f"{summary.get('articles_prepared')} articles read, {summary.failed_inputs} failed inputs"
+                  if summary.counted else "this runner reports no counts")
+        print(f"replayed into Parquet shards in {known.output} ({counts}); "
+              f"merge them with `newswatch load {known.output}`")
         return EXIT_INPUT_ERRORS if summary.failed_inputs else EXIT_OK
     print(f"replayed into {known.db}: {summary.get('articles_prepared')} articles read, "
           f"{summary.get('articles_written')} new or changed, {summary.get('events_new')} new events, "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import logging
 import os
 from dataclasses import dataclass, field
 
@@ -49,6 +50,10 @@ def check_database(db: str, wait_seconds: float | None = None) -> None:
 def _beam_options() -> dict[str, bool]:
     """Every Beam pipeline option string -> whether it takes a value."""
     from apache_beam.options.pipeline_options import PipelineOptions, _BeamArgumentParser
+    try:  # the DaskRunner's options (--dask_client_address...) are defined where the runner is
+        import apache_beam.runners.dask.dask_runner  # noqa: F401
+    except ImportError:
+        pass
 
     def subclasses(cls):
         for sub in cls.__subclasses__():
@@ -129,23 +134,75 @@ def sink_options(args) -> dict:
     return {}
 
 
+# Runners Beam does not know by their short name.
+RUNNER_ALIASES = {"DaskRunner": "apache_beam.runners.dask.dask_runner.DaskRunner"}
+
+
+def runner_name(pipeline_args: list[str]) -> str | None:
+    """The --runner given (either form), with its alias resolved; None when there is none."""
+    for i, arg in enumerate(pipeline_args):
+        if arg.startswith("--runner="):
+            value = arg.split("=", 1)[1]
+        elif arg == "--runner" and i + 1 < len(pipeline_args):
+            value = pipeline_args[i + 1]
+        else:
+            continue
+        return RUNNER_ALIASES.get(value, value)
+    return None
+
+
+def needs_linear_chain(pipeline_args: list[str]) -> bool:
+    """Beam's DaskRunner (2.77) hands every output of a multi-output DoFn to each of its consumers, so on it
+    the batch path runs as one chain of single-output steps."""
+    return "dask" in (runner_name(pipeline_args) or "").lower()
+
+
 def make_pipeline(pipeline_args: list[str], *, streaming: bool = False) -> beam.Pipeline:
     """A pipeline on Beam's in-process runner unless --runner says otherwise.
 
     Beam's default runner first tries to download a Prism binary; the
-    in-process FnApiRunner needs nothing from the network.
+    in-process FnApiRunner needs nothing from the network. An unknown
+    runner, or one whose package is missing, is a usage error.
     """
-    options = PipelineOptions(pipeline_args, streaming=streaming or None, save_main_session=False)
-    runner = None
-    if not any(a == "--runner" or a.startswith("--runner=") for a in pipeline_args):
+    name = runner_name(pipeline_args)
+    args = [a for a in pipeline_args]
+    if name is not None:
+        args = _without_runner(pipeline_args)
+    options = PipelineOptions(args, streaming=streaming or None, save_main_session=False)
+    if name is None:
         from apache_beam.runners.portability.fn_api_runner import FnApiRunner
-        runner = FnApiRunner()
+        return beam.Pipeline(runner=FnApiRunner(), options=options)
+    from apache_beam.runners.runner import create_runner
+    if "dask" in name.lower() and not logging.getLogger("newswatch").isEnabledFor(logging.DEBUG):
+        # the local cluster's scheduler and workers log every start and stop at INFO (-vv shows them)
+        for noisy in ("distributed", "bokeh", "tornado"):
+            logging.getLogger(noisy).setLevel(logging.ERROR)
+    try:
+        runner = create_runner(name)
+    except (ValueError, ImportError) as exc:
+        raise SystemExit(f"cannot use the runner {name!r}: {str(exc).splitlines()[0][:200]}") from exc
     return beam.Pipeline(runner=runner, options=options)
+
+
+def _without_runner(pipeline_args: list[str]) -> list[str]:
+    out, skip = [], False
+    for arg in pipeline_args:
+        if skip:
+            skip = False
+            continue
+        if arg == "--runner":
+            skip = True
+            continue
+        if arg.startswith("--runner="):
+            continue
+        out.append(arg)
+    return out
 
 
 @dataclass
 class RunSummary:
     counters: dict[str, int] = field(default_factory=dict)
+    counted: bool = True  # False when the runner reports no metrics (Beam's DaskRunner)
 
     def get(self, name: str) -> int:
         return self.counters.get(name, 0)
@@ -164,5 +221,5 @@ def summarise(pipeline) -> RunSummary:
             for c in query["counters"]:
                 counters[c.key.metric.name] = counters.get(c.key.metric.name, 0) + (c.committed or 0)
         except Exception:  # noqa: BLE001 - a runner without metrics still ran
-            pass
-    return RunSummary(counters)
+            return RunSummary({}, counted=False)
+    return RunSummary(counters, counted=bool(counters))

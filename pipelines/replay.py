@@ -16,13 +16,20 @@ from newswatch.pipelines.common import (RunSummary, add_db_argument, add_sink_ar
                                         parse_with_beam, sink_options, summarise)
 from newswatch.transforms import telemetry
 from newswatch.transforms.records import bundled_seeds, count_inputs
-from newswatch.transforms.stages import ERRORS, EXTRACTORS, ArticlesToDuckDB, ReadReplayFiles
+from newswatch.pipelines.common import needs_linear_chain
+from newswatch.transforms.stages import ERRORS, ExtractEvents, PrepareArticles, WriteToDuckDB, EXTRACTORS, ArticlesToDuckDB, ReadReplayFiles
 
 log = logging.getLogger(__name__)
 
 
 def build(pipeline: beam.Pipeline, paths: list[str], db_path: str, model: str | None = None,
-          extractor: str = "rules", **sink):
+          extractor: str = "rules", linear: bool = False, **sink):
+    if linear:  # one chain of single-output steps, each passing on what it does not handle (as the monitor)
+        return (pipeline
+                | "ReadReplayFiles" >> ReadReplayFiles(paths, linear=True)
+                | "PrepareArticles" >> PrepareArticles(passthrough=True)
+                | "ExtractEvents" >> ExtractEvents(model, passthrough=True, extractor=extractor)
+                | "WriteToDuckDB" >> WriteToDuckDB(db_path, **sink))
     read = pipeline | "ReadReplayFiles" >> ReadReplayFiles(paths)
     return read["articles"] | "ArticlesToDuckDB" >> ArticlesToDuckDB(db_path, model, upstream_errors=(read[ERRORS],),
                                                                       extractor=extractor, **sink)
@@ -53,7 +60,8 @@ def run(argv: list[str] | None = None, *, display: progress.ReplayDisplay | None
         display.start(count_inputs(known.paths or [bundled_seeds()]))
     try:
         with make_pipeline(pipeline_args) as pipeline:
-            build(pipeline, known.paths, known.db, known.model, known.extractor, **sink)
+            build(pipeline, known.paths, known.db, known.model, known.extractor,
+                  linear=needs_linear_chain(pipeline_args), **sink)
     finally:
         if isinstance(display, progress.ReplayDisplay):
             display.stop()
