@@ -39,6 +39,7 @@ train: $(VENV)/.stamp-install
 bench: $(VENV)/.stamp-install
 	$(BIN)/python benchmarks/extraction.py
 	$(BIN)/python benchmarks/snapshot_cost.py
+	$(BIN)/python benchmarks/replay_scaling.py
 
 # The monitor against a local site that keeps publishing: memory over time, latency (30 minutes).
 soak: $(VENV)/.stamp-install
