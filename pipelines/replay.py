@@ -58,10 +58,14 @@ def run(argv: list[str] | None = None, *, display: progress.ReplayDisplay | None
     display = telemetry.install(display or progress.for_terminal(progress.ReplayDisplay, known.quiet))
     if isinstance(display, progress.ReplayDisplay):
         display.start(count_inputs(known.paths or [bundled_seeds()]))
+    linear = needs_linear_chain(pipeline_args)
     try:
         with make_pipeline(pipeline_args) as pipeline:
-            build(pipeline, known.paths, known.db, known.model, known.extractor,
-                  linear=needs_linear_chain(pipeline_args), **sink)
+            build(pipeline, known.paths, known.db, known.model, known.extractor, linear=linear, **sink)
+    except OSError as exc:
+        if linear and "connect" in str(exc).lower():  # the Dask scheduler given is not there: configuration
+            raise SystemExit(f"cannot reach the Dask scheduler: {str(exc).splitlines()[0][:200]}") from exc
+        raise
     finally:
         if isinstance(display, progress.ReplayDisplay):
             display.stop()

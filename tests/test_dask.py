@@ -1,5 +1,7 @@
 """Beam's DaskRunner on a local dask.distributed cluster: the seeds, written as Parquet shards and loaded,
 give exactly the local runner's events."""
+import socket
+
 import pytest
 
 from conftest import table_counts
@@ -34,3 +36,13 @@ def test_an_unknown_runner_is_a_usage_error(capsys):
     assert cli.main(["replay", "--runner", "NoSuchRunner", "--sink", "parquet", "--output", "/tmp/x"]) == 2
     err = capsys.readouterr().err
     assert "cannot use the runner 'NoSuchRunner'" in err and "Traceback" not in err
+
+
+def test_an_unreachable_dask_scheduler_is_one_line_and_exit_2(tmp_path, capsys):
+    with socket.socket() as s:  # a port that nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    assert cli.main(["replay", "--runner", "DaskRunner", f"--dask_client_address=tcp://127.0.0.1:{port}",
+                     "--dask_connection_timeout", "2", "--sink", "parquet", "--output", str(tmp_path / "s")]) == 2
+    err = capsys.readouterr().err
+    assert "newswatch replay: cannot reach the Dask scheduler" in err and "Traceback" not in err
