@@ -284,8 +284,24 @@ def _write_batches(reader, path: str, kind: str) -> int:
 
 
 def cmd_report(argv: list[str]) -> int:
-    from newswatch.pipelines.report import main as report_main
-    return report_main(argv)
+    """One HTML page of the events (pipelines/report.py), read in the same sandbox as ``sql``."""
+    import os
+
+    import duckdb
+
+    from newswatch.pipelines import report
+    args = report.parser().parse_args(argv)
+    folder = os.path.dirname(os.path.abspath(args.out))
+    if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
+        raise UsageError(f"cannot write {args.out}: {folder} is not a writable folder")
+    with _analyst_session(args.db, args.wait) as conn:
+        try:
+            totals = report.write_report(conn, args.out, os.path.basename(args.db), since=args.since,
+                                         country=args.country, event_type=args.type)
+        except duckdb.Error as exc:
+            raise UsageError(f"cannot read {args.db}: {str(exc).splitlines()[0]}") from exc
+    print(f"{totals['events']} events from {totals['reports']} reports -> {args.out}")
+    return EXIT_OK
 
 
 def cmd_eval(argv: list[str]) -> int:

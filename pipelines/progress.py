@@ -13,8 +13,6 @@ from newswatch.transforms.telemetry import Observer
 
 
 class _Display(Observer):
-    columns = ()
-
     def __init__(self, stream=None):
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn

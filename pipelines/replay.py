@@ -14,10 +14,11 @@ import apache_beam as beam
 from newswatch.pipelines import progress
 from newswatch.pipelines.common import (RunSummary, add_db_argument, add_sink_arguments, check_database, make_pipeline,
                                         parse_with_beam, sink_options, summarise)
+from newswatch.pipelines.common import needs_linear_chain
 from newswatch.transforms import telemetry
 from newswatch.transforms.records import bundled_seeds, count_inputs
-from newswatch.pipelines.common import needs_linear_chain
-from newswatch.transforms.stages import ERRORS, ExtractEvents, PrepareArticles, WriteToDuckDB, EXTRACTORS, ArticlesToDuckDB, ReadReplayFiles
+from newswatch.transforms.stages import (ERRORS, EXTRACTORS, ArticlesToDuckDB, ExtractEvents, PrepareArticles,
+                                         ReadReplayFiles, WriteToDuckDB)
 
 log = logging.getLogger(__name__)
 

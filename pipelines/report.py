@@ -12,7 +12,6 @@ import argparse
 import datetime as dt
 import math
 import os
-import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
@@ -210,16 +209,12 @@ def render(data: dict) -> str:
     return env.get_template("report.html.j2").render(**data)
 
 
-def write_report(db: str, out: str, *, since=None, country: str | None = None, event_type: str | None = None,
-                 wait: float = 30.0) -> dict:
-    """Render the report of ``db`` to ``out`` (written beside it, then moved in place); returns its totals."""
-    from newswatch.transforms.sink import sandboxed
-    conn = sandboxed(db, wait_seconds=wait)
-    try:
-        data = gather(conn, since=since, country=country, event_type=event_type)
-    finally:
-        conn.close()
-    data["database"] = os.path.basename(db)
+def write_report(conn, out: str, database: str, *, since=None, country: str | None = None,
+                 event_type: str | None = None) -> dict:
+    """Render the report of an open (read-only) connection to ``out`` (written beside it, then moved in place);
+    ``database`` names it on the page. Returns the page's totals."""
+    data = gather(conn, since=since, country=country, event_type=event_type)
+    data["database"] = database
     tmp = f"{out}.tmp-{os.getpid()}"
     with open(tmp, "w", encoding="utf-8") as f:
         f.write(render(data))
@@ -238,25 +233,3 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--wait", type=positive, default=30.0, help="seconds to wait for a writer's lock (default 30)")
     add_db_argument(p)
     return p
-
-
-def main(argv: list[str]) -> int:
-    from newswatch.pipelines.status import EXIT_OK, EXIT_USAGE
-    args = parser().parse_args(argv)
-    if not os.path.exists(args.db):
-        print(f"newswatch report: no database at {args.db} (run `newswatch replay` first, or pass --db)",
-              file=sys.stderr)
-        return EXIT_USAGE
-    folder = os.path.dirname(os.path.abspath(args.out))
-    if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
-        print(f"newswatch report: cannot write {args.out}: {folder} is not a writable folder", file=sys.stderr)
-        return EXIT_USAGE
-    import duckdb
-    try:
-        totals = write_report(args.db, args.out, since=args.since, country=args.country, event_type=args.type,
-                              wait=args.wait)
-    except duckdb.Error as exc:
-        print(f"newswatch report: cannot read {args.db}: {str(exc).splitlines()[0]}", file=sys.stderr)
-        return EXIT_USAGE
-    print(f"{totals['events']} events from {totals['reports']} reports -> {args.out}")
-    return EXIT_OK

@@ -28,3 +28,12 @@ def rss(site, items: list[tuple[str, str, dt.datetime]]) -> str:
         f"<pubDate>{format_datetime(d)}</pubDate><guid>{site.url(p)}</guid></item>" for t, p, d in items)
     return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Defence wire</title>'
             f"<link>{site.url('/')}</link><description>d</description>{entries}</channel></rss>")
+
+
+def local_feeds(path, feeds: dict[str, str], settings: str = "", feed_settings: str = ""):
+    """A feeds file for feeds served on 127.0.0.1: private addresses allowed, no rate limit to speak of, the
+    TOML lines of ``settings`` added, and one [[feed]] per name -> url (with ``feed_settings`` in each)."""
+    path.write_text("allow_private_addresses = true\nmax_requests_per_host_per_minute = 6000\n" + settings +
+                    "".join(f'[[feed]]\nname = "{name}"\nurl = "{url}"\n{feed_settings}' for name, url in feeds.items()),
+                    encoding="utf-8")
+    return path

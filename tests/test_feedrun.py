@@ -5,7 +5,7 @@ import pytest
 
 from conftest import FIXTURES, table_counts
 from httpserver import LocalSite, Reply
-from newsite import rss, seed_page
+from newsite import local_feeds, rss, seed_page
 from newswatch.pipelines import cli
 from newswatch.transforms.sink import connect
 
@@ -106,9 +106,7 @@ def test_every_broken_fixture_feed_is_recorded_and_the_good_feed_still_flows(tmp
     feeds = [("wire", "/feed.xml")] + [(name.removesuffix(".xml"), f"/fixtures/{name}") for name in BROKEN]
     for name in BROKEN:
         site.add_file(f"/fixtures/{name}", FIXTURES / "feeds" / name, content_type="application/xml")
-    f = tmp_path / "feeds.toml"
-    f.write_text("allow_private_addresses = true\nmax_requests_per_host_per_minute = 6000\n" + "".join(
-        f'[[feed]]\nname = "{n}"\nurl = "{site.url(p)}"\n' for n, p in feeds), encoding="utf-8")
+    f = local_feeds(tmp_path / "feeds.toml", {n: site.url(p) for n, p in feeds})
     assert cli.main(["run", "--feeds", str(f), "--db", db_path]) == 1
     conn = connect(db_path, read_only=True)
     failed = {r[0] for r in conn.execute("SELECT DISTINCT feed FROM ingest_errors").fetchall()}
@@ -125,11 +123,8 @@ def test_a_trickling_feed_cannot_hang_run(tmp_path, site, db_path):
     from test_fetch import TricklingServer
     setup_site(site)
     with TricklingServer(in_headers=True, interval=0.2) as slow:
-        f = tmp_path / "feeds.toml"
-        f.write_text(f'allow_private_addresses = true\nmax_requests_per_host_per_minute = 6000\n'
-                     f'timeout = 1\ntotal_timeout = 2\n'
-                     f'[[feed]]\nname = "slow"\nurl = "{slow.url}"\n'
-                     f'[[feed]]\nname = "wire"\nurl = "{site.url("/feed.xml")}"\n', encoding="utf-8")
+        f = local_feeds(tmp_path / "feeds.toml", {"slow": slow.url, "wire": site.url("/feed.xml")},
+                        "timeout = 1\ntotal_timeout = 2\n")
         assert cli.main(["run", "--feeds", str(f), "--db", db_path, "-q"]) == 1
     conn = connect(db_path, read_only=True)
     try:

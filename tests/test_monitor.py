@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from httpserver import LocalSite
-from newsite import article_page, rss
+from newsite import article_page, local_feeds, rss
 
 COUNTRIES = [("Chile", "Peru"), ("Kenya", "Uganda"), ("Norway", "Sweden"), ("Egypt", "Greece"),
              ("Poland", "Lithuania"), ("Ghana", "Togo"), ("Spain", "Morocco"), ("Brazil", "Uruguay"),
@@ -89,10 +89,7 @@ def site():
 
 def test_monitor_sees_new_items_survives_a_held_database_stops_and_resumes(tmp_path, site):
     db, snap = str(tmp_path / "m.duckdb"), str(tmp_path / "snapshot.duckdb")
-    feeds = tmp_path / "feeds.toml"
-    feeds.write_text(f'allow_private_addresses = true\nmax_requests_per_host_per_minute = 6000\n'
-                     f'[[feed]]\nname = "wire"\nurl = "{site.url("/feed.xml")}"\n'
-                     f'[[feed]]\nname = "down"\nurl = "{site.url("/down.xml")}"\n', encoding="utf-8")
+    feeds = local_feeds(tmp_path / "feeds.toml", {"wire": site.url("/feed.xml"), "down": site.url("/down.xml")})
     site.add("/down.xml", "", status=503)  # a feed that keeps failing: recorded, backed off, never fatal
     publish(site, 2, 1)
     proc = start_monitor(str(feeds), db, snap)
@@ -165,10 +162,7 @@ def files_of(db):
 
 def test_monitor_serves_its_metrics_while_it_runs(tmp_path, site):
     db = str(tmp_path / "m.duckdb")
-    feeds = tmp_path / "feeds.toml"
-    feeds.write_text(f'allow_private_addresses = true\nmax_requests_per_host_per_minute = 6000\n'
-                     f'[[feed]]\nname = "wire"\nurl = "{site.url("/feed.xml")}"\n'
-                     f'[[feed]]\nname = "down"\nurl = "{site.url("/down.xml")}"\n', encoding="utf-8")
+    feeds = local_feeds(tmp_path / "feeds.toml", {"wire": site.url("/feed.xml"), "down": site.url("/down.xml")})
     site.add("/down.xml", "", status=503)
     publish(site, 3, 1)
     port = free_port()
@@ -201,9 +195,7 @@ def test_a_quiet_monitor_does_not_take_the_database_lock(tmp_path, site):
     """Polls that change nothing (304, same validators) are not written one by one: readers are not blocked
     by a monitor with nothing to write. They are recorded when it stops (or with the next real write)."""
     db = str(tmp_path / "m.duckdb")
-    feeds = tmp_path / "feeds.toml"
-    feeds.write_text(f'allow_private_addresses = true\nmax_requests_per_host_per_minute = 6000\n'
-                     f'[[feed]]\nname = "wire"\nurl = "{site.url("/feed.xml")}"\ninterval = 1\n', encoding="utf-8")
+    feeds = local_feeds(tmp_path / "feeds.toml", {"wire": site.url("/feed.xml")}, feed_settings="interval = 1\n")
     publish(site, 2, 1)
     proc = start_monitor(str(feeds), db)
     try:
@@ -256,11 +248,8 @@ def test_a_trickling_feed_stalls_neither_the_other_feeds_nor_a_stop(tmp_path, si
     db = str(tmp_path / "m.duckdb")
     publish(site, 3, 1)
     with TricklingServer(in_headers=True, interval=0.2) as slow:
-        feeds = tmp_path / "feeds.toml"
-        feeds.write_text(f'allow_private_addresses = true\nmax_requests_per_host_per_minute = 6000\n'
-                         f'timeout = 5\ntotal_timeout = 60\n'
-                         f'[[feed]]\nname = "slow"\nurl = "{slow.url}"\n'
-                         f'[[feed]]\nname = "wire"\nurl = "{site.url("/feed.xml")}"\n', encoding="utf-8")
+        feeds = local_feeds(tmp_path / "feeds.toml", {"slow": slow.url, "wire": site.url("/feed.xml")},
+                            "timeout = 5\ntotal_timeout = 60\n")
         proc = start_monitor(str(feeds), db)
         try:
             deadline = time.monotonic() + 60

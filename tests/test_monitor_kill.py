@@ -18,7 +18,7 @@ from email.utils import format_datetime
 import pytest
 
 from httpserver import LocalSite
-from newsite import article_page
+from newsite import article_page, local_feeds
 from test_monitor import open_read_only
 
 N_PAGES = 24
@@ -99,9 +99,7 @@ def site():
 
 def test_sigkill_at_random_moments_then_restart_equals_a_clean_run(tmp_path, site):
     site.add("/feed.xml", burst_feed(site), content_type="application/rss+xml")
-    feeds = tmp_path / "feeds.toml"
-    feeds.write_text(f'allow_private_addresses = true\nmax_requests_per_host_per_minute = 6000\n'
-                     f'[[feed]]\nname = "wire"\nurl = "{site.url("/feed.xml")}"\n', encoding="utf-8")
+    feeds = local_feeds(tmp_path / "feeds.toml", {"wire": site.url("/feed.xml")})
     clean_db = str(tmp_path / "clean.duckdb")
     proc = start(feeds, clean_db)
     try:

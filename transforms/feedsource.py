@@ -108,6 +108,21 @@ def _poll_feed(fetcher: Fetcher, feed: FeedConfig, state: FeedStateRow | None):
     return status, items, errors
 
 
+def fetched_elements(article: RawArticle | None, seen: SeenUrl | None, error: IngestError | None) -> list:
+    """What one page fetch sends on, in order: the article carrying its seen row (so that both are written in
+    one transaction), else the error and then the seen row (a crash between them costs a re-fetch, never the
+    reason)."""
+    out: list = []
+    if article is not None:
+        article.seen, seen = seen, None
+        out.append(article)
+    if error is not None:
+        out.append(error)
+    if seen is not None:
+        out.append(seen)
+    return out
+
+
 def fetch_article(fetcher: Fetcher, item: FeedItem) -> tuple[RawArticle | None, SeenUrl | None, IngestError | None]:
     """Fetch and extract one entry's page.
 

@@ -20,7 +20,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 
 from newswatch.schemas.rows import FeedItem
-from newswatch.transforms.feedsource import FeedStateRow, SourceState, fetch_article, poll_feed
+from newswatch.transforms.feedsource import FeedStateRow, SourceState, fetch_article, fetched_elements, poll_feed
 
 # Set by the monitor's signal handlers (SIGINT, SIGTERM); the polling loop ends its cycle when it is.
 _stop = threading.Event()
@@ -156,15 +156,9 @@ class Poller:
         return [status, *errors]
 
     def _fetched(self, page: _Page, article, seen, error) -> list:
-        out = []
-        if article is not None:  # the seen row travels with the article into its own write transaction
-            article.seen, seen = seen, None
-            out.append(article)
-        if error is not None:
-            out.append(error)
-        if seen is not None:
-            out.append(seen)
-        if article is None and seen is None and page.failures + 1 < PAGE_RETRIES:  # transient: try again later
+        transient = article is None and seen is None  # no seen row: worth trying again
+        out = fetched_elements(article, seen, error)
+        if transient and page.failures + 1 < PAGE_RETRIES:
             page.failures += 1
             page.due = self.clock() + min(PAGE_RETRY_MAX, PAGE_RETRY_FIRST * 2 ** (page.failures - 1))
             page.due = max(page.due, self.clock() + self.fetcher.host_backoff(page.item.url))

@@ -520,7 +520,7 @@ class _FetchArticle(_Routed):
         self.done: set[str] = set()
 
     def process(self, item: FeedItem):
-        from newswatch.transforms.feedsource import fetch_article
+        from newswatch.transforms.feedsource import fetch_article, fetched_elements
         if self.foreign(item):
             yield item
             return
@@ -533,13 +533,9 @@ class _FetchArticle(_Routed):
             article, seen, err = None, None, _error(item.link, "fetch_page", exc, url=item.url, feed=item.feed)
         self.fetched.inc()
         observer().article_done(item.feed, err is None)
-        if article is not None:  # the seen row travels with the article into its own write transaction
-            article.seen, seen = seen, None
-            yield article
-        if err is not None:  # before the seen row: a crash between them costs a re-fetch, never the reason
-            yield self.out(ERRORS, err)
-        if seen is not None:
-            yield self.out(SEEN, seen)
+        for element in fetched_elements(article, seen, err):
+            yield element if isinstance(element, RawArticle) else self.out(
+                ERRORS if isinstance(element, IngestError) else SEEN, element)
 
 
 SEEN = "seen"

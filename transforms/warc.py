@@ -96,7 +96,8 @@ def _outcome(record) -> RawArticle | IngestError | Skipped:
     status = http.get_statuscode()
     if status != "200":
         return Skipped(f"HTTP {status}")
-    mime = (http.get_header("Content-Type") or "").split(";")[0].strip().lower()
+    from newswatch.transforms.fetch import parse_content_type
+    mime, charset = parse_content_type(http.get_header("Content-Type"))
     if mime not in HTML_TYPES:
         return Skipped(f"not HTML ({mime or 'no type'})")
     url = record.rec_headers.get_header("WARC-Target-URI")
@@ -106,12 +107,7 @@ def _outcome(record) -> RawArticle | IngestError | Skipped:
     if getattr(record.raw_stream, "limit", 0):  # bytes the record announced but the file does not hold
         return IngestError(origin="", url=url, stage="read",
                            error=f"truncated WARC record: {record.raw_stream.limit} bytes missing")
-    from newswatch.transforms.pages import UndecodablePage, _codec, decode_html
-    charset = None
-    for part in (http.get_header("Content-Type") or "").split(";")[1:]:
-        key, _, value = part.partition("=")
-        if key.strip().lower() == "charset":
-            charset = _codec(value)
+    from newswatch.transforms.pages import UndecodablePage, decode_html
     try:
         html = decode_html(body, charset)
     except UndecodablePage as exc:
