@@ -20,11 +20,10 @@ from pathlib import Path
 
 import spacy
 
-from newswatch.transforms import extract as rules
-from newswatch.transforms.articles import prepare
-from newswatch.transforms.nlp import DEFAULT_MODEL, load_pipeline
-from newswatch.transforms.records import read_inputs
-from newswatch.transforms.stages import EXTRACTORS, extractor_function
+from newswatch.transforms.language.articles import prepare
+from newswatch.transforms.language.extraction import EXTRACTORS, extractor_function, rules
+from newswatch.transforms.language.nlp import DEFAULT_MODEL, load_pipeline
+from newswatch.transforms.sources.files import read_inputs
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -27,7 +27,7 @@ SOURCES = [ROOT / "tests/fixtures/dev2/articles.jsonl", ROOT / "tests/fixtures/a
            ROOT / "tests/fixtures/dev/articles.jsonl"]
 BARE = """
 import json, sys, spacy
-from newswatch.transforms.nlp import DEFAULT_MODEL
+from newswatch.transforms.language.nlp import DEFAULT_MODEL
 nlp = spacy.load(DEFAULT_MODEL)
 texts = [json.loads(line).get("text") or "" for line in open(sys.argv[1], encoding="utf-8")]
 for _ in nlp.pipe(texts, batch_size=16):

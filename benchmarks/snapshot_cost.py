@@ -25,7 +25,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from newswatch.schemas.rows import Article, EventCandidate, ExtractedArticle, Mention
-from newswatch.transforms.sink import connect, refresh_snapshot, write
+from newswatch.transforms.storage.sink import connect, refresh_snapshot, write
 
 TEXT = ("Officials of the two countries said the defence cooperation agreement covers training, exercises "
         "and maritime security. ") * 25  # ~3 KB

@@ -135,7 +135,7 @@ FAILURES_SHOWN = 3
 
 def print_failures(db: str, since, out=None) -> None:
     """The first few inputs that failed in this run, and the query that lists them all."""
-    from newswatch.transforms.sink import connect
+    from newswatch.transforms.storage.sink import connect
     stamp = since.strftime("%Y-%m-%d %H:%M:%S")
     query = f"SELECT origin, stage, error FROM ingest_errors WHERE last_seen_at >= TIMESTAMP '{stamp}'"
     conn = connect(db, read_only=True)
@@ -153,16 +153,16 @@ def print_failures(db: str, since, out=None) -> None:
 
 
 def print_events(db: str, limit: int = 50) -> None:
-    from newswatch.pipelines.tables import events_table
-    events_table(db, limit=limit)
+    from newswatch.pipelines.display.tables import events_table
+    with _analyst_session(db, 10.0) as conn:
+        events_table(conn, limit=limit)
 
 
 def cmd_events(argv: list[str]) -> int:
     import datetime as dt
-    import os
 
-    from newswatch.pipelines.common import add_db_argument
-    from newswatch.pipelines.tables import events_table
+    from newswatch.pipelines.common import add_db_argument, positive
+    from newswatch.pipelines.display.tables import events_table
     from newswatch.schemas import event_types
     p = argparse.ArgumentParser(prog="newswatch events", description="The events, readable; or csv/json.")
     add_db_argument(p)
@@ -172,21 +172,21 @@ def cmd_events(argv: list[str]) -> int:
     p.add_argument("--since", type=dt.date.fromisoformat, metavar="YYYY-MM-DD", help="only events dated from this day")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table",
                    help="csv and json add each event's id and first source's url and publisher")
+    p.add_argument("--wait", type=positive, default=30.0, help="seconds to wait for a writer's lock (default 30)")
     args = p.parse_args(argv)
-    if not os.path.exists(args.db):
-        raise UsageError(f"no database at {args.db} (run `newswatch replay` first, or pass --db)")
     import duckdb
-    try:
-        events_table(args.db, args.limit, event_type=args.type, country=args.country, since=args.since,
-                     fmt=args.format)
-    except duckdb.Error as exc:
-        raise UsageError(f"cannot read {args.db}: {str(exc).splitlines()[0]}") from exc
+    with _analyst_session(args.db, args.wait) as conn:
+        try:
+            events_table(conn, args.limit, event_type=args.type, country=args.country, since=args.since,
+                         fmt=args.format)
+        except duckdb.Error as exc:
+            raise UsageError(f"cannot read {args.db}: {str(exc).splitlines()[0]}") from exc
     return EXIT_OK
 
 
 def cmd_sql(argv: list[str]) -> int:
     from newswatch.pipelines.common import add_db_argument, positive
-    from newswatch.pipelines.tables import print_query
+    from newswatch.pipelines.display.tables import print_query
     p = argparse.ArgumentParser(prog="newswatch sql", description="Run read-only SQL against the database.")
     p.add_argument("query", help="the SQL, or - to read it from standard input")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
@@ -212,7 +212,7 @@ def _sql_error(exc: Exception) -> str:
 
 
 class _analyst_session:
-    """The sandboxed read-only connection of ``sql`` and ``export`` (transforms/sink.py: sandboxed)."""
+    """The sandboxed read-only connection of ``sql`` and ``export`` (transforms/storage/sink.py: sandboxed)."""
 
     def __init__(self, db: str, wait: float):
         self.db, self.wait = db, wait
@@ -222,7 +222,7 @@ class _analyst_session:
 
         import duckdb
 
-        from newswatch.transforms.sink import sandboxed
+        from newswatch.transforms.storage.sink import sandboxed
         if not os.path.exists(self.db):
             raise UsageError(f"no database at {self.db} (run `newswatch replay` first, or pass --db)")
         try:
@@ -284,12 +284,12 @@ def _write_batches(reader, path: str, kind: str) -> int:
 
 
 def cmd_report(argv: list[str]) -> int:
-    """One HTML page of the events (pipelines/report.py), read in the same sandbox as ``sql``."""
+    """One HTML page of the events (pipelines/display/report.py), read in the same sandbox as ``sql``."""
     import os
 
     import duckdb
 
-    from newswatch.pipelines import report
+    from newswatch.pipelines.display import report
     args = report.parser().parse_args(argv)
     folder = os.path.dirname(os.path.abspath(args.out))
     if not os.path.isdir(folder) or not os.access(folder, os.W_OK):

@@ -33,7 +33,7 @@ def check_database(db: str, wait_seconds: float | None = None) -> None:
     import duckdb
     wait_seconds = DB_START_WAIT_SECONDS if wait_seconds is None else wait_seconds
 
-    from newswatch.transforms.sink import connect, is_lock_error
+    from newswatch.transforms.storage.sink import connect, is_lock_error
     folder = os.path.dirname(os.path.abspath(db))
     if not os.path.isdir(folder):
         raise DatabaseUnavailable(f"cannot create the database {db}: there is no folder {folder}")

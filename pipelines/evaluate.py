@@ -13,11 +13,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-from newswatch.pipelines import replay, scoring
+from newswatch.evaluation import scoring
+from newswatch.pipelines import replay
 from newswatch.pipelines.common import parse_with_beam
 from newswatch.pipelines.status import EXIT_OK, EXIT_USAGE
-from newswatch.transforms.records import ARTICLE_SUFFIXES
-from newswatch.transforms.stages import EXTRACTORS
+from newswatch.transforms.language.extraction import EXTRACTORS
+from newswatch.transforms.sources.files import ARTICLE_SUFFIXES
 
 
 def parser() -> argparse.ArgumentParser:
@@ -48,7 +49,7 @@ def evaluate(gold_path: str, paths: list[str], db: str, *, model: str | None = N
     gold = scoring.load_gold(gold_path)
     replay.run([*paths, "--db", db, "--extractor", extractor, *(["--model", model] if model else []),
                 *pipeline_args])
-    from newswatch.transforms.sink import connect
+    from newswatch.transforms.storage.sink import connect
     conn = connect(db, read_only=True)
     try:
         predictions = scoring.predictions_from_db(conn)

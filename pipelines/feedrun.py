@@ -17,14 +17,14 @@ import time
 
 import apache_beam as beam
 
-from newswatch.pipelines import progress
-from newswatch.transforms import telemetry
-from newswatch.pipelines.status import EXIT_INPUT_ERRORS, EXIT_OK, EXIT_USAGE
 from newswatch.pipelines.common import (DatabaseUnavailable, RunSummary, add_db_argument, add_sink_arguments,
-                                        check_database, make_pipeline, parse_with_beam, sink_options,
-                                        summarise)
-from newswatch.transforms.stages import ERRORS, SEEN, STATES, ArticlesToDuckDB, FetchArticles, PollFeeds
-
+                                        check_database, make_pipeline, parse_with_beam, sink_options, summarise)
+from newswatch.pipelines.display import progress
+from newswatch.pipelines.status import EXIT_INPUT_ERRORS, EXIT_OK, EXIT_USAGE
+from newswatch.transforms.beam import telemetry
+from newswatch.transforms.beam.feeds import FetchArticles, PollFeeds
+from newswatch.transforms.beam.outputs import ERRORS, SEEN, STATES
+from newswatch.transforms.beam.write import ArticlesToDuckDB
 
 
 def parser() -> argparse.ArgumentParser:
@@ -46,13 +46,13 @@ def build(pipeline: beam.Pipeline, config, state, db: str, model: str | None = N
 
 
 def run(argv: list[str] | None = None, *, policy=None) -> RunSummary:
-    from newswatch.transforms.config import load_feeds_config
+    from newswatch.transforms.sources.feedconfig import load_feeds_config
     known, pipeline_args = parse_with_beam(parser(), argv)
     sink = sink_options(known)
     config = load_feeds_config(known.feeds)
     if not sink:
         check_database(known.db)
-    from newswatch.transforms.sink import read_source_state
+    from newswatch.transforms.storage.sink import read_source_state
     state = read_source_state(known.db)
     display = telemetry.install(progress.for_terminal(progress.FeedRunDisplay, known.quiet))
     if isinstance(display, progress.FeedRunDisplay):
@@ -84,7 +84,7 @@ def format_summary(summary: RunSummary, elapsed: float) -> str:
 
 
 def main(argv: list[str]) -> int:
-    from newswatch.transforms.config import ConfigError
+    from newswatch.transforms.sources.feedconfig import ConfigError
     started = time.monotonic()
     try:
         summary = run(argv)

@@ -12,11 +12,10 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from newswatch.pipelines.status import EXIT_INPUT_ERRORS, EXIT_OK, EXIT_USAGE
 from newswatch.pipelines.common import DatabaseUnavailable, add_db_argument, check_database
-from newswatch.transforms.shards import list_shards, read_shard
-from newswatch.transforms.sink import WriteStats, connect, write_batch
-
+from newswatch.pipelines.status import EXIT_INPUT_ERRORS, EXIT_OK, EXIT_USAGE
+from newswatch.transforms.storage.shards import list_shards, read_shard
+from newswatch.transforms.storage.sink import WriteStats, connect, write_batch
 
 
 def load(output: str, db: str) -> tuple[int, WriteStats]:

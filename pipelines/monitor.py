@@ -1,14 +1,15 @@
 """``newswatch monitor --feeds FILE [--interval SECONDS]``: continuous monitoring as a streaming pipeline.
 
-    PollLoop (a cycle a second) ─> PrepareArticles ─> ExtractEvents ─> WriteToDuckDB
-    (one linear chain of fused, element-wise steps; each passes on the feed
-     states, seen URLs, errors and CycleEnd markers it does not handle; the
-     loop fetches feeds and pages concurrently: transforms/polling.py)
+    PollLoop (a cycle a second) ─> ProcessArticles ─> WriteToDuckDB
+    (one linear chain of fused, element-wise steps: ProcessArticles prepares
+     and extracts the raw articles and passes on the feed states, seen URLs,
+     errors and CycleEnd markers; the loop fetches feeds and pages
+     concurrently: transforms/sources/polling.py)
 
 Designed around Beam's local runner (FnApiRunner) in streaming mode: every
 step is element-wise (no GroupByKey, Reshuffle or timers, which never fire
 there, and no Flatten, which holds its input until the source ends). The
-source is one long-running DoFn (see ``stages._PollLoop`` for why not
+source is one long-running DoFn (see ``transforms/beam/feeds.py``: ``_PollLoop`` for why not
 PeriodicImpulse: it grows the process by megabytes per tick); everything it
 yields flows straight through the fused steps, and the sink writes at every
 CycleEnd, so an entry is queryable within the polling interval plus the time
@@ -31,12 +32,13 @@ import logging
 import signal
 import sys
 
-
-from newswatch.pipelines.status import EXIT_OK, EXIT_USAGE
 from newswatch.pipelines.common import (DatabaseUnavailable, add_db_argument, add_sink_arguments, check_database,
                                         make_pipeline, parse_with_beam, port_number, positive, sink_options)
-from newswatch.transforms.polling import clear_stop, request_stop
-from newswatch.transforms.stages import ExtractEvents, PollLoop, PrepareArticles, WriteToDuckDB
+from newswatch.pipelines.status import EXIT_OK, EXIT_USAGE
+from newswatch.transforms.beam.articles import ProcessArticles
+from newswatch.transforms.beam.feeds import PollLoop
+from newswatch.transforms.beam.write import WriteToDuckDB
+from newswatch.transforms.sources.polling import clear_stop, request_stop
 
 log = logging.getLogger("newswatch.monitor")
 
@@ -68,15 +70,14 @@ def build(pipeline, config, args):
     # One linear chain: on the local runner a Flatten would hold rows until the source ends.
     return (pipeline
             | "PollLoop" >> PollLoop(policy, config.feeds, args.db, args.interval, run_for=args.run_for)
-            | "PrepareArticles" >> PrepareArticles(passthrough=True)
-            | "ExtractEvents" >> ExtractEvents(args.model, passthrough=True)
+            | "ProcessArticles" >> ProcessArticles(args.model)
             | "WriteToDuckDB" >> WriteToDuckDB(args.db, args.batch_rows, keep_on_lock=True, lock_wait=args.lock_wait,
                                                snapshot=args.snapshot, snapshot_every=args.snapshot_every,
                                                log_cycles=True, **sink_options(args)))
 
 
 def main(argv: list[str]) -> int:
-    from newswatch.transforms.config import ConfigError, load_feeds_config
+    from newswatch.transforms.sources.feedconfig import ConfigError, load_feeds_config
     args, pipeline_args = parse_with_beam(parser(), argv)
     try:
         config = load_feeds_config(args.feeds)
@@ -93,8 +94,8 @@ def main(argv: list[str]) -> int:
         logging.getLogger("newswatch").setLevel(logging.INFO)
     metrics = None
     if args.metrics_port is not None:
-        from newswatch.pipelines.metrics import PrometheusObserver, serve
-        from newswatch.transforms import telemetry
+        from newswatch.pipelines.display.metrics import PrometheusObserver, serve
+        from newswatch.transforms.beam import telemetry
         observer = PrometheusObserver()
         try:
             metrics = serve(observer, args.metrics_port, args.metrics_address)
@@ -115,7 +116,7 @@ def main(argv: list[str]) -> int:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         if metrics is not None:
-            from newswatch.transforms import telemetry
+            from newswatch.transforms.beam import telemetry
             telemetry.install(telemetry.Observer())
             metrics.shutdown()
             metrics.server_close()

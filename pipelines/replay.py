@@ -11,25 +11,26 @@ import logging
 
 import apache_beam as beam
 
-from newswatch.pipelines import progress
 from newswatch.pipelines.common import (RunSummary, add_db_argument, add_sink_arguments, check_database, make_pipeline,
-                                        parse_with_beam, sink_options, summarise)
-from newswatch.pipelines.common import needs_linear_chain
-from newswatch.transforms import telemetry
-from newswatch.transforms.records import bundled_seeds, count_inputs
-from newswatch.transforms.stages import (ERRORS, EXTRACTORS, ArticlesToDuckDB, ExtractEvents, PrepareArticles,
-                                         ReadReplayFiles, WriteToDuckDB)
+                                        needs_linear_chain, parse_with_beam, sink_options, summarise)
+from newswatch.pipelines.display import progress
+from newswatch.transforms.beam import telemetry
+from newswatch.transforms.beam.articles import ProcessArticles
+from newswatch.transforms.beam.outputs import ERRORS
+from newswatch.transforms.beam.read import ReadReplayFiles
+from newswatch.transforms.beam.write import ArticlesToDuckDB, WriteToDuckDB
+from newswatch.transforms.language.extraction import EXTRACTORS
+from newswatch.transforms.sources.files import bundled_seeds, count_inputs
 
 log = logging.getLogger(__name__)
 
 
 def build(pipeline: beam.Pipeline, paths: list[str], db_path: str, model: str | None = None,
           extractor: str = "rules", linear: bool = False, **sink):
-    if linear:  # one chain of single-output steps, each passing on what it does not handle (as the monitor)
+    if linear:  # one chain of single-output steps (as the monitor), for runners that mishandle several outputs
         return (pipeline
                 | "ReadReplayFiles" >> ReadReplayFiles(paths, linear=True)
-                | "PrepareArticles" >> PrepareArticles(passthrough=True)
-                | "ExtractEvents" >> ExtractEvents(model, passthrough=True, extractor=extractor)
+                | "ProcessArticles" >> ProcessArticles(model, extractor)
                 | "WriteToDuckDB" >> WriteToDuckDB(db_path, **sink))
     read = pipeline | "ReadReplayFiles" >> ReadReplayFiles(paths)
     return read["articles"] | "ArticlesToDuckDB" >> ArticlesToDuckDB(db_path, model, upstream_errors=(read[ERRORS],),

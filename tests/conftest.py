@@ -8,14 +8,14 @@ REPO = pathlib.Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="session")
 def nlp():
-    from newswatch.transforms.nlp import load_pipeline
+    from newswatch.transforms.language.nlp import load_pipeline
     return load_pipeline()
 
 
 @pytest.fixture(scope="session")
 def trained_nlp(nlp):
     """The pipeline with the trained English model; tests that read the parse skip without it."""
-    from newswatch.transforms.nlp import has_model
+    from newswatch.transforms.language.nlp import has_model
     if not has_model(nlp):
         pytest.skip("the trained English pipeline is not installed")
     return nlp
@@ -28,7 +28,7 @@ def db_path(tmp_path):
 
 def table_counts(db, tables=("articles", "events", "event_mentions", "ingest_errors")):
     """Row counts of the given tables, on a read-only connection closed straight away."""
-    from newswatch.transforms.sink import connect
+    from newswatch.transforms.storage.sink import connect
     conn = connect(db, read_only=True)
     try:
         return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}

@@ -1,4 +1,4 @@
-"""Validation of the actor gazetteer data file transforms/data/actors.toml.
+"""Validation of the actor gazetteer data file transforms/language/data/actors.toml.
 
 The file adds to pycountry what news needs (aliases, demonyms, capitals,
 forces, ship prefixes) keyed by ISO 3166-1 alpha-3 code, plus organisations
@@ -17,12 +17,13 @@ from pathlib import Path
 import pycountry
 import pytest
 
-DATA = Path(__file__).resolve().parents[1] / "transforms" / "data" / "actors.toml"
+DATA = Path(__file__).resolve().parents[1] / "transforms" / "language" / "data" / "actors.toml"
 
 TOP_LEVEL_KEYS = {"countries", "non_iso_countries", "organisations", "shared", "ambiguous"}
 COUNTRY_FIELDS = {"aliases", "demonyms", "capitals", "forces", "ship_prefixes"}
 ORG_FIELDS = {"names", "adjectives", "forums", "bodies", "instruments"}
-AMBIGUOUS_LISTS = {"person_name_risk", "common_words", "multi_referent", "not_actors", "omitted_acronyms"}
+AMBIGUOUS_LISTS = {"person_name_risk", "common_words", "multi_referent", "not_actors", "omitted_acronyms",
+                   "place_words_before", "place_words_after"}
 
 # The 193 member states of the United Nations, by ISO 3166-1 alpha-3 code.
 UN_MEMBERS = frozenset(
@@ -411,3 +412,16 @@ def test_not_actors_are_not_actor_strings(data):
     index = _resolver(data)
     leaked = {s: sorted(index[s]) for s in data["ambiguous"].get("not_actors", []) if s in index}
     assert not leaked, f"[ambiguous].not_actors listed as actor strings: {leaked}"
+
+
+@pytest.mark.parametrize("sentence, name, inside", [
+    ("Two navies sailed through the Gulf of Oman on Friday.", "Oman", True),
+    ("Patrols in the Straits of the Philippines resumed.", "Philippines", True),
+    ("Ships crossed the Arabian sea and the Japan Sea.", "Japan", True),
+    ("Oman and Japan held talks.", "Oman", False),
+    ("Talks bridged the gulf of Oman and its neighbour's views.", "Oman", False),  # a common noun: lower case
+])
+def test_a_state_inside_a_place_name_is_found_from_the_data(sentence, name, inside):
+    from newswatch.transforms.language import actors
+    start = sentence.index(name)
+    assert actors.inside_place_name(sentence, start, start + len(name)) is inside

@@ -1,5 +1,5 @@
-from newswatch.transforms.clean import clean_text, is_furniture_line, is_section_start
-from newswatch.transforms.records import bundled_seeds, parse_txt
+from newswatch.transforms.language.clean import clean_text, is_furniture_line, is_section_start
+from newswatch.transforms.sources.files import bundled_seeds, parse_txt
 
 
 def _seed(prefix):

@@ -2,8 +2,8 @@
 import io
 
 import pytest
-
 from conftest import table_counts
+
 from newswatch.pipelines import cli
 
 
@@ -82,9 +82,10 @@ def test_replay_names_its_first_failures_and_the_query_for_all_of_them(tmp_path,
 
 
 def test_replay_shows_every_input_on_its_progress_display(tmp_path):
-    """The display (transforms/telemetry.py -> pipelines/progress.py) counts one outcome per input."""
-    from newswatch.pipelines import progress, replay
-    from newswatch.transforms import telemetry
+    """The display (transforms/beam/telemetry.py -> pipelines/display/progress.py) counts one outcome per input."""
+    from newswatch.pipelines import replay
+    from newswatch.pipelines.display import progress
+    from newswatch.transforms.beam import telemetry
     screen = io.StringIO()
     replay.run([str(_bad_records(tmp_path)), "--db", str(tmp_path / "n.duckdb")],
                display=progress.ReplayDisplay(stream=screen))

@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from newswatch.transforms.config import (
-    DEFAULT_USER_AGENT,
-    ConfigError,
-    FeedConfig,
-    FeedsConfig,
-    load_feeds_config,
-)
-from newswatch.transforms.fetch import FetchPolicy
+from newswatch.transforms.sources.feedconfig import (DEFAULT_USER_AGENT, ConfigError, FeedConfig, FeedsConfig,
+                                                     load_feeds_config)
+from newswatch.transforms.sources.fetch import FetchPolicy
 
 GOOD = """
 user_agent = "newswatch-test/1.0 (+https://example.org/contact)"

@@ -3,10 +3,10 @@ give exactly the local runner's events."""
 import socket
 
 import pytest
-
 from conftest import table_counts
+
 from newswatch.pipelines import cli
-from newswatch.transforms.sink import connect
+from newswatch.transforms.storage.sink import connect
 
 pytest.importorskip("apache_beam.runners.dask.dask_runner", reason="apache-beam[dask] is a dependency")
 

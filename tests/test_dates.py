@@ -1,4 +1,4 @@
-"""Unit tests for newswatch.transforms.dates."""
+"""Unit tests for newswatch.transforms.language.dates."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from newswatch.transforms.dates import DateMention, find_dates, resolve_weekday
+from newswatch.transforms.language.dates import DateMention, find_dates, resolve_weekday
 
 D = datetime.date
 

@@ -4,8 +4,8 @@ import datetime as dt
 import pytest
 
 from newswatch.schemas.rows import RawArticle
-from newswatch.transforms.articles import prepare
-from newswatch.transforms.extract import extract_events
+from newswatch.transforms.language.articles import prepare
+from newswatch.transforms.language.extraction.rules import extract_events
 
 
 def events(nlp, text, published="2023-03-15", title="Defence news"):
@@ -100,7 +100,7 @@ def test_same_event_twice_in_one_article_is_one_event(nlp):
 
 
 def test_pipeline_runs_without_a_trained_model():
-    from newswatch.transforms.nlp import has_model, load_pipeline
+    from newswatch.transforms.language.nlp import has_model, load_pipeline
     blank = load_pipeline("no_such_model_installed")
     assert not has_model(blank)
     evs = events(blank, "Norway and Sweden signed a defence cooperation agreement on Monday.")
@@ -302,7 +302,7 @@ def test_a_city_of_another_state_hosts_a_single_named_visitor(trained_nlp):
 
 
 def test_place_lookup_knows_cities_not_capitals_or_shared_names():
-    from newswatch.transforms.actors import place_state
+    from newswatch.transforms.language.actors import place_state
     assert place_state("Mombasa") == "KEN" and place_state("Subic Bay") == "PHL"
     assert place_state("Paris") is None  # a capital: an actor of the gazetteer, not a place
     assert place_state("Portsmouth") is None  # cities of two states share it
@@ -319,5 +319,5 @@ def test_place_lookup_knows_cities_not_capitals_or_shared_names():
 def test_the_gazetteers_ambiguous_and_shared_tables_decide(nlp, sentence, expected):
     """data/actors.toml's [shared] (the first code) and [ambiguous] lists (people's names, places named after
     a state) are used by the ruler and by actor_mentions, not only documented."""
-    from newswatch.transforms.extract import actor_mentions
+    from newswatch.transforms.language.extraction.rules import actor_mentions
     assert sorted({m.code for m in actor_mentions(nlp(sentence))}) == expected

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from newswatch.transforms.extraction import classifier as sentclf
-from newswatch.transforms.extraction import confidence, modality, roles
-from newswatch.transforms.extract import actor_mentions
-from newswatch.transforms.extraction.triggers import SPAN_KEY, mark
+from newswatch.transforms.language.extraction import classifier as sentclf
+from newswatch.transforms.language.extraction import confidence, modality, roles
+from newswatch.transforms.language.extraction.rules import actor_mentions
+from newswatch.transforms.language.extraction.triggers import SPAN_KEY, mark
 from training import corpus
 
 

@@ -11,9 +11,9 @@ import functools
 
 import pytest
 
-from newswatch.pipelines import scoring
-from newswatch.transforms.extraction import classifier as sentclf
-from newswatch.transforms.extraction import gate
+from newswatch.evaluation import scoring
+from newswatch.transforms.language.extraction import classifier as sentclf
+from newswatch.transforms.language.extraction import gate
 from training import corpus, train
 
 # (TP, FP, FN) measured 2026-11-26 with the shipped classifier and weights (dev 194 articles with the seeds,

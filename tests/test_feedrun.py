@@ -2,12 +2,12 @@
 import datetime as dt
 
 import pytest
-
 from conftest import FIXTURES, table_counts
 from httpserver import LocalSite, Reply
 from newsite import local_feeds, rss, seed_page
+
 from newswatch.pipelines import cli
-from newswatch.transforms.sink import connect
+from newswatch.transforms.storage.sink import connect
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from httpserver import LocalSite
 
-from newswatch.transforms.feeds import ParsedFeed, canonical_url, parse_feed
-from newswatch.transforms.fetch import FetchPolicy, Fetcher
+from newswatch.transforms.sources.feeds import ParsedFeed, canonical_url, parse_feed
+from newswatch.transforms.sources.fetch import Fetcher, FetchPolicy
 
 FEEDS = Path(__file__).parent / "fixtures" / "feeds"
 HARD = sorted(p.name for p in FEEDS.glob("hard_*.xml"))

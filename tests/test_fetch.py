@@ -11,7 +11,7 @@ import zlib
 import pytest
 from httpserver import LocalSite, Reply
 
-from newswatch.transforms.fetch import FetchPolicy, Fetcher, RateLimiter
+from newswatch.transforms.sources.fetch import Fetcher, FetchPolicy, RateLimiter
 
 UA = "newswatch-test/0.1 (+https://example.org/tests)"
 PAGE = b"<html><head><title>t</title></head><body><p>Hello article.</p></body></html>"

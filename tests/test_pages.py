@@ -10,14 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from newswatch.transforms.pages import (
-    EmptyExtraction,
-    ExtractionError,
-    PageContent,
-    UndecodablePage,
-    decode_html,
-    extract_page,
-)
+from newswatch.transforms.sources.pages import (EmptyExtraction, ExtractionError, PageContent, UndecodablePage,
+                                                decode_html, extract_page)
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 EXPECTED = sorted(p.name[: -len(".expected.txt")] for p in PAGES.glob("*.expected.txt"))

@@ -5,13 +5,15 @@ import shutil
 import apache_beam as beam
 from apache_beam.testing import test_pipeline
 from apache_beam.testing.util import assert_that, equal_to
-
 from conftest import FIXTURES, table_counts
-from newswatch.pipelines import cli, scoring
+
+from newswatch.evaluation import scoring
+from newswatch.pipelines import cli
 from newswatch.pipelines.evaluate import evaluate
 from newswatch.schemas.rows import RawArticle
-from newswatch.transforms.sink import connect
-from newswatch.transforms.stages import ERRORS, ExtractEvents, PrepareArticles
+from newswatch.transforms.beam.articles import ExtractEvents, PrepareArticles
+from newswatch.transforms.beam.outputs import ERRORS
+from newswatch.transforms.storage.sink import connect
 
 LOCAL = ["--runner=DirectRunner"]
 

@@ -1,16 +1,16 @@
-"""The monitor's fetching (transforms/polling.py) against a real local site: concurrency and retries."""
+"""The monitor's fetching (transforms/sources/polling.py) against a real local site: concurrency and retries."""
 import datetime as dt
 import time
 
 import pytest
-
 from httpserver import LocalSite, Reply
 from newsite import article_page, rss
+
 from newswatch.schemas.rows import FeedStatus, IngestError, RawArticle, SeenUrl
-from newswatch.transforms.config import FeedConfig
-from newswatch.transforms.feedsource import SourceState
-from newswatch.transforms.fetch import Fetcher, FetchPolicy
-from newswatch.transforms.polling import PAGE_RETRY_FIRST, Poller
+from newswatch.transforms.sources.feedconfig import FeedConfig
+from newswatch.transforms.sources.feedpoll import SourceState
+from newswatch.transforms.sources.fetch import Fetcher, FetchPolicy
+from newswatch.transforms.sources.polling import PAGE_RETRY_FIRST, Poller
 
 WHEN = dt.datetime(2024, 3, 13, 9, 0, tzinfo=dt.timezone.utc)
 

@@ -10,10 +10,12 @@ import random
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from newswatch.pipelines import scoring
+from newswatch.evaluation import scoring
 from newswatch.schemas import event_types
 from newswatch.schemas.rows import IngestError, RawArticle
-from newswatch.transforms import actors, articles, clean, dates, evidence, feeds, records
+from newswatch.transforms.language import actors, articles, clean, dates, evidence
+from newswatch.transforms.sources import files as records
+from newswatch.transforms.sources import urls
 
 settings.register_profile("newswatch", max_examples=150, derandomize=True, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
@@ -59,10 +61,10 @@ def test_every_name_of_a_participant_names_it(code, data):
 @given(st.one_of(st.text(), st.from_regex(r"https?://[a-z0-9.-]{1,20}(:\d{1,6})?(/[\w.~%-]{0,10}){0,4}"
                                            r"(\?[\w=&%-]{0,30})?(#\w{0,5})?", fullmatch=True)))
 def test_url_canonicalisation_never_fails_and_is_idempotent(url):
-    for canon in (articles.canonical, feeds.canonical_url):
+    for canon in (urls.canonical_url,):
         once = canon(url)
         assert once is None or (isinstance(once, str) and canon(once) == once)
-    feed_form = feeds.canonical_url(url)
+    feed_form = urls.canonical_url(url)
     assert feed_form is None or (feed_form.startswith(("http://", "https://")) and "#" not in feed_form)
 
 

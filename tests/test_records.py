@@ -4,8 +4,8 @@ from pathlib import Path
 import pytest
 
 from newswatch.schemas.rows import IngestError, RawArticle
-from newswatch.transforms.articles import dateline_date, prepare
-from newswatch.transforms.records import read_inputs
+from newswatch.transforms.language.articles import dateline_date, prepare
+from newswatch.transforms.sources.files import read_inputs
 
 
 def test_bundled_seeds_have_their_manifest_metadata():
@@ -144,6 +144,7 @@ def test_poison_inputs_replay_with_every_input_accounted_for(tmp_path):
     """A folder of good and poison inputs: exit 1, every input an article or an error row, and a re-run the
     same (issue 11: a poison record once crashed the batch write on every run)."""
     from conftest import table_counts
+
     from newswatch.pipelines import cli
     folder = tmp_path / "in"
     folder.mkdir()
@@ -161,7 +162,8 @@ def test_poison_inputs_replay_with_every_input_accounted_for(tmp_path):
 
 def test_the_error_path_cannot_fail_on_what_it_reports(tmp_path):
     from conftest import table_counts
-    from newswatch.transforms.sink import write
+
+    from newswatch.transforms.storage.sink import write
     db = str(tmp_path / "n.duckdb")
     write(db, [], [IngestError(origin="x\ud800.jsonl:1", stage="read", error="bad \udc80", raw="raw \ud800 text")])
     assert table_counts(db)["ingest_errors"] == 1
@@ -169,9 +171,10 @@ def test_the_error_path_cannot_fail_on_what_it_reports(tmp_path):
 
 def test_an_article_too_long_to_extract_is_stored_with_an_error_row(tmp_path):
     from conftest import table_counts
+
     from newswatch.pipelines import cli
-    from newswatch.transforms.nlp import MAX_EXTRACT_CHARS
-    from newswatch.transforms.sink import connect
+    from newswatch.transforms.language.nlp import MAX_EXTRACT_CHARS
+    from newswatch.transforms.storage.sink import connect
     f = tmp_path / "long.jsonl"
     body = "The committee met again. " * (MAX_EXTRACT_CHARS // 25 + 10)
     f.write_text("\n".join([json.dumps({"id": "long", "title": "Long", "text": body}),
@@ -190,8 +193,9 @@ def test_an_article_too_long_to_extract_is_stored_with_an_error_row(tmp_path):
 
 def test_an_unparseable_publication_date_is_noted_not_dropped_silently(tmp_path):
     from conftest import table_counts
+
     from newswatch.pipelines import cli
-    from newswatch.transforms.sink import connect
+    from newswatch.transforms.storage.sink import connect
     f = tmp_path / "r.jsonl"
     f.write_text("\n".join(json.dumps({"id": i, "text": "Some text.", "published": p}) for i, p in
                            [("a", "yesterday"), ("b", "2024-13-45"), ("c", "2024-03-05")]), encoding="utf-8")
@@ -208,6 +212,7 @@ def test_an_unparseable_publication_date_is_noted_not_dropped_silently(tmp_path)
 
 def test_failing_files_of_the_same_name_in_two_folders_are_two_error_rows(tmp_path):
     from conftest import table_counts
+
     from newswatch.pipelines import cli
     for name in ("one", "two"):
         (tmp_path / name).mkdir()
@@ -220,8 +225,9 @@ def test_failing_files_of_the_same_name_in_two_folders_are_two_error_rows(tmp_pa
 @pytest.mark.parametrize("order", [(0, 1, 2), (2, 1, 0)])
 def test_a_second_version_of_the_same_url_is_a_row_not_a_silent_drop(tmp_path, order):
     from conftest import table_counts
+
     from newswatch.pipelines import cli
-    from newswatch.transforms.sink import connect
+    from newswatch.transforms.storage.sink import connect
     records = [{"id": "first", "url": "https://news.example/a?utm_source=x", "published": "2024-05-01",
                 "text": "The council met on Monday to discuss the harbour budget."},
                {"id": "second", "url": "https://news.example/a", "published": "2024-05-02",

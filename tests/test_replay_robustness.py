@@ -7,10 +7,10 @@ import sys
 import time
 
 import pytest
-
 from conftest import FIXTURES, table_counts
+
 from newswatch.pipelines import cli
-from newswatch.transforms.sink import connect
+from newswatch.transforms.storage.sink import connect
 
 EVENTS = "SELECT event_type, participants, event_date, date_precision, article_count FROM events ORDER BY ALL"
 

@@ -8,13 +8,13 @@ import re
 import shutil
 
 import pytest
-
-from newswatch.pipelines import cli, report
-from newswatch.pipelines.tables import fetch_events
-from newswatch.transforms.evidence import Evidence, most_informative
-from newswatch.transforms.sink import connect
-
 from conftest import FIXTURES
+
+from newswatch.pipelines import cli
+from newswatch.pipelines.display import report
+from newswatch.pipelines.display.tables import fetch_events
+from newswatch.transforms.language.evidence import Evidence, most_informative
+from newswatch.transforms.storage.sink import connect
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # The flags of a headless run on a machine without a network (and as root, without the sandbox).

@@ -1,4 +1,4 @@
-"""Tests of newswatch.pipelines.scoring (the gold format of shared/gold/FORMAT.md)."""
+"""Tests of newswatch.evaluation.scoring (the gold format of shared/gold/FORMAT.md)."""
 
 from __future__ import annotations
 
@@ -10,21 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from newswatch.pipelines.scoring import (
-    Prediction,
-    PredictionSet,
-    Report,
-    _max_weight_matching,
-    date_compatible,
-    date_exact,
-    format_report,
-    load_gold,
-    participants_ok,
-    predictions_from_db,
-    report_to_dict,
-    score,
-    score_by_threshold,
-)
+from newswatch.evaluation.scoring import (Prediction, PredictionSet, Report, _max_weight_matching, date_compatible,
+                                          date_exact, format_report, load_gold, participants_ok, predictions_from_db,
+                                          report_to_dict, score, score_by_threshold)
 
 SEEDS_GOLD = Path(__file__).parent / "fixtures" / "seeds.gold.jsonl"
 
@@ -532,7 +520,7 @@ def test_max_weight_matching_against_brute_force():
 
 
 def test_reliability_bands_count_right_and_wrong_by_confidence():
-    from newswatch.pipelines.scoring import format_report, reliability, report_to_dict
+    from newswatch.evaluation.scoring import format_report, reliability, report_to_dict
     gold = [A("a.txt", [G("G1", "agreement", date="2018-04"), G("G2", "joint_exercise", date="2019")])]
     preds = {"a.txt": [P("e1", "agreement", date="2018-04", confidence=0.9),
                        P("e2", "joint_exercise", date="2019", confidence=0.45),

@@ -2,10 +2,10 @@
 import datetime as dt
 
 import pytest
-
 from conftest import table_counts
+
 from newswatch.schemas.rows import Article, EventCandidate, ExtractedArticle, IngestError, Mention
-from newswatch.transforms.sink import connect, write
+from newswatch.transforms.storage.sink import connect, write
 
 NOW = dt.datetime(2024, 1, 1)
 
@@ -186,6 +186,7 @@ def test_an_ambiguous_undated_report_joins_neither_event(db_path):
 
 def test_a_database_from_before_date_note_gains_the_column(db_path):
     import duckdb
+
     from newswatch.schemas import ddl
     old = ddl().split("-- databases made before")[0].replace(",\n    date_note       VARCHAR", "")
     conn = duckdb.connect(db_path)

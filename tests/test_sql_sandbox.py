@@ -8,7 +8,7 @@ import pytest
 
 from newswatch.pipelines import cli
 from newswatch.schemas.rows import Article, ExtractedArticle
-from newswatch.transforms.sink import write
+from newswatch.transforms.storage.sink import write
 
 
 @pytest.fixture

@@ -4,9 +4,9 @@ import io
 import pytest
 
 from newswatch.pipelines import cli
-from newswatch.pipelines.tables import events_table
+from newswatch.pipelines.display.tables import events_table
 from newswatch.schemas import taxonomy
-from newswatch.transforms.sink import connect
+from newswatch.transforms.storage.sink import connect
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +60,11 @@ def test_csv_has_unix_line_ends_and_lists_as_duckdb_prints_them(seeded, capsys):
 def test_events_fit_an_80_column_terminal(seeded, monkeypatch):
     monkeypatch.setenv("COLUMNS", "80")
     out = io.StringIO()
-    events_table(seeded, limit=5, out=out)
+    conn = connect(seeded, read_only=True)
+    try:
+        events_table(conn, limit=5, out=out)
+    finally:
+        conn.close()
     lines = out.getvalue().splitlines()
     assert len(lines) > 5 and max(len(line.rstrip()) for line in lines) <= 80
     assert any(line.startswith("agreement  JPN-VNM") for line in lines)

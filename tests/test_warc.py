@@ -1,16 +1,16 @@
-"""Replaying web archives (transforms/warc.py) from small WARC files the tests write with warcio."""
+"""Replaying web archives (transforms/sources/warc.py) from small WARC files the tests write with warcio."""
 import io
 
 import pytest
+from conftest import table_counts
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from conftest import table_counts
 from newswatch.pipelines import cli
 from newswatch.schemas.rows import IngestError, RawArticle
-from newswatch.transforms.records import read_inputs
-from newswatch.transforms.sink import connect
-from newswatch.transforms.warc import Skipped, read_warc
+from newswatch.transforms.sources.files import read_inputs
+from newswatch.transforms.sources.warc import Skipped, read_warc
+from newswatch.transforms.storage.sink import connect
 
 PAGE = ("<html><head><title>{title}</title></head><body><article><h1>{title}</h1><p>{text}</p>"
         "<p>The committee will report again next spring, officials said.</p></article></body></html>")

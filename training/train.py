@@ -1,6 +1,6 @@
 """``make train``: train the sentence classifier and fit the decision models on the dev split.
 
-    python -m training.train            # train, fit, write transforms/data/{sentclf,confidence.json,gate.json}
+    python -m training.train            # train, fit, write transforms/language/data/{sentclf,confidence.json,gate.json}
     python -m training.train --score    # score the shipped component model on the dev split (no merging)
     python -m training.train --cv --extractor hybrid   # 4-fold cross-validation within dev (how to tune)
 
@@ -12,24 +12,23 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import shutil
 import sys
 from pathlib import Path
 
-from newswatch.pipelines import scoring
+from newswatch.evaluation import scoring
 from newswatch.schemas import event_types
-from newswatch.transforms.articles import prepare
-from newswatch.transforms.extraction import classifier as sentclf
-from newswatch.transforms.extraction import confidence, gate
-from newswatch.transforms.records import read_inputs
 from newswatch.schemas.rows import RawArticle
+from newswatch.transforms.language.articles import prepare
+from newswatch.transforms.language.extraction import classifier as sentclf
+from newswatch.transforms.language.extraction import confidence, gate
+from newswatch.transforms.sources.files import read_inputs
 from training import corpus
 
 ROOT = Path(__file__).resolve().parent.parent
-MODEL_OUT = ROOT / "transforms" / sentclf.MODEL_DIR
-CONF_OUT = ROOT / "transforms" / confidence.WEIGHTS_FILE
-GATE_OUT = ROOT / "transforms" / gate.WEIGHTS_FILE
+MODEL_OUT = ROOT / "transforms" / "language" / sentclf.MODEL_DIR
+CONF_OUT = ROOT / "transforms" / "language" / confidence.WEIGHTS_FILE
+GATE_OUT = ROOT / "transforms" / "language" / gate.WEIGHTS_FILE
 SEED = 0
 FOLDS = 4
 LABELS = [*event_types(), sentclf.ANY]
@@ -73,8 +72,8 @@ def sentence_examples(pairs, nlp) -> list[tuple[str, set[str]]]:
 def predict(pairs, nlp, clf, *, use_classifier=True, weights=None,
             extractor: str = "components", threshold: float | None = None) -> dict[str, list[scoring.Prediction]]:
     """Per gold file, an extractor's events as scoring predictions (per article, no merging)."""
-    from newswatch.transforms import extract as rules
-    from newswatch.transforms.extraction.extract import extract_mentions, group_mentions, to_candidates
+    from newswatch.transforms.language.extraction import rules
+    from newswatch.transforms.language.extraction.components import extract_mentions, group_mentions, to_candidates
     preds: dict[str, list[scoring.Prediction]] = {}
     for gold, article in pairs:
         doc = nlp(article.text)
@@ -96,7 +95,7 @@ def predict(pairs, nlp, clf, *, use_classifier=True, weights=None,
 def candidate_rows(pairs, nlp, clf_for) -> list[tuple[str, dict, bool]]:
     """(type, features, right) for every candidate the rules produce, before the decision; ``clf_for(file)`` is
     the sentence classifier whose probabilities the candidate carries (one not trained on that article)."""
-    from newswatch.transforms.extraction.extract import extract_mentions
+    from newswatch.transforms.language.extraction.components import extract_mentions
     rows = []
     for gold, article in pairs:
         doc = nlp(article.text)
@@ -195,7 +194,7 @@ def main(argv=None) -> int:
         cross_validate(epochs=args.epochs, extractor=args.extractor)
         return 0
 
-    from newswatch.transforms.nlp import load_pipeline
+    from newswatch.transforms.language.nlp import load_pipeline
     nlp = load_pipeline()
     everything = corpus.load()
     sides = corpus.split(everything)
@@ -234,7 +233,7 @@ def cross_validate(folds: int = FOLDS, epochs: int = 12, extractor: str = "compo
                    threshold: float | None = None) -> scoring.Report:
     """Tune on dev without reading test: each dev fold is predicted by a classifier and a decision model fit on
     the other folds only (``extractor``: components, hybrid, or rules, which learns nothing)."""
-    from newswatch.transforms.nlp import load_pipeline
+    from newswatch.transforms.language.nlp import load_pipeline
     nlp = load_pipeline()
     everything = corpus.load()
     sides = corpus.split(everything)

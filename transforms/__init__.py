@@ -1,1 +1,2 @@
-"""PTransforms, DoFns, and the plain functions that hold each stage's logic."""
+"""The stages: ``beam/`` (the Beam layer, which only moves data) and the plain stage logic it calls, by job:
+``sources/`` (feeds, pages, replay files, web archives), ``language/`` (text to events) and ``storage/``."""

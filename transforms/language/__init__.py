@@ -1,0 +1,1 @@
+"""From text to events: cleaning, dates, actors, the spaCy pipeline and the extractors, with their data files."""

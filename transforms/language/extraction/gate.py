@@ -1,0 +1,131 @@
+"""The rule extractor's events judged by a learned model: their confidence, and with ``--extractor hybrid`` the
+decision.
+
+The rule extractor of ``transforms/language/extraction/rules.py`` finds most events but also
+much that is not one (its precision on unseen news is below one half). Here
+each event it proposes, a group of mentions in one article, is kept only when
+a logistic model over general features says it is probably right:
+
+* the sentence classifier's probabilities (``extraction/classifier.py``) for
+  "any event" and for the proposed type, over the event's sentences;
+* what the rules know: how the parties were found (named or implied), the kind
+  of reference ("a summit", "the summit", "met"), whether it is dated, planned
+  or background, how many mentions and parties it has.
+
+``make train`` fits the model on the development split, with classifier
+probabilities from classifiers that did not see the article
+(``training/train.py``), and stores it in ``data/gate.json``. The kept event's
+probability is its ``confidence``. The default extractor (``rules``) keeps
+every proposal and only takes that confidence (:func:`score_events`);
+``hybrid`` keeps those at :data:`DECIDE` or above (:func:`extract_events`).
+Without the trained classifier or weights the rule extractor's own decision
+and confidence stand.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from importlib import resources
+
+from newswatch.schemas.rows import Article, EventCandidate
+from newswatch.transforms.language import actors
+from newswatch.transforms.language.extraction import classifier as sentclf
+from newswatch.transforms.language.extraction import confidence, rules
+
+WEIGHTS_FILE = "data/gate.json"
+# Probability from which a proposed event is kept.
+DECIDE = 0.5
+
+
+def feature_map(event_type: str, f: dict) -> dict[str, float]:
+    """Named feature values of one proposed event (sparse: absent means 0)."""
+    return {
+        "p_any": f["p_any"],
+        "p_type": f["p_type"],
+        "p_any_mean": f["p_any_mean"],
+        f"type={event_type}": 1.0,
+        f"reference={f['reference']}": 1.0,
+        "implied": float(f["implied"]),
+        "dated": float(f["dated"]),
+        "day_date": float(f["day_date"]),
+        "planned": float(f["planned"]),
+        "background": float(f["background"]),
+        "mentions>1": float(f["mentions"] > 1),
+        "many_parties": float(f["parties"] > 2),
+        "org_party": float(f["org"]),
+        "lead": float(f["lead"]),
+        "rule_confidence": f["rule_confidence"],
+        "other_types": float(f["other_types"]),
+    }
+
+
+def features(group, sentence_probs: dict[int, dict[str, float]], other_types: int) -> dict:
+    """What the model reads about one proposed event (a group of the rule extractor's mentions);
+    ``sentence_probs``: the classifier's output per sentence index."""
+    ms = group.mentions
+    p_any = [sentence_probs[m.sentence_index].get(sentclf.ANY, 0.0) for m in ms]
+    p_type = [sentence_probs[m.sentence_index].get(group.event_type, 0.0) for m in ms]
+    d = group.date
+    return {
+        "p_any": max(p_any), "p_type": max(p_type), "p_any_mean": sum(p_any) / len(p_any),
+        "reference": ms[0].reference, "implied": all(m.implied for m in ms), "dated": d is not None,
+        "day_date": d is not None and d.precision == "day",
+        "planned": all(m.status == "planned" for m in ms), "background": all(m.in_background for m in ms),
+        "mentions": len(ms), "parties": len(group.participants),
+        "org": any(c in actors.organisation_codes() for c in group.participants),
+        "lead": min(m.sentence_index for m in ms) < 4,
+        "rule_confidence": max(m.confidence for m in ms), "other_types": other_types,
+    }
+
+
+@functools.cache
+def weights() -> dict | None:
+    path = resources.files("newswatch.transforms.language").joinpath(WEIGHTS_FILE)
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
+def proposals(article: Article, doc, clf) -> list[tuple[object, dict]]:
+    """The rule extractor's events of one article with their features, before any decision."""
+    groups = rules.group_mentions(rules.extract_mentions(article, doc))
+    if not groups:
+        return []
+    sents = list(doc.sents)
+    wanted = sorted({m.sentence_index for g in groups for m in g.mentions})
+    probs = dict(zip(wanted, sentclf.predict([sentclf.masked(sents[i]) for i in wanted], clf)))
+    types_of: dict[tuple, set[str]] = {}
+    for g in groups:
+        types_of.setdefault(g.participants, set()).add(g.event_type)
+    return [(g, features(g, probs, len(types_of[g.participants]) - 1)) for g in groups]
+
+
+def decide(proposed, w: dict, threshold: float = DECIDE) -> list:
+    """The groups the model keeps, each mention's confidence set to the group's probability."""
+    kept = []
+    for g, f in proposed:
+        p = confidence.probability(feature_map(g.event_type, f), w)
+        if p >= threshold:
+            for m in g.mentions:
+                m.confidence = p
+            kept.append(g)
+    return kept
+
+
+def extract_events(article: Article, nlp, *, clf=None, w: dict | None = None,
+                   threshold: float = DECIDE) -> list[EventCandidate]:
+    """The events an article reports: the rules' proposals the model keeps (the whole stage, for tests and the
+    DoFn). Without the trained classifier or weights, the rule extractor's own decision and confidence."""
+    if not article.text.strip():
+        return []
+    doc = nlp(article.text)
+    clf = clf if clf is not None else sentclf.load_classifier()
+    w = w if w is not None else weights()
+    if clf is None or w is None:
+        return rules.to_candidates(rules.group_mentions(rules.extract_mentions(article, doc)))
+    return rules.to_candidates(decide(proposals(article, doc, clf), w, threshold), repeat_bonus=0.0)
+
+
+def score_events(article: Article, nlp, *, clf=None, w: dict | None = None) -> list[EventCandidate]:
+    """Every event the rules propose, each with the model's probability as its confidence (the default
+    extractor: nothing the rules find is dropped, and ``confidence`` says how far to trust it)."""
+    return extract_events(article, nlp, clf=clf, w=w, threshold=0.0)

@@ -1,0 +1,138 @@
+"""Does a trigger report a real event, and has it happened? Read off the parse around the trigger.
+
+Only the trigger, the words that govern it (its head chain up to the clause
+head and beyond it through complements: "denied that ...", "is considering
+whether to ...") and their direct dependents are looked at, never a window of
+text. The words are data (``data/modality.toml``).
+
+- ``negated``: a ``neg`` dependent ("did not sign"), or a denying or cancelling
+  word governing the trigger ("denied holding talks", "the postponement of
+  the drill").
+- ``speculative``: a speculative modal ("could sign"), a condition ("if they
+  sign"), a question, a speculating verb governing it ("imagine them patrolling
+  together", "is considering a deal"), or a hedging adjective ("a possible
+  sale").
+- ``habitual``: a habit, not an act ("regularly hold drills", "their annual
+  exercises", "the enduring commitment").
+- ``planned``: "will", "is set to", "agreed to hold", "the upcoming summit",
+  "ahead of the talks"; ``would`` under a reporting verb is a plan.
+- ``occurred`` otherwise.
+"""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from importlib import resources
+
+from newswatch.transforms.language.extraction.triggers import lemma
+
+OCCURRED, PLANNED, NEGATED, SPECULATIVE, HABITUAL = "occurred", "planned", "negated", "speculative", "habitual"
+
+
+@functools.cache
+def modality_data() -> dict:
+    text = resources.files("newswatch.transforms.language").joinpath("data/modality.toml").read_text(encoding="utf-8")
+    raw = tomllib.loads(text)
+    return {section: {k: frozenset(v) for k, v in values.items()} for section, values in raw.items()}
+
+
+def governors(anchor, limit: int = 12):
+    """The trigger and the words above it, nearest first."""
+    out = [anchor]
+    tok = anchor
+    while tok.head.i != tok.i and len(out) < limit:
+        tok = tok.head
+        out.append(tok)
+    return out
+
+
+def assess(anchor, head) -> tuple[str, str]:
+    """(modality, reason) of the trigger token ``anchor`` whose clause head is ``head``."""
+    d = modality_data()
+    doc = anchor.doc
+    if not doc.has_annotation("DEP"):
+        return _assess_flat(anchor)
+    chain = governors(anchor)
+    idx = [t.i for t in chain]
+    in_clause = chain[: idx.index(head.i) + 1] if head.i in idx else chain
+    above = chain[len(in_clause):]
+    sent = anchor.sent
+    if sent.text.rstrip().endswith("?"):
+        return SPECULATIVE, "a question"
+    for tok in in_clause:
+        for child in tok.children:
+            if child.dep_ == "neg" or (child.lower_ in ("no", "never") and child.dep_ in ("det", "advmod")):
+                return NEGATED, f"'{child.text}' on '{tok.text}'"
+    for tok in chain:
+        lem = lemma(tok)
+        if tok.i != anchor.i and (lem in d["not_event"]["deny"] or lem in d["not_event"]["cancel"]):
+            return NEGATED, f"governed by '{tok.text}'"
+        if tok.i != anchor.i and lem in d["not_event"]["speculate"] and tok.pos_ in ("VERB", "NOUN", "AUX", "ADJ"):
+            # "called for talks", "proposed a pact": but "a call" between leaders is itself a meeting
+            return SPECULATIVE, f"governed by '{tok.text}'"
+    for tok in above:
+        for child in tok.children:
+            if child.dep_ == "neg" and tok.pos_ in ("VERB", "AUX") and lemma(tok) not in d["reporting"]["verbs"]:
+                return NEGATED, f"'{child.text}' on '{tok.text}'"
+    reported = any(lemma(t) in d["reporting"]["verbs"] for t in above)
+    planned = False
+    for tok in in_clause + above[:2]:
+        for child in tok.children:
+            lem = lemma(child)
+            if child.dep_ == "mark" and child.lower_ in d["not_event"]["conditional_marks"]:
+                return SPECULATIVE, f"'{child.text}' clause"
+            if child.dep_ == "aux":
+                if child.lower_ in d["not_event"]["modals"] or (lem in d["not_event"]["modals"]):
+                    return SPECULATIVE, f"modal '{child.text}'"
+                if child.lower_ == "would":
+                    if reported or tok.i != head.i:
+                        planned = True
+                    else:
+                        return SPECULATIVE, "modal 'would'"
+                if child.lower_ in d["planned"]["modals"]:
+                    planned = True
+            if child.dep_ in ("amod", "advmod", "npadvmod") and lem in d["habitual"]["adverbs"]:
+                return HABITUAL, f"'{child.text}'"
+    for child in anchor.children:
+        lem = lemma(child)
+        if child.dep_ in ("amod", "compound", "advmod") and child.lower_ in d["not_event"]["speculative_adjectives"]:
+            return SPECULATIVE, f"'{child.text}'"
+        if child.dep_ in ("amod", "compound") and (lem in d["habitual"]["adjectives"]
+                                                   or child.lower_ in d["habitual"]["adjectives"]):
+            return HABITUAL, f"'{child.text}'"
+        if child.dep_ in ("amod", "compound") and child.lower_ in d["planned"]["adjectives"]:
+            planned = True
+    for tok in chain[1:]:
+        if lemma(tok) in d["planned"]["verbs"] and tok.pos_ in ("VERB", "ADJ", "AUX") and tok.i != anchor.i:
+            # "agreed to hold drills", "is set to sign": a complement of intent
+            if any(c.dep_ == "xcomp" or c.dep_ == "ccomp" for c in tok.children) and _under_xcomp(anchor, tok):
+                planned = True
+        if tok.dep_ == "prep" and tok.lower_ in d["planned"]["before_preps"]:
+            planned = True
+        if tok.i == head.i:
+            break
+    return (PLANNED, "future") if planned else (OCCURRED, "")
+
+
+def _under_xcomp(anchor, gov) -> bool:
+    tok = anchor
+    while tok.head.i != tok.i and tok.i != gov.i:
+        if tok.dep_ == "xcomp" and tok.head.i == gov.i:
+            return True
+        tok = tok.head
+    return False
+
+
+def _assess_flat(anchor) -> tuple[str, str]:
+    """Without a parse: only the words right before the trigger."""
+    d = modality_data()
+    doc = anchor.doc
+    before = [t.lower_ for t in doc[max(anchor.sent.start, anchor.i - 4):anchor.i]]
+    if any(w in ("not", "n't", "never", "no") for w in before):
+        return NEGATED, "negation before the trigger"
+    if any(w in d["not_event"]["modals"] for w in before):
+        return SPECULATIVE, "modal before the trigger"
+    if any(w in d["planned"]["modals"] for w in before):
+        return PLANNED, "future"
+    return OCCURRED, ""

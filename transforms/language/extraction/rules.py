@@ -1,0 +1,1066 @@
+"""Finding defence-cooperation events in an article: plain functions, no Beam.
+
+How an article becomes events:
+
+1. spaCy splits sentences and marks actors (``newswatch_actors``: states,
+   demonyms, capitals, forces, warship prefixes, organisations, each with its
+   code) and, with the trained model, people.
+2. :func:`person_map` links people to states from their titles ("Chilean
+   Defence Minister Ana Soto"), so a later "Soto" counts for CHL.
+3. Each sentence is matched against the cues of ``data/events.toml``: an
+   anchor per event type, the conditions it needs, and the cues that make a
+   statement not an event (speculation, negation, cancellation, opinion,
+   habit, the content of an agreement or meeting).
+4. Participants come from the anchor's clause: actors named there, people
+   linked to states, "his Vietnamese counterpart", phrases that point back at
+   the article's two main parties ("the two countries"), or, for a sentence
+   that names nobody, the parties of the sentence before it in the paragraph.
+5. Dates come from :mod:`dates`, resolved against the publication date.
+6. Mentions of the same event in one article are grouped (:func:`group_mentions`).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from importlib import resources
+
+from newswatch.schemas import codes_for, event_types
+from newswatch.schemas.rows import Article, EventCandidate, Mention
+from newswatch.transforms.language import actors
+from newswatch.transforms.language.dates import DateMention, find_dates, periods_compatible
+
+# Events whose confidence is below this are kept but flagged (events.low_confidence).
+# A dated mention this long before the publication date is background.
+BACKGROUND_AFTER = timedelta(days=60)
+
+
+# --------------------------------------------------------------------------- cues
+
+
+def _alternation(patterns: list[str]) -> re.Pattern:
+    return re.compile(r"(?<!\w)(?:" + "|".join(f"(?:{p})" for p in patterns) + r")(?!\w)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class TypeRule:
+    name: str
+    anchors: re.Pattern
+    requires_any: re.Pattern | None
+    requires_lexicon: str | None
+    requires_equipment: bool
+    lexicon_in_sentence: bool
+    not_followed_by: re.Pattern | None
+    not_preceded_by: re.Pattern | None
+    strength: float
+    context_anchors: re.Pattern | None = None  # anchors that count only in an article about context_lexicon
+    context_lexicon: str | None = None
+
+
+@dataclass(frozen=True)
+class Cues:
+    types: tuple[TypeRule, ...]
+    lexicon: dict[str, re.Pattern]
+    speculation: re.Pattern
+    negation: re.Pattern
+    cancellation: re.Pattern
+    opinion: re.Pattern
+    habitual: re.Pattern
+    future: re.Pattern
+    content_of: re.Pattern
+    content_of_sentence: re.Pattern
+    generic_plural: re.Pattern
+    excluding: re.Pattern
+    descriptive_between: re.Pattern
+    stative: re.Pattern
+    dyad_reference: re.Pattern
+    background: re.Pattern
+
+
+@functools.cache
+def cues() -> Cues:
+    raw = tomllib.loads(resources.files("newswatch.transforms.language").joinpath("data/events.toml").read_text(encoding="utf-8"))
+    known = set(event_types())
+    rules = []
+    for name, spec in raw["types"].items():
+        if name not in known:
+            raise ValueError(f"events.toml names an unknown event type {name!r}")
+        rules.append(TypeRule(
+            name=name,
+            anchors=_alternation(spec["anchors"]),
+            requires_any=_alternation(spec["requires_any"]) if spec.get("requires_any") else None,
+            requires_lexicon=spec.get("requires_any_lexicon"),
+            requires_equipment=spec.get("requires_equipment", False),
+            lexicon_in_sentence=spec.get("lexicon_in_sentence", False),
+            not_followed_by=re.compile(r"\s+(?:" + "|".join(spec["not_followed_by"]) + r")\b", re.I) if spec.get("not_followed_by") else None,
+            not_preceded_by=re.compile(r"\b(?:" + "|".join(spec["not_preceded_by"]) + r")\s+$", re.I) if spec.get("not_preceded_by") else None,
+            strength=spec.get("strength", 0.0),
+            context_anchors=_alternation(spec["context_anchors"]) if spec.get("context_anchors") else None,
+            context_lexicon=spec.get("context_lexicon"),
+        ))
+    c = raw["cues"]
+    return Cues(
+        types=tuple(rules),
+        lexicon={k: _alternation(v) for k, v in raw["lexicon"].items()},
+        speculation=_alternation(c["speculation"]), negation=_alternation(c["negation"]),
+        cancellation=_alternation(c["cancellation"]), opinion=_alternation(c["opinion"]),
+        habitual=_alternation(c["habitual"]), future=_alternation(c["future"]),
+        content_of=re.compile(r"(?:" + "|".join(c["content_of"]) + r")\W+(?:\w+\W+){0,6}$", re.I),
+        content_of_sentence=_alternation(c["content_of_sentence"]),
+        generic_plural=_alternation(c["generic_plural"]),
+        excluding=_alternation(c["excluding_prepositions"]),
+        descriptive_between=re.compile(r"(?<!\w)(?:" + "|".join(c["descriptive_between"]) + r")\s+(?:[\w-]+\s+){0,2}between\s+"
+                                       r"(?:[^,;.]{0,60}?\s+and\s+)?(?:the\s+)?$", re.I),
+        dyad_reference=_alternation(c["dyad_reference"]),
+        stative=re.compile(r"(?<!\w)(?:" + "|".join(c["stative"]) + r")$", re.I),
+        background=_alternation(c["background"]),
+    )
+
+
+# ----------------------------------------------------------------------- actors
+
+
+@dataclass(frozen=True)
+class ActorMention:
+    code: str
+    kind: str        # an actors.* label, or "PERSON" / "COUNTERPART"
+    start: int       # char offsets in the article text
+    end: int
+    text: str
+
+
+_TITLE_WORDS = re.compile(
+    r"^(?:president|vice|prime|deputy|minister|ministers|secretary|general|gen\.?|admiral|adm\.?|lt\.?|lieutenant|colonel|col\.?|"
+    r"major|maj\.?|senior|chief|of|the|for|defen[cs]e|foreign|affairs|national|state|navy|army|air|force|staff|commander|ambassador|"
+    r"crown|prince|king|emperor|chairman|head|counterpart|senator|mr\.?|ms\.?|mrs\.?|dr\.?|prof\.?|hrh|he|his|her|and|,|'s|’s|-|"
+    r"top|official|officials|envoy|spokesman|spokesperson|cabinet|government|ministry)$", re.I)
+_NAME_STOP = frozenset({"The", "His", "Her", "Minister", "President", "General", "Secretary", "Prime", "Defence", "Defense"})
+
+
+# "Japan's Kyodo News Agency", "Agence France-Presse": a news outlet, not a party
+_MEDIA_AFTER = re.compile(r"^(?:[’']s)?(?:[\s-]+[A-Z][\w.-]*){0,3}[\s-]+(?:News|Times|Post|Agency|Daily|Herald|Press|Presse|"
+                          r"Television|TV|Radio|Broadcasting|Tribune|Journal|Gazette)\b")
+
+
+def actor_mentions(doc) -> list[ActorMention]:
+    """Actors the ruler found, minus places named after a state ("Gulf of Oman", "South China Sea")."""
+    text = doc.text
+    out = []
+    for ent in doc.ents:
+        if ent.label_ not in actors.ACTOR_LABELS or not ent.ent_id_:
+            continue
+        if ent.label_ in (actors.COUNTRY, actors.DEMONYM) and actors.inside_place_name(text, ent.start_char,
+                                                                                       ent.end_char):
+            continue
+        if _MEDIA_AFTER.match(text[ent.end_char:ent.end_char + 50]):
+            continue
+        if _person_name(doc, ent):
+            continue
+        out.append(ActorMention(ent.ent_id_, ent.label_, ent.start_char, ent.end_char, ent.text))
+    return out
+
+
+_NOT_A_NAME = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
+                         "february", "march", "april", "may", "june", "july", "august", "september", "october",
+                         "november", "december"})
+
+
+def _person_name(doc, ent) -> bool:
+    """A state's name that is part of a person's name here ("Chad Wilson", "Michael Jordan"): another
+    capitalised word, not a title, weekday or month, right after it or right before it in the sentence."""
+    if ent.text not in actors.person_name_risk() or len(ent) != 1:
+        return False
+
+    def name_like(token) -> bool:
+        return (token.is_alpha and token.is_title and token.lower_ not in _NOT_A_NAME
+                and not _TITLE_WORDS.match(token.text))
+    after = doc[ent.end] if ent.end < len(doc) else None
+    before = doc[ent.start - 1] if ent.start > 0 else None
+    return ((after is not None and not after.is_sent_start and name_like(after))
+            or (before is not None and not ent[0].is_sent_start and not before.is_sent_start and name_like(before)))
+
+
+def person_map(doc) -> dict[str, str]:
+    """Name (full, and each part) -> state code, from titles next to people's names."""
+    votes: dict[str, Counter] = {}
+    for ent in doc.ents:
+        if ent.label_ != "PERSON":
+            continue
+        code = _person_state(doc, ent)
+        if not code:
+            continue
+        keys = {ent.text} | {t.text for t in ent if t.text[:1].isupper() and len(t.text) > 2 and t.text not in _NAME_STOP}
+        for key in keys:
+            votes.setdefault(key, Counter())[code] += 1
+    return {k: c.most_common(1)[0][0] for k, c in votes.items() if len(c) == 1}
+
+
+def _state_ent(token) -> str | None:
+    if token.ent_type_ in actors.ACTOR_LABELS and token.ent_id_ and actors.is_state(token.ent_id_):
+        return token.ent_id_
+    return None
+
+
+def _state_along_titles(doc, positions) -> str | None:
+    """The first state met walking over title words and capitalised words from a name, if any."""
+    for i in positions:
+        tok = doc[i]
+        code = _state_ent(tok)
+        if code:
+            return code
+        if not (_TITLE_WORDS.match(tok.text) or tok.text[:1].isupper()):
+            return None
+    return None
+
+
+def _person_state(doc, ent) -> str | None:
+    sent = ent.sent
+    # backwards: "Kenya's Defence Minister Jane Doe", "his Peruvian counterpart, Luis Mora"
+    # forwards: "Jane Doe, Kenya's defence minister", "X, Defence Minister of Peru"
+    code = _state_along_titles(doc, range(ent.start - 1, max(sent.start, ent.start - 8) - 1, -1)) or \
+        _state_along_titles(doc, range(ent.end, min(sent.end, ent.end + 7)))
+    if code:
+        return code
+    # "Jane Doe led the Kenyan delegation", "X, who headed the Peruvian team"
+    i = ent.end
+    if i < sent.end and doc[i].text == ",":
+        i += 1
+    if i < sent.end and doc[i].lower_ == "who":
+        i += 1
+    if i < sent.end and doc[i].lemma_.lower() in ("lead", "head"):
+        window = doc[i + 1:min(sent.end, i + 7)]
+        for j, tok in enumerate(window):
+            code = _state_ent(tok)
+            if code and any(t.lower_ in ("delegation", "delegations", "team") for t in window[j + 1:j + 4]):
+                return code
+    return None
+
+
+def article_dyad(article: Article, mentions: list[ActorMention]) -> tuple[str, ...]:
+    """The article's two main states (or state and organisation), by mentions; the title counts thrice."""
+    counts: Counter = Counter(m.code for m in mentions)
+    title = article.title or ""
+    for m in mentions:
+        if m.start < len(title) + 2 and article.text.startswith(title[:20]):
+            counts[m.code] += 2
+    ranked = counts.most_common(3)
+    if len(ranked) < 2:
+        return ()
+    if len(ranked) == 3 and ranked[2][1] >= ranked[1][1]:
+        return ()  # no clear pair
+    return tuple(sorted((ranked[0][0], ranked[1][0])))
+
+
+# ------------------------------------------------------------------- extraction
+
+
+@dataclass
+class SentenceMention:
+    """What every extractor knows of one sentence-level event mention, before grouping."""
+    event_type: str
+    participants: tuple[str, ...]
+    sentence_index: int
+    start: int
+    end: int
+    evidence: str
+    date: DateMention | None
+    status: str
+    in_background: bool
+    confidence: float
+    location: str | None
+
+
+@dataclass
+class RawMention(SentenceMention):
+    """The rule extractor's mention: how its anchor refers to the event, for grouping."""
+    reference: str          # 'named' | 'anaphoric' | 'indefinite' | 'verbal' | 'bare'
+    phrase: str             # the anchor's noun phrase, lower-cased
+    implied: bool           # participants not named in the sentence
+    explicit_date: bool
+    head: str = ""          # the anchor's last word, lower-cased ("summit", "deal")
+    order: tuple[str, ...] = ()  # participants in order of appearance
+    anchor: tuple[int, int] = (0, 0)  # the anchor's char offsets in the article text
+    section: int = 0        # the state-headed section it is in (0: none); mentions group only within one
+
+
+def _clause_start(text: str, pos: int) -> int:
+    """Start of the clause holding pos: after the last ';', ':', ' but ', ', while', '. ' or quote before it."""
+    best = 0
+    for m in re.finditer(r";|:|\bbut\b|, while\b|, whereas\b|, and that\b|\bsaid that\b|\bsays that\b|—|–|\"|“|”", text[:pos]):
+        best = m.end()
+    return best
+
+
+def _lex(name: str, text: str) -> bool:
+    return bool(cues().lexicon[name].search(text))
+
+
+def _reference(sentence: str, a_start: int, a_end: int) -> tuple[str, str]:
+    """How the anchor refers: to a named event, back to one mentioned before, to a new one, or as a verb."""
+    before = sentence[max(0, a_start - 60):a_start]
+    anchor = sentence[a_start:a_end]
+    words = re.findall(r"[\w'’-]+", before)[-4:]
+    phrase = " ".join(w.lower() for w in words[-2:] + [anchor])
+    if anchor[:1].isupper() and a_start > 0:
+        return "named", re.sub(r"\s+", " ", (" ".join(words[-3:]) + " " + anchor).lower())
+    cap_run = [w for w in words[-3:] if w[:1].isupper()]
+    if len(cap_run) >= 2:
+        return "named", " ".join(w.lower() for w in cap_run) + " " + anchor.lower()
+    if re.search(r"\b(?:the|this|that|these|their|its|his|her)\s+(?:[\w-]+\s+){0,2}$", before, re.I):
+        return "anaphoric", phrase
+    if re.search(r"\b(?:a|an|another|new|one)\s+(?:[\w-]+\s+){0,3}$", before, re.I):
+        return "indefinite", phrase
+    if any(w.endswith("ed") or w in ("met", "sent", "sold", "bought", "meets", "reached") for w in anchor.lower().split()):
+        return "verbal", phrase
+    return "bare", phrase  # no determiner: "joint patrolling", "defence cooperation agreement"
+
+
+def _wrong_sense(rule: TypeRule, sentence: str, a_start: int, a_end: int) -> bool:
+    """"patrol boats", "exercise restraint", "press conference": the anchor word in another sense."""
+    return bool((rule.not_followed_by and rule.not_followed_by.match(sentence[a_end:a_end + 60]))
+                or (rule.not_preceded_by and rule.not_preceded_by.search(sentence[:a_start])))
+
+
+def _rejected(rule: TypeRule, sentence: str, a_start: int, a_end: int, has_explicit_date: bool) -> str | None:
+    """Why this anchor does not state an event, or None."""
+    c = cues()
+    clause = sentence[_clause_start(sentence, a_start):a_end]
+    window = sentence[max(0, a_start - 140):a_end]
+    if _wrong_sense(rule, sentence, a_start, a_end):
+        return "another sense of the word"
+    if c.negation.search(clause) or re.search(r"\bden(y|ies|ied|ial)\b", sentence, re.I):
+        return "negated or denied"
+    if c.cancellation.search(sentence):
+        return "cancelled, suspended or hostile"
+    if c.speculation.search(clause):
+        return "speculation"
+    if c.opinion.search(clause):
+        return "opinion"
+    if c.stative.search(sentence[max(0, a_start - 60):a_end]):
+        return "a standing disposition, not an act"
+    if c.habitual.search(sentence) and not has_explicit_date:
+        return "habitual"
+    # "renewed their commitment to the alliance and discussed ...": a verb coordinated with the main one starts its
+    # own predicate
+    coordinated = re.search(r"\b(?:and|then)\s+$", sentence[:a_start]) and re.fullmatch(
+        r"[a-z]+ed|met|meets|held .*", sentence[a_start:a_end], re.I)
+    # "discussed training during the meeting": the occasion of a discussion is not its content
+    occasion = re.search(r"\b(?:during|at|after|on the (?:sidelines?|margins?) of|in the course of)\s+(?:the|a|an|this|their|its)\s+"
+                         r"(?:[\w-]+\s+){0,3}$", sentence[:a_start], re.I)
+    if rule.name not in ("pledge_statement", "agreement") and not coordinated and not occasion:
+        if c.content_of.search(window[: a_start - max(0, a_start - 140)]) or c.content_of_sentence.search(sentence[:a_start]):
+            return "content of an agreement or meeting"
+    anchor = sentence[a_start:a_end]
+    if c.generic_plural.fullmatch(anchor) and not has_explicit_date and not re.search(
+            r"\b(?:the|these|those|their|two|three|four|five|several|\d+)\s+(?:[\w-]+\s+){0,2}$", sentence[:a_start], re.I):
+        return "generic plural"
+    if re.search(r"\bis the \w+(st|nd|rd|th) (nation|country|state)\b", sentence, re.I):
+        return "ranking statement"
+    return None
+
+
+def _future(sentence: str, a_start: int, a_end: int) -> bool:
+    clause = sentence[_clause_start(sentence, a_start):min(len(sentence), a_end + 40)]
+    return bool(cues().future.search(clause))
+
+
+def _location(doc, sent) -> str | None:
+    """The first place after "in"/"at" that is a place, not a modifier ("in Vietnam-Japan ties", "in Japan's view")."""
+    for ent in sent.ents:
+        if ent.label_ in ("GPE", "LOC", actors.CAPITAL, actors.COUNTRY, "FAC", actors.NOT_ACTOR):
+            prev = doc[ent.start - 1].lower_ if ent.start > sent.start else ""
+            nxt = doc[ent.end] if ent.end < len(doc) else None
+            if nxt is not None and (nxt.text in ("-", "–", "'s", "’s") or (nxt.is_lower and nxt.pos_ == "NOUN")):
+                continue
+            if prev in ("in", "at"):
+                return ent.text
+    return None
+
+
+def _participants(doc, sent, a_start: int, a_end: int, sent_actors: list[ActorMention], persons: dict[str, str],
+                  rule: TypeRule) -> list[str]:
+    """States and organisations that are parties to the anchor's event, in order of appearance."""
+    text = doc.text
+    s0 = sent.start_char
+    limit = _clause_end(doc, sent, s0 + a_end)
+    codes: list[str] = []
+    for m in sent_actors:
+        if m.start >= limit or _excluded(text[s0:m.start]):
+            continue
+        prev_word = re.findall(r"[\w]+", text[max(s0, m.start - 12):m.start])[-1:] or [""]
+        if m.kind in actors.PLACE_LABELS and prev_word[0].lower() in ("in", "at", "near", "off", "into") \
+                and rule.name not in ("port_visit", "peacekeeping_hadr", "training_exchange"):
+            continue
+        if m.kind == actors.ORG and _modifier(doc, m) and rule.name != "peacekeeping_hadr":
+            continue  # "UN peacekeeping operations": the organisation qualifies a noun
+        codes.append(m.code)
+    # people linked to states
+    for ent in sent.ents:
+        if ent.label_ == "PERSON":
+            code = persons.get(ent.text) or next((persons[t.text] for t in ent if t.text in persons), None)
+            if ent.start_char >= limit or _excluded(text[s0:ent.start_char]):
+                continue
+            if code:
+                codes.append(code)
+    for tok in sent:
+        if tok.ent_type_ not in actors.ACTOR_LABELS and tok.text in persons and tok.text[:1].isupper():
+            if tok.idx >= limit or _excluded(text[s0:tok.idx]):
+                continue
+            codes.append(persons[tok.text])
+    seen: list[str] = []
+    for code in codes:
+        if code not in seen:
+            seen.append(code)
+    return seen
+
+
+def _clause_end(doc, sent, a_end: int) -> int:
+    """Where the anchor's clause ends: at a ';' or at ', and'/', but' that opens a new predicate ("..., and is
+    widening trade with Qatar"): the actors of a later coordinated clause are not the anchor's parties."""
+    for tok in sent:
+        if tok.idx < a_end:
+            continue
+        if tok.text == ";":
+            return tok.idx
+        if tok.text == "," and tok.i + 2 < sent.end and doc[tok.i + 1].lower_ in ("and", "but", "while"):
+            # a finite verb within a few words, before any other comma: a new clause ("..., and Algeria protested")
+            for j in range(tok.i + 2, min(sent.end, tok.i + 7)):
+                if doc[j].text in (",", ";"):
+                    break
+                if doc[j].tag_ in ("VBD", "VBZ", "VBP", "MD"):
+                    return tok.idx
+    return sent.end_char
+
+
+def _excluded(before: str) -> bool:
+    """Whether an actor right after ``before`` (the sentence up to it) is no party of the sentence's event.
+
+    "Amid a rivalry between Egypt and Ethiopia, ...": a reason or comparison
+    clause, up to the next comma, names no party ("between X and Y" inside it
+    is one phrase, so its "and" does not end it). "A joint venture between X
+    and Y", "tensions between X and Y": the pair describes a thing, not the
+    parties of the event.
+    """
+    c = cues()
+    if c.descriptive_between.search(before):
+        return True
+    excl = list(c.excluding.finditer(before))
+    if not excl:
+        return False
+    rest = re.sub(r"\bbetween\b[^,;]*?\band\b", "between", before[excl[-1].end():], flags=re.I)
+    return not re.search(r"[,;]|\band\b", rest)
+
+
+def _modifier(doc, m: ActorMention) -> bool:
+    """An organisation name used as a modifier ("UN peacekeeping", "EU standards")."""
+    span = doc.char_span(m.start, m.end, alignment_mode="expand")
+    if span is None or span.end >= len(doc):
+        return False
+    nxt = doc[span.end]
+    return nxt.text[:1].islower() and nxt.is_alpha and nxt.pos_ == "NOUN"
+
+
+_COUNTERPART = re.compile(r"\bcounterparts?\b", re.I)
+# A paragraph that opens by pointing back at the occasion just told ("During the same visit, ...") continues it.
+_CONTINUES = re.compile(r"(?:on|during|at|in the course of|within|in the framework of)\s+(?:this|that|the same|these|the)\s+"
+                        r"(?:occasion|visit|trip|meeting|talks|event|ceremony|sidelines?)\b|(?:also|additionally|in addition)\b",
+                        re.I)
+
+
+def extract_mentions(article: Article, doc) -> list[RawMention]:
+    """Every sentence-level event mention of one article, before grouping."""
+    c = cues()
+    text = doc.text
+    all_actors = actor_mentions(doc)
+    persons = person_map(doc)
+    dyad = article_dyad(article, all_actors)
+    published = article.published_date
+    article_defence = len(c.lexicon["defence"].findall((article.title or "") + "\n" + text[:3000])) >= 3
+    dates = find_dates(text, published)
+    if published is None:
+        dates = _with_address_year(dates, text, article.url)
+    # reference date for background when the publication date is unknown
+    latest = max((d.value for d in dates if not d.relative), default=None)
+    reference_day = published or latest
+
+    out: list[RawMention] = []
+    prev_parties: tuple[str, ...] = ()
+    prev_found = False
+    prev_para_end = -1
+    section_state, section = None, 0
+    prev_sentence = ""
+    head = (article.title or "") + "\n" + text[:1500]
+    context = {name for name in c.lexicon if len(c.lexicon[name].findall(head)) >= 2}
+    topic = _headline_states(article, all_actors)
+    topic = topic if len(topic) <= 2 else []
+    rosters = _rosters(doc, all_actors)
+    state_headings = sum(1 for sent in doc.sents if _is_subheading(text, sent) and _heading_state(
+        sent.text, [m for m in all_actors if sent.start_char <= m.start < sent.end_char]))
+    for index, sent in enumerate(doc.sents):
+        sentence = sent.text
+        s0 = sent.start_char
+        para_break = "\n" in text[prev_para_end:s0] if prev_para_end >= 0 else True
+        sent_actors = [m for m in all_actors if s0 <= m.start < sent.end_char]
+        if _is_subheading(text, sent):
+            # lines of their own naming one state each ("Senegal", "Mali") head the paragraphs below them: that
+            # state is their party (two such headings at least, so a lone tag line is not taken for one)
+            section_state, section = _heading_state(sentence, sent_actors) if state_headings >= 2 else None, section + 1
+            if section_state:
+                prev_para_end = s0 + len(sentence.rstrip())
+                prev_parties, prev_found = (), False
+                continue
+        sent_dates = [d for d in dates if s0 <= d.start < sent.end_char
+                      and not re.search(r"\b(?:till|until|by|through|before)\s+(?:the\s+)?$", text[max(s0, d.start - 15):d.start], re.I)]
+        found_here: list[RawMention] = []
+        anchors_here = [(s0 + a.start(), s0 + a.end()) for rule in c.types for a in rule.anchors.finditer(sentence)
+                        if not _wrong_sense(rule, sentence, a.start(), a.end())]
+        for rule in c.types:
+            for a, in_context in _anchor_matches(rule, sentence, context, sent_actors):
+                a_start, a_end = a.start(), a.end()
+                if rule.requires_any and not rule.requires_any.search(sentence):
+                    if not (rule.name == "joint_exercise" and len({m.code for m in sent_actors if actors.is_state(m.code)}) >= 2):
+                        continue
+                military_actor = rule.requires_lexicon == "defence" and any(
+                    m.kind in (actors.FORCE, actors.SHIP) for m in sent_actors)  # "USS", "the Pentagon"
+                if rule.requires_lexicon and not (_lex(rule.requires_lexicon, sentence) or military_actor or
+                                                  (article_defence and not rule.lexicon_in_sentence)):
+                    continue
+                if rule.requires_equipment and not _lex("equipment", sentence) and not (
+                        _refers_back(sentence, a_start) and any(
+                            _lex("equipment", t) and rule.anchors.search(t) for t in (article.title or "", prev_sentence))):
+                    continue  # "the deal" may point back at "a frigate deal" in the headline or the sentence before
+                if rule.name in ("dialogue_meeting", "agreement", "pledge_statement") and not (
+                        _lex("defence", sentence) or article_defence or (prev_found and rule.name != "pledge_statement")):
+                    continue
+                if _rejected(rule, sentence, a_start, a_end, any(d.precision != "year" for d in sent_dates)):
+                    continue
+                parties = _participants(doc, sent, a_start, a_end, sent_actors, persons, rule)
+                implied = False
+                if rule.name in ("peacekeeping_hadr", "port_visit") and len(set(parties)) == 1 and actors.is_state(parties[0]):
+                    # "Chile sent a ship to help the islands" in a story headlined on Vanuatu, "the destroyer arrived
+                    # in port" under "US warship visits Ghana": the headline's (other) state receives
+                    host = [t for t in topic if t != parties[0]]
+                    if len(host) == 1 and (len(topic) == 1 or parties[0] in topic):
+                        parties = parties + host
+                        implied = True
+                if rule.name in _HOSTED and len(set(parties)) == 1 and actors.is_state(parties[0]):
+                    # "the frigate docked at <a city>": the city's state hosts the visit, relief or drill
+                    host = _place_hosts(sent, parties[0])
+                    if len(host) == 1:
+                        parties = parties + host
+                        implied = True
+                if rule.name == "joint_exercise" and len(set(parties)) < 2 and _MULTINATIONAL.search(sentence):
+                    # "hosted the multinational exercise Sea Breeze" ... "navies from A, B and C took part in Sea Breeze"
+                    listed = _roster_for(rosters, index, _event_names(sentence, a_start, a_end))
+                    if listed:
+                        parties = list(dict.fromkeys(parties + listed))
+                        implied = True
+                if section_state and len(set(parties)) == 1 and parties[0] != section_state:
+                    parties = parties + [section_state]
+                    implied = True
+                if _COUNTERPART.search(sentence) and len(parties) == 1 and dyad and parties[0] in dyad:
+                    parties = list(dyad)
+                    implied = True
+                if len(parties) < 2 and c.dyad_reference.search(sentence) and dyad:
+                    parties = sorted(set(parties) | set(dyad))
+                    implied = True
+                if not parties and (not para_break or _CONTINUES.match(sentence.lstrip())) and len(prev_parties) >= 2:
+                    parties = list(prev_parties)
+                    implied = True
+                if len(set(parties)) < 2:
+                    continue
+                dm = _date_for_anchor([d for d in sent_dates if not _other_predicate(doc, s0 + a_start, s0 + a_end, d.start)],
+                                      s0 + a_start, s0 + a_end, anchors_here)
+                # "under the 2021 deal": a past date inside the anchor's own noun phrase outweighs the clause's "will"
+                own_past = _before(dm, published) and _modifies_anchor(doc, dm, s0 + a_start, s0 + a_end)
+                status = "planned" if (_future(sentence, a_start, a_end) and not own_past) or (
+                    dm and published and dm.value > published) else "occurred"
+                if status == "planned" and rule.name != "pledge_statement" and not dm:
+                    continue  # an intention without a date is not an announced event
+                background = _is_background(dm, reference_day, sentence, known_day=published is not None)
+                reference, phrase = _reference(sentence, a_start, a_end)
+                conf = 0.55 + rule.strength
+                conf += 0.1 if not implied else -0.15
+                conf += 0.1 if dm else 0.0
+                conf += 0.05 if _lex("defence", sentence) else -0.05
+                conf -= 0.05 if in_context else 0.0
+                found_here.append(RawMention(
+                    event_type=rule.name, participants=tuple(sorted(set(parties))), sentence_index=index,
+                    start=s0, end=sent.end_char, evidence=sentence.strip(), date=dm, status=status,
+                    in_background=background, confidence=round(min(0.99, max(0.05, conf)), 3),
+                    location=_location(doc, sent), reference=reference, phrase=phrase, implied=implied,
+                    explicit_date=bool(dm), head=sentence[a_start:a_end].lower().split()[-1],
+                    order=tuple(dict.fromkeys(parties)), anchor=(s0 + a_start, s0 + a_end),
+                    section=section if section_state else 0))
+        found_here = _one_per_type(found_here)
+        found_here = _one_per_type(_split_hub(found_here, sentence))  # a split may repeat a pair
+        out.extend(found_here)
+        named = {m.code for m in sent_actors if not (m.kind == actors.ORG and _modifier(doc, m))}
+        prev_found = bool(found_here)
+        if found_here:
+            prev_parties = max((m.participants for m in found_here), key=len)
+        elif len(named) >= 2:
+            prev_parties = tuple(sorted(named))
+        elif dyad and c.dyad_reference.search(sentence):
+            prev_parties = dyad
+        else:
+            prev_parties = ()
+        prev_para_end = s0 + len(sentence.rstrip())  # a sentence's span may end with the paragraph's line break
+        prev_sentence = sentence
+    return _date_the_lead(_antecedent_dates(out), article, text)
+
+
+_ADDRESS_MONTH = re.compile(r"/((?:19|20)\d\d)/(0[1-9]|1[0-2])/")
+_MONTH_DAY_TEXT = re.compile(r"^(?=.*\d)(?=.*\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b)"
+                             r"(?!.*\b(?:today|yesterday|tomorrow|ago|last|next|this|[MTWFS][a-z]+day)\b)", re.I)
+
+
+def _with_address_year(dates: list[DateMention], text: str, url: str | None) -> list[DateMention]:
+    """With no publication date, a month and day ("on 17 January") take their year from an address like
+    /2022/01/...: the page's month fixes the year. Weekdays and "today" stay unresolved."""
+    m = _ADDRESS_MONTH.search(url or "")
+    if not m:
+        return dates
+    year, month = int(m.group(1)), int(m.group(2))
+    reference = (date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1))
+    extra = [d for d in find_dates(text, reference) if d.relative and _MONTH_DAY_TEXT.search(d.text)
+             and not any(_overlaps((d.start, d.end), (k.start, k.end)) for k in dates)]
+    return sorted(dates + extra, key=lambda d: d.start)
+
+
+def _antecedent_dates(mentions: list[RawMention]) -> list[RawMention]:
+    """"Spain and Morocco signed a deal on Monday. ... signed the deal for four patrol boats": an undated "the deal"
+    takes the date of the same word for the same parties one or two sentences before, whatever type that got."""
+    out: list[RawMention] = []
+    for m in mentions:
+        if m.date is None and m.reference == "anaphoric":
+            before = [p for p in out if p.date is not None and p.head == m.head and p.participants == m.participants
+                      and p.section == m.section and 1 <= m.sentence_index - p.sentence_index <= 2]
+            if before:
+                m = replace(m, date=before[-1].date, in_background=before[-1].in_background)
+        out.append(m)
+    return out
+
+
+# The lead event: how far into the body its first mention may start, and the earliest publication day of the
+# month for which "this month" is a safe reading of an undated lead (a story of the 1st may be about the 31st).
+LEAD_CHARS = 700
+LEAD_MIN_DAY = 3
+
+
+def _date_the_lead(mentions: list[RawMention], article: Article, text: str) -> list[RawMention]:
+    """A news story's lead event with no date of its own happened just before publication: the publication month.
+
+    Only the article's first event, named in its opening lines, reported as done (not planned, not background,
+    its parties named): "Chile has concluded a naval training pact with Peru". The month,
+    not the day, is the precision that is really known.
+    """
+    published = article.published_date
+    if not mentions or published is None or published.day < LEAD_MIN_DAY:
+        return mentions
+    title = (article.title or "").strip()
+    body = len(title) if title and text.startswith(title) else 0
+    first = min(mentions, key=lambda m: m.start)
+    lead = [m for m in mentions if m.sentence_index == first.sentence_index]
+    out = []
+    for m in mentions:
+        if (m in lead and m.date is None and m.status == "occurred" and not m.in_background and not m.implied
+                and m.start - body < LEAD_CHARS):
+            m = replace(m, date=DateMention(start=m.start, end=m.start, value=published.replace(day=1),
+                                            precision="month", text="", relative=True))
+        out.append(m)
+    return out
+
+
+_MULTINATIONAL = re.compile(r"\b(?:multinational|multilateral|international|multi-national)\b", re.I)
+_TAKING_PART = re.compile(r"\b(?:participat\w*|took part|take part|takes part|taking part|joined|joins|involv(?:ed|es|ing)|"
+                          r"attended|contribut\w+|sent (?:ships|vessels|units|troops|contingents))\b", re.I)
+
+
+# Event types whose one named party may be a guest: the place of the act names the host.
+_HOSTED = frozenset({"port_visit", "peacekeeping_hadr", "joint_exercise"})
+
+
+def _place_hosts(sent, guest: str) -> list[str]:
+    """States of the cities the model's NER finds in the sentence (data/places.json), other than the guest's."""
+    hosts = []
+    for ent in sent.ents:
+        if ent.label_ in ("GPE", "LOC", "FAC"):
+            code = actors.place_state(ent.text)
+            if code and code != guest and code not in hosts:
+                hosts.append(code)
+    return hosts
+
+
+def _rosters(doc, all_actors: list[ActorMention]) -> list[tuple[int, tuple[str, ...], str]]:
+    """Sentences that list the states taking part in something: (index, states, text)."""
+    out = []
+    for index, sent in enumerate(doc.sents):
+        states = [m.code for m in all_actors if sent.start_char <= m.start < sent.end_char and actors.is_state(m.code)]
+        states = list(dict.fromkeys(states))
+        if len(states) >= 3 and _TAKING_PART.search(sent.text):
+            out.append((index, tuple(states), sent.text))
+    return out
+
+
+def _event_names(sentence: str, a_start: int, a_end: int) -> set[str]:
+    """Proper names right next to the anchor ("exercise Sea Breeze", "the RIMPAC exercise")."""
+    names = set()
+    after = re.match(r"\s+((?:[A-Z][\w-]*\s*){1,3})", sentence[a_end:])
+    if after:
+        names.update(w for w in after.group(1).split() if len(w) > 2)
+    before = re.search(r"((?:[A-Z][\w-]*\s+){1,3})$", sentence[:a_start])
+    if before and before.start() > 0:
+        names.update(w for w in before.group(1).split() if len(w) > 2)
+    return {n for n in names if n.lower() not in ("the", "joint", "exercise", "exercises", "naval", "navy", "combined")}
+
+
+def _roster_for(rosters, index: int, names: set[str]) -> list[str]:
+    """The states of a roster sentence that names the same event, or of one at most three sentences away."""
+    for r_index, states, r_text in rosters:
+        if any(re.search(r"(?<!\w)" + re.escape(n) + r"(?!\w)", r_text) for n in names):
+            return list(states)
+    near = [(abs(r_index - index), states) for r_index, states, _ in rosters if abs(r_index - index) <= 3]
+    return list(min(near)[1]) if near else []
+
+
+def _anchor_matches(rule: TypeRule, sentence: str, context: set[str], sent_actors: list[ActorMention]):
+    """The rule's anchors in the sentence, then its context anchors when the article is about their context
+    ("sent two ships to Fiji" is relief work in a story about a cyclone) and the sentence names military assets."""
+    for a in rule.anchors.finditer(sentence):
+        yield a, False
+    if rule.context_anchors and rule.context_lexicon in context and (
+            _lex("defence", sentence) or _lex("equipment", sentence)
+            or any(m.kind in (actors.FORCE, actors.SHIP) for m in sent_actors)):
+        for a in rule.context_anchors.finditer(sentence):
+            yield a, True
+
+
+@functools.cache
+def _state_name_pattern() -> tuple[re.Pattern, dict[str, str]]:
+    names = {p["pattern"]: p["id"] for p in actors.ruler_patterns()
+             if p["label"] in (actors.COUNTRY, actors.DEMONYM) and isinstance(p["pattern"], str)}
+    alternation = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(r"(?<![\w-])(?:" + alternation + r")(?![\w])"), names
+
+
+def _headline_states(article: Article, all_actors: list[ActorMention]) -> list[str]:
+    """The states the headline names, in order."""
+    title = (article.title or "").strip()
+    if not title:
+        return []
+    if article.text.startswith(title):
+        codes = [m.code for m in all_actors if m.start < len(title) and actors.is_state(m.code)]
+    else:
+        pattern, names = _state_name_pattern()
+        codes = [names[m.group(0)] for m in pattern.finditer(title)]
+    return list(dict.fromkeys(codes))
+
+
+def _refers_back(sentence: str, a_start: int) -> bool:
+    """The anchor has a definite determiner ("the deal", "this historic contract")."""
+    return bool(re.search(r"\b(?:the|this|that)\s+(?:[\w-]+\s+){0,2}$", sentence[:a_start], re.I))
+
+
+def _is_subheading(text: str, sent) -> bool:
+    """A short line of its own without closing punctuation: a subheading (or page furniture)."""
+    line = sent.text.strip()
+    if not (0 < len(line.split()) <= 5) or re.search(r"[.!?\"”’)]$", line):
+        return False
+    starts_line = not text[:sent.start_char].split("\n")[-1].strip()
+    ends_line = "\n" in sent.text or not text[sent.end_char:].split("\n")[0].strip()
+    return starts_line and ends_line
+
+
+def _heading_state(line: str, sent_actors: list[ActorMention]) -> str | None:
+    """The state a subheading line consists of ("Senegal", "Senegal:"), else None."""
+    states = [m for m in sent_actors if actors.is_state(m.code) and m.kind in (actors.COUNTRY, actors.DEMONYM)]
+    if len(states) == 1 and line.strip().rstrip(":").strip() == states[0].text:
+        return states[0].code
+    return None
+
+
+def _distance(d: DateMention, a_start: int, a_end: int) -> float:
+    return (d.start - a_end) if d.start >= a_end else (a_start - d.end) * 1.5
+
+
+def _other_predicate(doc, a_start: int, a_end: int, d_start: int) -> bool:
+    """A date that belongs to a verb modifying another noun: "will send vehicles, along with support announced
+    on Thursday" (but not "the exercise, carried out on 3 May", nor "the deal, which was signed on Monday")."""
+    date_tok = doc.char_span(d_start, d_start + 1, alignment_mode="expand")
+    anchor = doc.char_span(a_start, a_end, alignment_mode="expand")
+    if date_tok is None or anchor is None:
+        return False
+    inside = range(anchor.start, anchor.end)
+    for tok in date_tok[0].ancestors:
+        if tok.i in inside:
+            return False
+        if tok.pos_ in ("VERB", "AUX"):
+            return tok.dep_ in ("acl", "relcl") and tok.head.i not in inside
+    return False
+
+
+def _date_for_anchor(sent_dates: list[DateMention], a_start: int, a_end: int,
+                     anchors_here: list[tuple[int, int]]) -> DateMention | None:
+    """This anchor's date: dates and anchors of the sentence paired nearest first, each at most once.
+
+    A date goes to the anchor closest to it, unless that anchor already has a closer date ("will deliver the
+    jets next month under the 2021 deal": 2021 is the deal's, next month the delivery's). Anchors that overlap
+    this one share its date.
+    """
+    me = (a_start, a_end)
+    others: list[tuple[int, int]] = []
+    for a in sorted(set(anchors_here)):
+        if not _overlaps(a, me) and not any(_overlaps(a, o) for o in others):
+            others.append(a)  # one anchor word found by two types is one anchor
+    pairs = sorted((_distance(d, *a), i, j) for j, d in enumerate(sent_dates)
+                   for i, a in enumerate([me] + others))
+    taken_anchor: set[int] = set()
+    taken_date: set[int] = set()
+    for _, i, j in pairs:
+        if i in taken_anchor or j in taken_date:
+            continue
+        if i == 0:
+            return sent_dates[j]
+        taken_anchor.add(i)
+        taken_date.add(j)
+    return None
+
+
+def _modifies_anchor(doc, dm: DateMention, a_start: int, a_end: int) -> bool:
+    """The date is a modifier inside the anchor's noun phrase ("the 2021 deal", "the deal of March 2020")."""
+    date_tok = doc.char_span(dm.start, dm.start + 1, alignment_mode="expand")
+    anchor = doc.char_span(a_start, a_end, alignment_mode="expand")
+    if date_tok is None or anchor is None:
+        return False
+    for tok in date_tok[0].ancestors:
+        if anchor.start <= tok.i < anchor.end:
+            return tok.pos_ in ("NOUN", "PROPN")
+        if tok.pos_ in ("VERB", "AUX"):
+            return False
+    return False
+
+
+def _before(dm: DateMention | None, published: date | None) -> bool:
+    """The date's whole period lies before publication ("under the 2021 deal" in a 2023 story): done, not planned."""
+    if dm is None or published is None:
+        return False
+    if dm.end_value:
+        end = dm.end_value
+    elif dm.precision == "year":
+        end = date(dm.value.year, 12, 31)
+    elif dm.precision == "month":
+        end = date(dm.value.year + (dm.value.month == 12), dm.value.month % 12 + 1, 1) - timedelta(days=1)
+    else:
+        end = dm.value
+    return end < published
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _is_background(dm: DateMention | None, reference_day: date | None, sentence: str, *, known_day: bool = True) -> bool:
+    if dm and reference_day and not known_day:
+        return dm.value.year < reference_day.year  # only a rough reference: the article's latest date
+    if dm and reference_day:
+        if dm.precision == "year":
+            return dm.value.year < reference_day.year
+        if dm.precision == "month":
+            return (reference_day.year, reference_day.month) > (dm.value.year, dm.value.month) and \
+                reference_day - dm.value > BACKGROUND_AFTER
+        return reference_day - dm.value > BACKGROUND_AFTER
+    return bool(cues().background.search(sentence)) and not dm
+
+
+def _one_per_type(found: list[RawMention]) -> list[RawMention]:
+    """One mention per (type, participants) per sentence: the most confident, dated first."""
+    best: dict[tuple, RawMention] = {}
+    for m in found:
+        # "will deliver the jets next month under the 2021 deal": differently dated, two events
+        key = (m.event_type, m.participants, (m.date.value, m.date.precision) if m.date else None)
+        cur = best.get(key)
+        if cur is None or (m.date is not None, m.confidence) > (cur.date is not None, cur.confidence):
+            best[key] = m
+    dated = {k[:2] for k in best if k[2] is not None}
+    kept = [m for k, m in best.items() if k[2] is not None or k[:2] not in dated]
+    # "a deal for three frigates": one word that is both an agreement and an arms transfer is the transfer's contract
+    transfers = {m.anchor for m in found if m.event_type == "arms_transfer"}
+    kept = [m for m in kept if not (m.event_type == "agreement" and m.anchor in transfers)]
+    # "air defence systems would be sent to Norway": a promise, not yet a transfer
+    pledges = [m.anchor for m in kept if m.event_type == "pledge_statement"]
+    kept = [m for m in kept if not (m.event_type == "arms_transfer" and m.status == "planned"
+                                    and any(_overlaps(m.anchor, p) for p in pledges))]
+    # one act, two readings in the same sentence: equipment handed over under an aid programme is the transfer;
+    # assets sent for disaster relief are the relief, not a transfer
+    kept = _one_reading(kept, keep="arms_transfer", drop="capacity_building")
+    kept = _one_reading(kept, keep="peacekeeping_hadr", drop="arms_transfer")
+    # a pledge made at a meeting of the same sentence belongs to the meeting
+    meetings = {m.participants for m in kept if m.event_type == "dialogue_meeting"}
+    return [m for m in kept if not (m.event_type == "pledge_statement" and m.participants in meetings)]
+
+
+def _one_reading(mentions: list[RawMention], *, keep: str, drop: str) -> list[RawMention]:
+    """Drop ``drop`` where ``keep`` has the same parties in the sentence; the kept one takes its date if it has none."""
+    out = []
+    for m in mentions:
+        if m.event_type == drop and any(k.event_type == keep and k.participants == m.participants for k in mentions):
+            continue
+        if m.event_type == keep and m.date is None:
+            other = next((d for d in mentions if d.event_type == drop and d.participants == m.participants and d.date),
+                         None)
+            if other is not None:
+                m = replace(m, date=other.date, explicit_date=True)
+        out.append(m)
+    return out
+
+
+def _split_hub(found: list[RawMention], sentence: str) -> list[RawMention]:
+    """"met his counterparts from A, B and C": one meeting per pair with the host."""
+    out = []
+    for m in found:
+        hub_and_spokes = (m.event_type == "dialogue_meeting" and re.search(
+            r"\bcounterparts\b|\bseparately\b|\bbilateral meetings\b", sentence, re.I)) or m.event_type in (
+            "capacity_building", "arms_transfer", "port_visit", "training_exchange", "peacekeeping_hadr")
+        if hub_and_spokes and len(m.participants) >= 3:
+            # the hub is the party named first in the sentence
+            first = m.order[0] if m.order else m.participants[0]
+            for other in m.participants:
+                if other != first:
+                    out.append(replace(m, participants=tuple(sorted((first, other)))))
+        else:
+            out.append(m)
+    return out
+
+
+# --------------------------------------------------------------------- grouping
+
+
+def _dates_compatible(a: DateMention | None, b: DateMention | None) -> bool:
+    if a is None or b is None:
+        return True
+    return periods_compatible(a.value, a.precision, b.value, b.precision)
+
+
+@dataclass
+class _Group:
+    event_type: str
+    participants: tuple[str, ...]
+    mentions: list[RawMention] = field(default_factory=list)
+
+    @property
+    def date(self) -> DateMention | None:
+        dated = [m.date for m in self.mentions if m.date]
+        order = {"day": 0, "month": 1, "year": 2}
+        return min(dated, key=lambda d: order[d.precision]) if dated else None
+
+    def phrases(self) -> set[str]:
+        return {m.phrase for m in self.mentions if m.reference == "named"}
+
+
+# Types news uses for one occasion interchangeably: a back-reference of one joins a group of the other.
+_AKIN = frozenset({("training_exchange", "joint_exercise"), ("joint_exercise", "training_exchange")})
+
+
+def group_mentions(mentions: list[RawMention]) -> list[_Group]:
+    """Mentions of one event in one article, grouped.
+
+    A dated mention joins the nearest earlier group with a compatible date; an
+    undated one joins the nearest earlier group when it refers back ("the
+    deal", "the talks") or is a verb ("met"); a named event ("the Joint Vision
+    Statement") joins the group that names it. Otherwise a mention opens a
+    new group: "a summit" is a new event.
+    """
+    groups: list[_Group] = []
+    for m in mentions:
+        same = [g for g in groups if g.event_type == m.event_type and g.participants == m.participants
+                and g.mentions[0].section == m.section]
+        target = None
+        if m.reference == "named":
+            target = next((g for g in reversed(same) if m.phrase in g.phrases() and _dates_compatible(g.date, m.date)), None)
+        if target is None and m.date is not None:
+            target = next((g for g in reversed(same) if g.date is not None and _dates_compatible(g.date, m.date)), None)
+            if target is None and m.reference in ("anaphoric", "verbal"):
+                target = next((g for g in reversed(same) if g.date is None), None)
+        if target is None and m.date is None and m.reference in ("anaphoric", "verbal", "named", "bare"):
+            alike = [g for g in same if any(x.head == m.head for x in g.mentions)]
+            target = (alike or same or [None])[-1]
+        if target is None and m.date is None and m.reference == "anaphoric" and not same:
+            # "the joint exercise" after "a joint training": the same occasion, told with a kindred word
+            akin = [g for g in groups if g.participants == m.participants and (g.event_type, m.event_type) in _AKIN
+                    and g.mentions[0].section == m.section]
+            target = akin[-1] if akin else None
+        if target is None and m.date is None and same and all(g.date is None for g in same):
+            target = same[-1]
+        if target is None:
+            target = _Group(m.event_type, m.participants)
+            groups.append(target)
+        target.mentions.append(m)
+    return _fold_undated(groups)
+
+
+def _fold_undated(groups: list[_Group]) -> list[_Group]:
+    """An undated group that names or refers back to an event joins the only dated group of its key."""
+    out = []
+    for g in groups:
+        if g.date is None and g.mentions[0].reference != "indefinite":
+            dated = [h for h in groups if h is not g and h.date is not None and h.event_type == g.event_type
+                     and h.participants == g.participants and h.mentions[0].section == g.mentions[0].section]
+            if len(dated) == 1:
+                dated[0].mentions.extend(g.mentions)
+                continue
+        out.append(g)
+    return out
+
+
+def to_candidates(groups: list[_Group], *, repeat_bonus: float = 0.05) -> list[EventCandidate]:
+    """Groups as events; ``repeat_bonus`` raises the confidence of an event told more than once (0 when the
+    confidence comes from a model that already weighs that)."""
+    out = []
+    occasions = {g.participants for g in groups if g.event_type in ("dialogue_meeting", "agreement", "capacity_building")}
+    for g in groups:
+        if g.event_type == "pledge_statement" and g.participants in occasions:
+            continue  # a meeting's (signing's, aid measure's) own outcome or content, not a standalone pledge
+        d = g.date
+        background = all(m.in_background for m in g.mentions)
+        if background and d is None:
+            continue  # undated context: nothing an analyst can place
+        confidence = max(m.confidence for m in g.mentions)
+        if len(g.mentions) > 1:
+            confidence = min(0.99, confidence + repeat_bonus)
+        out.append(event_candidate(g, d, confidence))
+    return out
+
+
+_AID = re.compile(r"\b(?:donat|gift|aid|relief|assist)", re.I)
+
+
+def event_candidate(group, date, confidence: float) -> EventCandidate:
+    """A group of mentions of one event (of either extractor) as the event: its status (planned only when
+    every mention is), CAMEO/PLOVER codes (the aid variant when a mention speaks of a gift or aid), place,
+    ``date`` (a DateMention or None), ``confidence`` and its mentions."""
+    mentions = group.mentions
+    status = "planned" if all(m.status == "planned" for m in mentions) else "occurred"
+    aid = group.event_type in ("arms_transfer", "peacekeeping_hadr") and any(_AID.search(m.evidence) for m in mentions)
+    cameo, plover = codes_for(group.event_type, aid=aid)
+    return EventCandidate(
+        event_type=group.event_type, participants=group.participants,
+        event_date=date.value if date else None, date_precision=date.precision if date else None,
+        location=next((m.location for m in mentions if m.location), None), status=status,
+        confidence=round(confidence, 3), cameo_code=cameo, plover_type=plover,
+        mentions=[Mention(evidence=m.evidence, char_start=m.start, char_end=m.end, in_background=m.in_background,
+                          confidence=m.confidence, date=m.date.value if m.date else None,
+                          date_precision=m.date.precision if m.date else None, status=m.status)
+                  for m in mentions])
+
+
+def extract_events(article: Article, nlp) -> list[EventCandidate]:
+    """The events an article reports (the whole stage, for tests and the DoFn)."""
+    if not article.text.strip():
+        return []
+    doc = nlp(article.text)
+    return to_candidates(group_mentions(extract_mentions(article, doc)))

@@ -1,0 +1,535 @@
+"""Writing to DuckDB: articles, merged events, mentions and errors, idempotently.
+
+All merging across articles and runs is decided here, by stable keys and
+upserts, so the pipeline needs no shuffle (streaming on the local runner
+never fires one) and a later run joins events already in the database.
+
+Rules:
+
+* An article already stored with the same content hash is skipped: replaying
+  the same input changes no counts. One whose content changed is re-linked.
+* A candidate joins an existing event of the same type whose parties are the
+  same or one set within the other (outlets name different members of a
+  multilateral event; the event then carries them all), when the dates are
+  compatible (one period contains the other; two days at most one day apart,
+  for reports dated by time zone or by "today" on a re-post), or, where one
+  side is undated, when its report was published during the event or a few
+  days after it (:func:`find_match`). Ambiguous candidates join nothing.
+* Writes are batched as Arrow tables inside one transaction.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import os
+import re
+import shutil
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import duckdb
+import pyarrow as pa
+
+from newswatch.schemas import LOW_CONFIDENCE_THRESHOLD, apply_ddl
+from newswatch.schemas.rows import (Article, EventCandidate, ExtractedArticle, FeedStatus, IngestError, SeenUrl, as_row,
+                                    stable_hash, storable_row)
+from newswatch.transforms.language.dates import periods_compatible
+
+log = logging.getLogger(__name__)
+
+MERGE_SLACK_DAYS = 1
+# An undated report joins an event it was published at most this many days after (or an undated one published
+# as close to it).
+MERGE_WINDOW_DAYS = 3
+# ... and only when the two reports' titles and evidence share this share of the shorter one's content words.
+MIN_SIMILARITY = 0.35
+RAW_LIMIT = 4000
+_PRECISION_ORDER = {"day": 0, "month": 1, "year": 2, None: 3}
+_process_locks: dict[str, threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+def _lock_for(path: str) -> threading.Lock:
+    with _locks_guard:
+        return _process_locks.setdefault(path, threading.Lock())
+
+
+def is_lock_error(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return "lock" in text or "conflicting" in text or "being used by another process" in text
+
+
+def connect(path: str, *, read_only: bool = False, wait_seconds: float = 30.0) -> duckdb.DuckDBPyConnection:
+    """Open the database, waiting (with backoff) while another process holds its lock."""
+    deadline = time.monotonic() + wait_seconds
+    delay = 0.05
+    while True:
+        try:
+            conn = duckdb.connect(path, read_only=read_only)
+            if not read_only:
+                apply_ddl(conn)
+            return conn
+        except (duckdb.IOException, duckdb.ConnectionException) as exc:
+            if not is_lock_error(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
+
+
+# A session that reads its own database and nothing else: no other files (ATTACH, COPY, read_csv, glob...), no
+# extensions fetched or loaded, and no way to set these back.
+SANDBOX_SETTINGS = ("SET enable_external_access = false", "SET autoinstall_known_extensions = false",
+                    "SET autoload_known_extensions = false", "SET lock_configuration = true")
+
+
+def sandboxed(path: str, *, wait_seconds: float = 30.0) -> duckdb.DuckDBPyConnection:
+    """A read-only connection for analysts' own SQL that can neither write nor read outside ``path``."""
+    conn = connect(path, read_only=True, wait_seconds=wait_seconds)
+    for statement in SANDBOX_SETTINGS:
+        conn.execute(statement)
+    return conn
+
+
+def error_id(err: IngestError) -> str:
+    return stable_hash(err.feed, err.origin, err.url, err.stage, err.error)[:24]
+
+
+@dataclass
+class WriteStats:
+    articles_new: int = 0
+    articles_unchanged: int = 0
+    articles_updated: int = 0
+    events_new: int = 0
+    events_merged: int = 0
+    mentions: int = 0
+    errors: int = 0
+    error_stages: dict[str, int] = field(default_factory=dict)
+    feeds: int = 0
+    seen_urls: int = 0
+    duplicates: int = 0       # inputs not stored: another version of the same article in the batch was
+
+    def add(self, other: "WriteStats") -> None:
+        for f in dataclasses.fields(self):
+            if f.name == "error_stages":
+                for k, v in other.error_stages.items():
+                    self.error_stages[k] = self.error_stages.get(k, 0) + v
+            else:
+                setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+
+
+def _execute_with_batch(conn, sql: str, rows: list[dict]) -> None:
+    """Run ``sql`` with the rows available as the Arrow table ``batch`` (one columnar insert, not executemany)."""
+    conn.register("batch", pa.Table.from_pylist([storable_row(r) for r in rows]))
+    try:
+        conn.execute(sql)
+    finally:
+        conn.unregister("batch")
+
+
+def _insert(conn, table: str, rows: list[dict], *, replace: bool = False) -> None:
+    if not rows:
+        return
+    verb = "INSERT OR REPLACE" if replace else "INSERT"
+    _execute_with_batch(conn, f"{verb} INTO {table} BY NAME SELECT * FROM batch", rows)
+
+
+def write_errors(conn, errors: Iterable[IngestError], now: dt.datetime) -> int:
+    rows = {}
+    for err in errors:
+        eid = error_id(err)
+        rows[eid] = {"error_id": eid, "first_seen_at": now, "last_seen_at": now, "attempts": 1, "feed": err.feed,
+                     "origin": err.origin, "url": err.url, "stage": err.stage, "error": err.error,
+                     "raw": (err.raw or "")[:RAW_LIMIT] or None}
+    if not rows:
+        return 0
+    _execute_with_batch(conn, """
+        INSERT INTO ingest_errors BY NAME SELECT * FROM batch
+        ON CONFLICT (error_id) DO UPDATE SET last_seen_at = excluded.last_seen_at,
+            attempts = ingest_errors.attempts + 1
+    """, list(rows.values()))
+    return len(rows)
+
+
+@dataclass
+class _EventState:
+    row: dict
+    new: bool
+    changed: bool = False
+    reported: dt.date | None = None  # the earliest publication date of its articles
+    articles: set[str] = field(default_factory=set)  # articles of this batch that it holds
+    words: set[str] = field(default_factory=set)  # content words of its articles' titles and evidence
+
+
+class _EventIndex:
+    """Events of the database that candidates may join: per (type, participant) key, loaded on first use, with
+    the events this batch creates."""
+
+    def __init__(self, conn):
+        self.conn = conn
+        self.by_key: dict[tuple[str, str], list[_EventState]] = {}
+        self.touched: dict[str, _EventState] = {}  # event id -> state created or joined in this batch
+
+    def reset(self) -> None:
+        """Forget what was loaded (the database changed under it); the batch's own events stay."""
+        self.by_key = {}
+
+    def _load(self, event_type: str, code: str) -> list[_EventState]:
+        key = (event_type, code)
+        if key not in self.by_key:
+            # the reports of these events only: a flush must not aggregate every mention of the database
+            cur = self.conn.execute("""
+                WITH e AS (SELECT * FROM events WHERE event_type = ? AND list_contains(participants, ?))
+                SELECT e.*, s.reported AS reported__, s.text AS text__
+                FROM e LEFT JOIN (
+                    SELECT m.event_id, min(a.published_at) AS reported,
+                           string_agg(coalesce(a.title, '') || ' ' || m.evidence, ' ') AS text
+                    FROM event_mentions m JOIN articles a USING (article_id)
+                    WHERE m.event_id IN (SELECT event_id FROM e) GROUP BY m.event_id) s USING (event_id)""",
+                [event_type, code])
+            cols = [d[0] for d in cur.description]
+            states = {}
+            for r in cur.fetchall():
+                row = dict(zip(cols, r))
+                reported, text = row.pop("reported__"), row.pop("text__")
+                states[row["event_id"]] = self.touched.get(row["event_id"]) or _EventState(
+                    row, new=False, reported=reported.date() if reported else None, words=content_words(text))
+            for st in self.touched.values():
+                if st.new and st.row["event_type"] == event_type and code in st.row["participants"]:
+                    states.setdefault(st.row["event_id"], st)
+            self.by_key[key] = list(states.values())
+        return self.by_key[key]
+
+    def candidates(self, event_type: str, participants: tuple[str, ...]) -> list[_EventState]:
+        """Events of this type that share a participant with ``participants``."""
+        out: dict[str, _EventState] = {}
+        for code in participants:
+            for st in self._load(event_type, code):
+                out.setdefault(st.row["event_id"], st)
+        return list(out.values())
+
+    def add(self, st: _EventState) -> None:
+        """Record a state the batch created or joined (under every participant, as they may have grown)."""
+        self.touched[st.row["event_id"]] = st
+        for code in st.row["participants"]:
+            states = self._load(st.row["event_type"], code)
+            if st not in states:
+                states.append(st)
+
+
+def parties_compatible(a, b) -> bool:
+    """One party set within the other: the same pair, or a multilateral event named by different outlets with
+    different subsets of its members (the smaller naming two at least)."""
+    a, b = set(a), set(b)
+    small, large = (a, b) if len(a) <= len(b) else (b, a)
+    return small == large or (len(small) >= 2 and small <= large)
+
+
+_WORD = re.compile(r"[^\W\d_]{4,}")
+
+
+def content_words(text: str | None) -> set[str]:
+    """Lower-cased words of four letters or more: what two reports of one event tend to share (names of the
+    exercise, the ship, the place, the equipment)."""
+    return {w.lower() for w in _WORD.findall(text or "")}
+
+
+def similarity(a: set[str], b: set[str]) -> float:
+    """Overlap of two word sets, relative to the smaller one."""
+    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
+
+
+def _reported_near(day: dt.date | None, precision: str | None, reported: dt.date | None) -> bool:
+    """A report published during the event's day or month, or at most MERGE_WINDOW_DAYS after it."""
+    if day is None or reported is None or precision not in ("day", "month"):
+        return False
+    if precision == "day":
+        start, end = day, day
+    else:
+        start = day.replace(day=1)
+        end = (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    return start - dt.timedelta(days=MERGE_SLACK_DAYS) <= reported <= end + dt.timedelta(days=MERGE_WINDOW_DAYS)
+
+
+def find_match(states: list[_EventState], cand: EventCandidate, published: dt.date | None,
+               article_id: str | None = None, words: set[str] = frozenset()) -> _EventState | None:
+    """The event a candidate joins, or None. Never one its own article already holds (the extractor has told
+    that article's events apart); else the same type, compatible parties (:func:`parties_compatible`), and:
+
+    * both dated: compatible periods (two days at most ``MERGE_SLACK_DAYS`` apart); dated events further apart
+      never merge;
+    * one dated, one not: the undated side was reported during the dated event or within
+      ``MERGE_WINDOW_DAYS`` after it;
+    * both undated: both reported within ``MERGE_WINDOW_DAYS`` of each other;
+    * and unless both are dated to the day, the titles and evidence share words (:func:`similarity` at least
+      ``MIN_SIMILARITY``): two signings by one pair in one month are told differently.
+
+    An ambiguous candidate (it fits two events equally well) joins neither; the same parties beat a subset."""
+    matches = []
+    for st in states:
+        if article_id in st.articles or not parties_compatible(st.row["participants"], cand.participants):
+            continue
+        d, p = st.row["event_date"], st.row["date_precision"]
+        if d is not None and cand.event_date is not None:
+            if not periods_compatible(d, p, cand.event_date, cand.date_precision, slack_days=MERGE_SLACK_DAYS):
+                continue
+            closeness = (not (d == cand.event_date and p == cand.date_precision), abs((d - cand.event_date).days))
+            vague = cand.date_precision != "day" and closeness[0]
+        elif d is not None:
+            if not _reported_near(d, p, published):
+                continue
+            closeness, vague = (True, 0), True
+        elif cand.event_date is not None:
+            if not _reported_near(cand.event_date, cand.date_precision, st.reported):
+                continue
+            closeness, vague = (True, 0), True
+        else:
+            if published is None or st.reported is None or \
+                    abs((published - st.reported).days) > MERGE_WINDOW_DAYS:
+                continue
+            closeness, vague = (True, 0), True
+        if not (p == "day" and cand.date_precision == "day") and similarity(words, st.words) < MIN_SIMILARITY:
+            continue  # a side dated to the month or year only, or not at all, must also be told in like words
+        same_parties = tuple(sorted(st.row["participants"])) == tuple(sorted(cand.participants))
+        matches.append(((not same_parties, *closeness), vague, st))
+    if not matches:
+        return None
+    matches.sort(key=lambda m: m[0])
+    if len(matches) > 1 and matches[0][0] == matches[1][0] and matches[0][1]:
+        return None  # an imprecise candidate that fits two events as well joins neither
+    return matches[0][2]
+
+
+def _new_event_row(cand: EventCandidate, article: Article, now: dt.datetime) -> dict:
+    first = cand.mentions[0]
+    return {
+        "event_id": stable_hash(cand.event_type, cand.participants, cand.event_date, cand.date_precision,
+                          article.article_id, first.char_start)[:20],
+        "event_type": cand.event_type, "participants": list(cand.participants), "event_date": cand.event_date,
+        "date_precision": cand.date_precision, "location": cand.location, "status": cand.status,
+        "confidence": cand.confidence, "article_count": 1, "first_seen_at": now, "last_seen_at": now,
+        "cameo_code": cand.cameo_code, "plover_type": cand.plover_type,
+        "low_confidence": cand.confidence < LOW_CONFIDENCE_THRESHOLD,
+    }
+
+
+def _merge_into(st: _EventState, cand: EventCandidate, now: dt.datetime, published: dt.date | None) -> None:
+    row = st.row
+    if not set(cand.participants) <= set(row["participants"]):
+        row["participants"] = sorted(set(row["participants"]) | set(cand.participants))
+    if published is not None and (st.reported is None or published < st.reported):
+        st.reported = published
+    if _PRECISION_ORDER[cand.date_precision] < _PRECISION_ORDER[row["date_precision"]]:
+        row["event_date"], row["date_precision"] = cand.event_date, cand.date_precision
+    row["article_count"] = (row["article_count"] or 0) + 1
+    row["last_seen_at"] = now
+    row["confidence"] = max(row["confidence"] or 0.0, cand.confidence)
+    row["low_confidence"] = row["confidence"] < LOW_CONFIDENCE_THRESHOLD
+    if cand.status == "occurred":
+        row["status"] = "occurred"
+    row["location"] = row["location"] or cand.location
+    st.changed = True
+
+
+def _unlink_article(conn, article_id: str) -> None:
+    """Remove an article's mentions (its content changed) and fix the events they fed."""
+    affected = [r[0] for r in conn.execute(
+        "SELECT DISTINCT event_id FROM event_mentions WHERE article_id = ?", [article_id]).fetchall()]
+    conn.execute("DELETE FROM event_mentions WHERE article_id = ?", [article_id])
+    for event_id in affected:
+        count = conn.execute("SELECT count(DISTINCT article_id) FROM event_mentions WHERE event_id = ?",
+                             [event_id]).fetchone()[0]
+        if count == 0:
+            conn.execute("DELETE FROM events WHERE event_id = ?", [event_id])
+        else:
+            conn.execute("UPDATE events SET article_count = ? WHERE event_id = ?", [count, event_id])
+
+
+def write_feed_states(conn, states: Iterable[FeedStatus]) -> int:
+    rows = {}
+    for st in states:
+        rows[st.feed_url] = {"feed_url": st.feed_url, "name": st.name, "etag": st.etag,
+                             "last_modified": st.last_modified, "last_polled_at": st.last_polled_at,
+                             "last_status": st.last_status, "last_error": st.last_error,
+                             "consecutive_failures": 1 if st.last_error else 0}
+    if not rows:
+        return 0
+    _execute_with_batch(conn, """
+        INSERT INTO feed_state BY NAME SELECT * FROM batch
+        ON CONFLICT (feed_url) DO UPDATE SET name = excluded.name, etag = excluded.etag,
+            last_modified = excluded.last_modified, last_polled_at = excluded.last_polled_at,
+            last_status = excluded.last_status, last_error = excluded.last_error,
+            consecutive_failures = CASE WHEN excluded.last_error IS NULL THEN 0
+                                        ELSE feed_state.consecutive_failures + 1 END
+    """, list(rows.values()))
+    return len(rows)
+
+
+def write_seen(conn, seen: Iterable[SeenUrl]) -> int:
+    rows = {}
+    for s in seen:
+        rows.setdefault(s.url, {"url": s.url, "feed": s.feed, "first_seen_at": s.first_seen_at,
+                                "article_id": s.article_id, "status": s.status})
+    if not rows:
+        return 0
+    _execute_with_batch(conn, "INSERT INTO seen_urls BY NAME SELECT * FROM batch ON CONFLICT (url) DO NOTHING",
+                        list(rows.values()))
+    return len(rows)
+
+
+# Fields of Article that are carried for the pipeline, not stored in the articles table.
+NOT_ARTICLE_COLUMNS = ("feed", "location", "seen")
+
+
+def one_version_per_article(items: list[ExtractedArticle]) -> tuple[list[ExtractedArticle], list[IngestError]]:
+    """Inputs of one batch that are the same article (the same canonical URL) with different texts: keep one,
+    whatever their order (published latest, then the greater content hash), and an error row for each other,
+    so that no version disappears without a word. Identical copies are simply the same article."""
+    by_id: dict[str, list[ExtractedArticle]] = {}
+    for item in items:
+        by_id.setdefault(item.article.article_id, []).append(item)
+    kept, dropped = [], []
+    for versions in by_id.values():
+        best = max(versions, key=lambda it: (it.article.published_at or dt.datetime.min, it.article.content_hash))
+        kept.append(best)
+        for other in versions:
+            if other.article.content_hash != best.article.content_hash:
+                art, chosen = other.article, best.article
+                dropped.append(IngestError(
+                    origin=art.location or art.origin, stage="duplicate", url=art.url, feed=art.feed,
+                    raw=(art.text or "")[:2000],
+                    error=f"same URL as {chosen.location or chosen.origin} but a different text; that version was "
+                          "stored (the one published latest, else the one with the greater content hash)"))
+    return kept, dropped
+
+
+def write_batch(conn, items: list[ExtractedArticle], errors: list[IngestError] = (),
+                now: dt.datetime | None = None, *, feed_states: list[FeedStatus] = (),
+                seen: list[SeenUrl] = ()) -> WriteStats:
+    """Write one batch in one transaction; returns what changed."""
+    now = now or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    stats = WriteStats()
+    items, duplicates = one_version_per_article(items)
+    errors = [*errors, *duplicates]
+    stats.duplicates = len(duplicates)
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        stats.errors = write_errors(conn, errors, now)
+        stats.feeds = write_feed_states(conn, feed_states)
+        for err in errors:
+            stats.error_stages[err.stage] = stats.error_stages.get(err.stage, 0) + 1
+        ids = list({it.article.article_id for it in items})
+        existing = {}
+        if ids:
+            existing = dict(conn.execute("SELECT article_id, content_hash FROM articles WHERE article_id IN "
+                                         "(SELECT unnest(?::VARCHAR[]))", [ids]).fetchall())
+        index = _EventIndex(conn)
+        article_rows, mention_rows = [], []
+        seen_in_batch: set[str] = set()
+        for item in items:
+            art = item.article
+            if art.article_id in seen_in_batch:
+                stats.articles_unchanged += 1
+                continue
+            seen_in_batch.add(art.article_id)
+            old_hash = existing.get(art.article_id)
+            if old_hash == art.content_hash:
+                stats.articles_unchanged += 1
+                continue
+            if old_hash is not None:
+                _unlink_article(conn, art.article_id)
+                conn.execute("DELETE FROM articles WHERE article_id = ?", [art.article_id])
+                index.reset()
+                stats.articles_updated += 1
+            else:
+                stats.articles_new += 1
+            article_rows.append(as_row(art, exclude=NOT_ARTICLE_COLUMNS))
+            for cand in item.events:
+                words = content_words(" ".join([art.title or "", *(m.evidence for m in cand.mentions)]))
+                match = find_match(index.candidates(cand.event_type, cand.participants), cand, art.published_date,
+                                   art.article_id, words)
+                if match is None:
+                    match = _EventState(_new_event_row(cand, art, now), new=True, reported=art.published_date)
+                    stats.events_new += 1
+                else:
+                    _merge_into(match, cand, now, art.published_date)
+                    stats.events_merged += 1
+                match.articles.add(art.article_id)
+                match.words |= words
+                index.add(match)
+                for m in cand.mentions:
+                    mention_rows.append({
+                        "event_id": match.row["event_id"], "article_id": art.article_id, "evidence": m.evidence,
+                        "char_start": m.char_start, "char_end": m.char_end, "in_background": m.in_background,
+                        "confidence": m.confidence, "mention_date": m.date,
+                        "mention_date_precision": m.date_precision, "status": m.status})
+        _insert(conn, "articles", article_rows)
+        event_rows = [st.row for st in index.touched.values()]
+        for row in event_rows:
+            row["participants"] = list(row["participants"])
+        _insert(conn, "events", event_rows, replace=True)
+        _insert(conn, "event_mentions", _dedupe_mentions(mention_rows), replace=True)
+        stats.mentions = len(mention_rows)
+        # seen URLs last, with the article ids now known
+        by_url = {it.article.url: it.article.article_id for it in items if it.article.url}
+        carried = [dataclasses.replace(it.article.seen, article_id=it.article.article_id)
+                   for it in items if it.article.seen is not None]
+        stats.seen_urls = write_seen(conn, [*carried, *(dataclasses.replace(s, article_id=s.article_id
+                                                                            or by_url.get(s.url)) for s in seen)])
+        conn.execute("COMMIT")
+    except Exception:
+        conn.execute("ROLLBACK")
+        raise
+    return stats
+
+
+def _dedupe_mentions(rows: list[dict]) -> list[dict]:
+    out = {}
+    for r in rows:
+        out[(r["event_id"], r["article_id"], r["char_start"])] = r
+    return list(out.values())
+
+
+def write(path: str, items: list[ExtractedArticle], errors: list[IngestError] = (), *,
+          feed_states: list[FeedStatus] = (), seen: list[SeenUrl] = (), wait_seconds: float = 60.0) -> WriteStats:
+    """Open, write one batch, close: the unit the Beam sink flushes with.
+
+    The writer lock is held only for the batch, so analysts' read-only
+    sessions can open the file between flushes.
+    """
+    with _lock_for(path):
+        conn = connect(path, wait_seconds=wait_seconds)  # waits, with backoff, while another process holds it
+        try:
+            return write_batch(conn, items, list(errors), feed_states=list(feed_states), seen=list(seen))
+        finally:
+            conn.close()
+
+
+def read_source_state(path: str):
+    """Feed validators and seen URLs stored by earlier runs (empty for a new database)."""
+    from newswatch.transforms.sources.feedpoll import SourceState, load_state
+    if not os.path.exists(path):
+        return SourceState()
+    with _lock_for(path):
+        conn = connect(path)  # read-write: creates tables missing from an older database
+        try:
+            return load_state(conn)
+        finally:
+            conn.close()
+
+
+def refresh_snapshot(path: str, snapshot: str) -> None:
+    """Replace ``snapshot`` with a copy of the database, atomically.
+
+    Called right after a write, when this process has closed its connection
+    (DuckDB checkpoints on close), under the same process lock as writes.
+    Analysts open the snapshot read-only and never block the writer; a
+    reader keeps the old file until it reopens.
+    """
+    with _lock_for(path):
+        tmp = f"{snapshot}.tmp-{os.getpid()}"
+        shutil.copyfile(path, tmp)
+        os.replace(tmp, snapshot)
