@@ -611,6 +611,20 @@ class Fetcher:
         decoder = _decoder(headers.get("content-encoding", ""))
         parts: list[bytes] = []
         size = raw_size = 0
+
+        def add(piece: bytes) -> None:  # decoded bytes, counted against the limit
+            nonlocal size
+            size += len(piece)
+            if size > max_bytes:
+                raise too_large
+            parts.append(piece)
+
+        def decoded(step):
+            try:
+                return step()
+            except zlib.error as exc:
+                raise _Failure("decoding", f"cannot decompress body: {exc}") from None
+
         while True:
             if time.monotonic() > deadline:
                 raise _Failure("timeout", f"timed out reading the body (over "
@@ -623,24 +637,9 @@ class Fetcher:
                 raise too_large
             if decoder == "deflate":
                 decoder = zlib.decompressobj(zlib.MAX_WBITS if (chunk[0] & 0x0F) == 8 else -zlib.MAX_WBITS)
-            if decoder is not None:
-                try:
-                    chunk = decoder.decompress(chunk, max_bytes + 1 - size)
-                except zlib.error as exc:
-                    raise _Failure("decoding", f"cannot decompress body: {exc}") from None
-            size += len(chunk)
-            if size > max_bytes:
-                raise too_large
-            parts.append(chunk)
+            add(chunk if decoder is None else decoded(lambda: decoder.decompress(chunk, max_bytes + 1 - size)))
         if decoder is not None and not isinstance(decoder, str):
-            try:
-                tail = decoder.flush()
-            except zlib.error as exc:
-                raise _Failure("decoding", f"cannot decompress body: {exc}") from None
-            size += len(tail)
-            if size > max_bytes:
-                raise too_large
-            parts.append(tail)
+            add(decoded(decoder.flush))
         return b"".join(parts)
 
 
