@@ -127,3 +127,32 @@ def test_split_is_fixed_keeps_pairs_together_and_holds_enough_test_articles():
             by_event.setdefault(f"{a.set_name}:{e['id']}", set()).add(sides[a.file])
     assert all(len(v) == 1 for v in by_event.values())
     assert len({a.file for a in articles}) == len(articles)  # file names are unique across the sets
+
+
+@pytest.mark.parametrize("text, participants, word, share, pair, mood", [
+    ("Japan and Vietnam held joint naval drills on Monday.", ("JPN", "VNM"), "drills", 1.0, True, "occurred"),
+    ("Japan held naval drills with Vietnam, wary of China.", ("CHN", "JPN", "VNM"), "drills", 2 / 3, True,
+     "occurred"),
+    ("Japan denied that it would hold drills with Vietnam.", ("JPN", "VNM"), "drills", None, None, "negated"),
+])
+def test_the_gate_reads_parties_and_mood_off_the_parse(trained_nlp, text, participants, word, share, pair, mood):
+    """The hybrid gate's parse features: how many of a proposal's parties the parse attaches to its trigger,
+    and the trigger's mood (invented sentences)."""
+    from types import SimpleNamespace
+
+    from newswatch.transforms.language.extraction import gate
+    from newswatch.transforms.language.extraction.rules import person_map
+    doc = trained_nlp(text)
+    start = text.index(word)
+    group = SimpleNamespace(event_type="joint_exercise", participants=participants,
+                            mentions=[SimpleNamespace(anchor=(start, start + len(word)))])
+    view = gate.parse_view(doc, group, actor_mentions(doc), person_map(doc))
+    assert view["mood"] == mood
+    if share is not None:
+        assert view["parse_share"] == pytest.approx(share) and view["parse_pair"] is pair
+    features = gate.feature_map("joint_exercise", {**gate.features(
+        SimpleNamespace(event_type="joint_exercise", participants=participants, date=None, mentions=[
+            SimpleNamespace(sentence_index=0, reference="named", implied=False, status="occurred",
+                            in_background=False, confidence=0.5)]),
+        {0: {}}, 0, view)})
+    assert features[f"mood={mood}"] == 1.0 and "parse_share" in features

@@ -188,10 +188,13 @@ def main(argv=None) -> int:
     ap.add_argument("--cv", action="store_true", help="only cross-validate within the dev split")
     ap.add_argument("--extractor", choices=("rules", "components", "hybrid"), default="hybrid",
                     help="with --cv: which extractor")
+    ap.add_argument("--threshold", type=float, default=None,
+                    help="with --cv --extractor hybrid: keep proposals from this probability (default: the shipped "
+                         "one), so that the table by threshold also shows lower ones")
     ap.add_argument("--epochs", type=int, default=12)
     args = ap.parse_args(argv)
     if args.cv:
-        cross_validate(epochs=args.epochs, extractor=args.extractor)
+        cross_validate(epochs=args.epochs, extractor=args.extractor, threshold=args.threshold)
         return 0
 
     from newswatch.transforms.language.nlp import load_pipeline

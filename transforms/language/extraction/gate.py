@@ -10,7 +10,11 @@ a logistic model over general features says it is probably right:
   "any event" and for the proposed type, over the event's sentences;
 * what the rules know: how the parties were found (named or implied), the kind
   of reference ("a summit", "the summit", "met"), whether it is dated, planned
-  or background, how many mentions and parties it has.
+  or background, how many mentions and parties it has;
+* what the dependency parse says (:func:`parse_view`): how many of the
+  proposed parties the parse attaches to the trigger (``roles.py``), and the
+  trigger's mood (``modality.py``: occurred, planned, negated, speculative,
+  habitual). A co-occurring rival or a denied deal reads differently here.
 
 ``make train`` fits the model on the development split, with classifier
 probabilities from classifiers that did not see the article
@@ -31,7 +35,7 @@ from importlib import resources
 from newswatch.schemas.rows import Article, EventCandidate
 from newswatch.transforms.language import actors
 from newswatch.transforms.language.extraction import classifier as sentclf
-from newswatch.transforms.language.extraction import confidence, rules
+from newswatch.transforms.language.extraction import confidence, modality, roles, rules
 
 WEIGHTS_FILE = "data/gate.json"
 # Probability from which a proposed event is kept.
@@ -57,12 +61,40 @@ def feature_map(event_type: str, f: dict) -> dict[str, float]:
         "lead": float(f["lead"]),
         "rule_confidence": f["rule_confidence"],
         "other_types": float(f["other_types"]),
+        # what the dependency parse says (roles.py, modality.py); absent without a parser
+        **({"parse_share": f["parse_share"], "parse_pair": float(f["parse_pair"]), f"mood={f['mood']}": 1.0}
+           if f.get("mood") else {}),
     }
 
 
-def features(group, sentence_probs: dict[int, dict[str, float]], other_types: int) -> dict:
+def parse_view(doc, group, all_actors, persons) -> dict:
+    """What the dependency parse says of a proposed event, over its mentions: the largest share of its
+    participants that the parse attaches to a mention's trigger (roles.parties), whether it attaches two of
+    them, and the most factual of the mentions' moods (modality.assess). Empty without a parser."""
+    if not roles.has_parse(doc):
+        return {}
+    share, pair, moods = 0.0, False, []
+    wanted = set(group.participants)
+    for m in group.mentions:
+        span = doc.char_span(m.anchor[0], m.anchor[1], alignment_mode="expand")
+        if span is None:
+            continue
+        anchor, sent = span.root, span.root.sent
+        head = roles.clause_head(anchor)
+        moods.append(modality.assess(anchor, head)[0])
+        sent_actors = [a for a in all_actors if sent.start_char <= a.start < sent.end_char]
+        found = set(roles.parties(doc, sent, anchor, sent_actors, persons, group.event_type)[0]) & wanted
+        share = max(share, len(found) / max(1, len(wanted)))
+        pair = pair or len(found) >= 2
+    if not moods:
+        return {}
+    order = (modality.OCCURRED, modality.PLANNED, modality.HABITUAL, modality.SPECULATIVE, modality.NEGATED)
+    return {"parse_share": share, "parse_pair": pair, "mood": min(moods, key=order.index)}
+
+
+def features(group, sentence_probs: dict[int, dict[str, float]], other_types: int, parse: dict | None = None) -> dict:
     """What the model reads about one proposed event (a group of the rule extractor's mentions);
-    ``sentence_probs``: the classifier's output per sentence index."""
+    ``sentence_probs``: the classifier's output per sentence index; ``parse``: :func:`parse_view`."""
     ms = group.mentions
     p_any = [sentence_probs[m.sentence_index].get(sentclf.ANY, 0.0) for m in ms]
     p_type = [sentence_probs[m.sentence_index].get(group.event_type, 0.0) for m in ms]
@@ -76,6 +108,7 @@ def features(group, sentence_probs: dict[int, dict[str, float]], other_types: in
         "org": any(c in actors.organisation_codes() for c in group.participants),
         "lead": min(m.sentence_index for m in ms) < 4,
         "rule_confidence": max(m.confidence for m in ms), "other_types": other_types,
+        **(parse or {}),
     }
 
 
@@ -96,7 +129,9 @@ def proposals(article: Article, doc, clf) -> list[tuple[object, dict]]:
     types_of: dict[tuple, set[str]] = {}
     for g in groups:
         types_of.setdefault(g.participants, set()).add(g.event_type)
-    return [(g, features(g, probs, len(types_of[g.participants]) - 1)) for g in groups]
+    all_actors, persons = rules.actor_mentions(doc), rules.person_map(doc)
+    return [(g, features(g, probs, len(types_of[g.participants]) - 1, parse_view(doc, g, all_actors, persons)))
+            for g in groups]
 
 
 def decide(proposed, w: dict, threshold: float = DECIDE) -> list:
