@@ -118,6 +118,19 @@ def add_db_argument(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", default=default_db(), help="DuckDB file (default: $NEWSWATCH_DB or newswatch.duckdb)")
 
 
+def add_extraction_arguments(p: argparse.ArgumentParser, *, extractor_help: str | None = None) -> None:
+    """--model, --extractor and --no-cascade: how a pipeline finds events."""
+    from newswatch.transforms.language.extraction import EXTRACTORS
+    p.add_argument("--model", default=None, help="spaCy pipeline to load (default: en_core_web_sm if installed)")
+    p.add_argument("--extractor", choices=sorted(EXTRACTORS), default="rules", help=extractor_help or (
+        "rules (default): every event the rules find, its confidence from the learned model; hybrid: only those "
+        "the model judges right (higher precision, lower recall); components: parse-based roles and modality "
+        "with the trained sentence classifier"))
+    p.add_argument("--no-cascade", dest="cascade", action="store_false",
+                   help="run the spaCy pipeline on every article; by default a cheap first pass skips those where "
+                        "the rules (rules, hybrid) cannot find an event, with identical results")
+
+
 def add_sink_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--sink", choices=("duckdb", "parquet"), default="duckdb",
                    help="duckdb (default), or parquet shards in --output for distributed runners "

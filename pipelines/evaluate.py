@@ -15,9 +15,8 @@ from pathlib import Path
 
 from newswatch.evaluation import scoring
 from newswatch.pipelines import replay
-from newswatch.pipelines.common import parse_with_beam
+from newswatch.pipelines.common import add_extraction_arguments, parse_with_beam
 from newswatch.pipelines.status import EXIT_OK, EXIT_USAGE
-from newswatch.transforms.language.extraction import EXTRACTORS
 from newswatch.transforms.sources.files import ARTICLE_SUFFIXES
 
 
@@ -28,8 +27,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--db", default=None, help="keep the scratch database at this path (default: a temporary file)")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--min-confidence", type=float, default=0.0, help="score only events at or above this confidence")
-    p.add_argument("--model", default=None)
-    p.add_argument("--extractor", choices=sorted(EXTRACTORS), default="rules", help="as for replay")
+    add_extraction_arguments(p, extractor_help="as for replay")
     return p
 
 
@@ -45,10 +43,11 @@ def default_paths(gold: Path) -> list[str]:
 
 
 def evaluate(gold_path: str, paths: list[str], db: str, *, model: str | None = None,
-             pipeline_args: list[str] = (), min_confidence: float = 0.0, extractor: str = "rules"):
+             pipeline_args: list[str] = (), min_confidence: float = 0.0, extractor: str = "rules",
+             cascade: bool = True):
     gold = scoring.load_gold(gold_path)
     replay.run([*paths, "--db", db, "--extractor", extractor, *(["--model", model] if model else []),
-                *pipeline_args])
+                *([] if cascade else ["--no-cascade"]), *pipeline_args])
     from newswatch.transforms.storage.sink import connect
     conn = connect(db, read_only=True)
     try:
@@ -78,7 +77,8 @@ def run_eval(argv: list[str]) -> int:
             print(f"newswatch eval: {args.db} exists; eval needs a fresh database", file=sys.stderr)
             return EXIT_USAGE
         report, by_threshold = evaluate(str(gold), paths, db, model=args.model, pipeline_args=pipeline_args,
-                                        min_confidence=args.min_confidence, extractor=args.extractor)
+                                        min_confidence=args.min_confidence, extractor=args.extractor,
+                                        cascade=args.cascade)
     if args.format == "json":
         json.dump(scoring.report_to_dict(report, by_threshold=by_threshold), sys.stdout, indent=1)
         print()

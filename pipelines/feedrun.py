@@ -17,8 +17,9 @@ import time
 
 import apache_beam as beam
 
-from newswatch.pipelines.common import (DatabaseUnavailable, RunSummary, add_db_argument, add_sink_arguments,
-                                        check_database, make_pipeline, parse_with_beam, sink_options, summarise)
+from newswatch.pipelines.common import (DatabaseUnavailable, RunSummary, add_db_argument, add_extraction_arguments,
+                                        add_sink_arguments, check_database, make_pipeline, parse_with_beam,
+                                        sink_options, summarise)
 from newswatch.pipelines.display import progress
 from newswatch.pipelines.status import EXIT_INPUT_ERRORS, EXIT_OK, EXIT_USAGE
 from newswatch.transforms.beam import telemetry
@@ -31,18 +32,20 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="newswatch run", description="One batch pass over the feeds of a feeds file.")
     p.add_argument("--feeds", required=True, help="feeds file (TOML: [[feed]] name, url)")
     add_db_argument(p)
-    p.add_argument("--model", default=None)
+    add_extraction_arguments(p)
     p.add_argument("--quiet", action="store_true", help="no progress display")
     add_sink_arguments(p)
     return p
 
 
-def build(pipeline: beam.Pipeline, config, state, db: str, model: str | None = None, policy=None, **sink):
+def build(pipeline: beam.Pipeline, config, state, db: str, model: str | None = None, policy=None,
+          extractor: str = "rules", cascade: bool = True, **sink):
     policy = policy or config.fetch_policy()
     polled = pipeline | "Feeds" >> beam.Create(list(config.feeds)) | "PollFeeds" >> PollFeeds(policy, state)
     fetched = polled["items"] | "FetchArticles" >> FetchArticles(policy)
     return fetched["articles"] | "ArticlesToDuckDB" >> ArticlesToDuckDB(
-        db, model, upstream_errors=(polled[ERRORS], fetched[ERRORS]), side_rows=(polled[STATES], fetched[SEEN]), **sink)
+        db, model, upstream_errors=(polled[ERRORS], fetched[ERRORS]), side_rows=(polled[STATES], fetched[SEEN]),
+        extractor=extractor, cascade=cascade, **sink)
 
 
 def run(argv: list[str] | None = None, *, policy=None) -> RunSummary:
@@ -59,7 +62,8 @@ def run(argv: list[str] | None = None, *, policy=None) -> RunSummary:
         display.start(len(config.feeds))
     try:
         with make_pipeline(pipeline_args) as pipeline:
-            build(pipeline, config, state, known.db, known.model, policy, **sink)
+            build(pipeline, config, state, known.db, known.model, policy, extractor=known.extractor,
+                  cascade=known.cascade, **sink)
     finally:
         if isinstance(display, progress.FeedRunDisplay):
             display.stop()

@@ -32,8 +32,9 @@ import logging
 import signal
 import sys
 
-from newswatch.pipelines.common import (DatabaseUnavailable, add_db_argument, add_sink_arguments, check_database,
-                                        make_pipeline, parse_with_beam, port_number, positive, sink_options)
+from newswatch.pipelines.common import (DatabaseUnavailable, add_db_argument, add_extraction_arguments,
+                                        add_sink_arguments, check_database, make_pipeline, parse_with_beam, port_number,
+                                        positive, sink_options)
 from newswatch.pipelines.status import EXIT_OK, EXIT_USAGE
 from newswatch.transforms.beam.articles import ProcessArticles
 from newswatch.transforms.beam.feeds import PollLoop
@@ -50,7 +51,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--interval", type=positive, default=300.0,
                    help="seconds between polls of a feed without its own interval (default 300)")
     add_db_argument(p)
-    p.add_argument("--model", default=None)
+    add_extraction_arguments(p)
     p.add_argument("--snapshot", default=None, help="keep a read-only copy of the database here for analysts")
     p.add_argument("--snapshot-every", type=positive, default=30.0, help="seconds between snapshot refreshes")
     p.add_argument("--lock-wait", type=positive, default=1.0,
@@ -70,7 +71,7 @@ def build(pipeline, config, args):
     # One linear chain: on the local runner a Flatten would hold rows until the source ends.
     return (pipeline
             | "PollLoop" >> PollLoop(policy, config.feeds, args.db, args.interval, run_for=args.run_for)
-            | "ProcessArticles" >> ProcessArticles(args.model)
+            | "ProcessArticles" >> ProcessArticles(args.model, args.extractor, args.cascade)
             | "WriteToDuckDB" >> WriteToDuckDB(args.db, args.batch_rows, keep_on_lock=True, lock_wait=args.lock_wait,
                                                snapshot=args.snapshot, snapshot_every=args.snapshot_every,
                                                log_cycles=True, **sink_options(args)))

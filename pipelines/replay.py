@@ -11,41 +11,37 @@ import logging
 
 import apache_beam as beam
 
-from newswatch.pipelines.common import (RunSummary, add_db_argument, add_sink_arguments, check_database, make_pipeline,
-                                        needs_linear_chain, parse_with_beam, sink_options, summarise)
+from newswatch.pipelines.common import (RunSummary, add_db_argument, add_extraction_arguments, add_sink_arguments,
+                                        check_database, make_pipeline, needs_linear_chain, parse_with_beam,
+                                        sink_options, summarise)
 from newswatch.pipelines.display import progress
 from newswatch.transforms.beam import telemetry
 from newswatch.transforms.beam.articles import ProcessArticles
 from newswatch.transforms.beam.outputs import ERRORS
 from newswatch.transforms.beam.read import ReadReplayFiles
 from newswatch.transforms.beam.write import ArticlesToDuckDB, WriteToDuckDB
-from newswatch.transforms.language.extraction import EXTRACTORS
 from newswatch.transforms.sources.files import bundled_seeds, count_inputs
 
 log = logging.getLogger(__name__)
 
 
 def build(pipeline: beam.Pipeline, paths: list[str], db_path: str, model: str | None = None,
-          extractor: str = "rules", linear: bool = False, **sink):
+          extractor: str = "rules", linear: bool = False, cascade: bool = True, **sink):
     if linear:  # one chain of single-output steps (as the monitor), for runners that mishandle several outputs
         return (pipeline
                 | "ReadReplayFiles" >> ReadReplayFiles(paths, linear=True)
-                | "ProcessArticles" >> ProcessArticles(model, extractor)
+                | "ProcessArticles" >> ProcessArticles(model, extractor, cascade)
                 | "WriteToDuckDB" >> WriteToDuckDB(db_path, **sink))
     read = pipeline | "ReadReplayFiles" >> ReadReplayFiles(paths)
     return read["articles"] | "ArticlesToDuckDB" >> ArticlesToDuckDB(db_path, model, upstream_errors=(read[ERRORS],),
-                                                                      extractor=extractor, **sink)
+                                                                      extractor=extractor, cascade=cascade, **sink)
 
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="newswatch replay", description="Replay archived articles into the database.")
     p.add_argument("paths", nargs="*", help=".txt, .html or .jsonl files or folders (default: the bundled seeds)")
     add_db_argument(p)
-    p.add_argument("--model", default=None, help="spaCy pipeline to load (default: en_core_web_sm if installed)")
-    p.add_argument("--extractor", choices=sorted(EXTRACTORS), default="rules",
-                   help="rules (default): every event the rules find, its confidence from the learned model; "
-                        "hybrid: only those the model judges right (higher precision, lower recall); components: "
-                        "parse-based roles and modality with the trained sentence classifier")
+    add_extraction_arguments(p)
     p.add_argument("--quiet", action="store_true", help="no progress display")
     add_sink_arguments(p)
     return p
@@ -63,7 +59,8 @@ def run(argv: list[str] | None = None, *, display: progress.ReplayDisplay | None
     linear = needs_linear_chain(pipeline_args)
     try:
         with make_pipeline(pipeline_args) as pipeline:
-            build(pipeline, known.paths, known.db, known.model, known.extractor, linear=linear, **sink)
+            build(pipeline, known.paths, known.db, known.model, known.extractor, linear=linear,
+                  cascade=known.cascade, **sink)
     except OSError as exc:
         if linear and "connect" in str(exc).lower():  # the Dask scheduler given is not there: configuration
             raise SystemExit(f"cannot reach the Dask scheduler: {str(exc).splitlines()[0][:200]}") from exc

@@ -92,15 +92,16 @@ class _Counted(beam.DoFn):
 
 
 class _Extractor(_Counted):
-    def __init__(self, model: str | None, extractor: str):
+    def __init__(self, model: str | None, extractor: str, cascade: bool = True):
         super().__init__()
         self.model = model
         self.extractor = extractor
+        self.cascade = cascade
 
     def setup(self):
         from newswatch.transforms.language.nlp import load_pipeline
         self.nlp = load_pipeline(self.model)
-        self.extract_events = extractor_function(self.extractor)
+        self.extract_events = extractor_function(self.extractor, cascade=self.cascade)
 
 
 class _Prepare(_Counted):
@@ -128,13 +129,14 @@ class PrepareArticles(beam.PTransform):
 class ExtractEvents(beam.PTransform):
     """Article -> ExtractedArticle (``extracted``: the article and its events); failures to ``errors``."""
 
-    def __init__(self, model: str | None = None, extractor: str = "rules"):
+    def __init__(self, model: str | None = None, extractor: str = "rules", cascade: bool = True):
         super().__init__()
         self.model = model
         self.extractor = extractor
+        self.cascade = cascade
 
     def expand(self, articles):
-        out = articles | "Extract" >> beam.ParDo(_Extract(self.model, self.extractor)).with_outputs(
+        out = articles | "Extract" >> beam.ParDo(_Extract(self.model, self.extractor, self.cascade)).with_outputs(
             ERRORS, main="extracted")
         return {"extracted": out.extracted, ERRORS: out[ERRORS]}
 
@@ -156,10 +158,11 @@ class _Process(_Extractor):
 class ProcessArticles(beam.PTransform):
     """One step for linear chains: RawArticle -> ExtractedArticle and error rows; any other row passes on."""
 
-    def __init__(self, model: str | None = None, extractor: str = "rules"):
+    def __init__(self, model: str | None = None, extractor: str = "rules", cascade: bool = True):
         super().__init__()
         self.model = model
         self.extractor = extractor
+        self.cascade = cascade
 
     def expand(self, rows):
-        return rows | "PrepareAndExtract" >> beam.ParDo(_Process(self.model, self.extractor))
+        return rows | "PrepareAndExtract" >> beam.ParDo(_Process(self.model, self.extractor, self.cascade))

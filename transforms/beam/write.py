@@ -212,18 +212,19 @@ class ArticlesToDuckDB(beam.PTransform):
     """The shared tail of every pipeline: prepare, extract, write (with every error)."""
 
     def __init__(self, db_path: str, model: str | None = None, upstream_errors=(), side_rows=(),
-                 extractor: str = "rules", **sink_options):
+                 extractor: str = "rules", cascade: bool = True, **sink_options):
         super().__init__()
         self.db_path = db_path
         self.model = model
         self.extractor = extractor
+        self.cascade = cascade
         self.upstream_errors = upstream_errors
         self.side_rows = side_rows  # feed states, seen URLs: written in the same transactions
         self.sink_options = sink_options
 
     def expand(self, raws):
         prepared = raws | "PrepareArticles" >> PrepareArticles()
-        extracted = prepared["articles"] | "ExtractEvents" >> ExtractEvents(self.model, self.extractor)
+        extracted = prepared["articles"] | "ExtractEvents" >> ExtractEvents(self.model, self.extractor, self.cascade)
         errors = (*self.upstream_errors, *self.side_rows, prepared[ERRORS], extracted[ERRORS])
         to_write = (extracted["extracted"], *errors) | "Rows" >> beam.Flatten()
         return to_write | "WriteToDuckDB" >> WriteToDuckDB(self.db_path, **self.sink_options)

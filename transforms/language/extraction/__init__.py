@@ -3,6 +3,7 @@ sentence classifier and confidence, and :data:`EXTRACTORS`, the extractors a run
 
 from __future__ import annotations
 
+import functools
 import importlib
 
 # The extractors a run can choose (README, "Extraction figures"), as "module:function" taking (article, nlp) and
@@ -13,7 +14,14 @@ EXTRACTORS = {"rules": "newswatch.transforms.language.extraction.gate:score_even
               "components": "newswatch.transforms.language.extraction.components:extract_events"}
 
 
-def extractor_function(name: str):
-    """The extract function of the extractor called ``name`` (a key of :data:`EXTRACTORS`)."""
+# The extractors whose events are the rule extractor's proposals: the cascade's cheap first pass
+# (prefilter.py) can tell, without the spaCy pipeline, an article where they cannot find anything.
+CASCADE = frozenset({"rules", "hybrid"})
+
+
+def extractor_function(name: str, *, cascade: bool = True):
+    """The extract function of the extractor called ``name`` (a key of :data:`EXTRACTORS`), ``(article, nlp)``
+    -> events; ``cascade=False`` parses every article, as ``--no-cascade``."""
     module, function = EXTRACTORS[name].split(":")
-    return getattr(importlib.import_module(module), function)
+    extract = getattr(importlib.import_module(module), function)
+    return functools.partial(extract, cascade=cascade) if name in CASCADE else extract

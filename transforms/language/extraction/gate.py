@@ -35,7 +35,7 @@ from importlib import resources
 from newswatch.schemas.rows import Article, EventCandidate
 from newswatch.transforms.language import actors
 from newswatch.transforms.language.extraction import classifier as sentclf
-from newswatch.transforms.language.extraction import confidence, modality, roles, rules
+from newswatch.transforms.language.extraction import confidence, modality, prefilter, roles, rules
 
 WEIGHTS_FILE = "data/gate.json"
 # Probability from which a proposed event is kept.
@@ -147,10 +147,11 @@ def decide(proposed, w: dict, threshold: float = DECIDE) -> list:
 
 
 def extract_events(article: Article, nlp, *, clf=None, w: dict | None = None,
-                   threshold: float = DECIDE) -> list[EventCandidate]:
+                   threshold: float = DECIDE, cascade: bool = True) -> list[EventCandidate]:
     """The events an article reports: the rules' proposals the model keeps (the whole stage, for tests and the
-    DoFn). Without the trained classifier or weights, the rule extractor's own decision and confidence."""
-    if not article.text.strip():
+    DoFn). Without the trained classifier or weights, the rule extractor's own decision and confidence.
+    ``cascade``: an article where the rules cannot find anything (prefilter.py) is not parsed at all."""
+    if not article.text.strip() or (cascade and not prefilter.may_report_events(article.title, article.text)):
         return []
     doc = nlp(article.text)
     clf = clf if clf is not None else sentclf.load_classifier()
@@ -160,7 +161,8 @@ def extract_events(article: Article, nlp, *, clf=None, w: dict | None = None,
     return rules.to_candidates(decide(proposals(article, doc, clf), w, threshold), repeat_bonus=0.0)
 
 
-def score_events(article: Article, nlp, *, clf=None, w: dict | None = None) -> list[EventCandidate]:
+def score_events(article: Article, nlp, *, clf=None, w: dict | None = None,
+                 cascade: bool = True) -> list[EventCandidate]:
     """Every event the rules propose, each with the model's probability as its confidence (the default
     extractor: nothing the rules find is dropped, and ``confidence`` says how far to trust it)."""
-    return extract_events(article, nlp, clf=clf, w=w, threshold=0.0)
+    return extract_events(article, nlp, clf=clf, w=w, threshold=0.0, cascade=cascade)
