@@ -78,6 +78,18 @@ def build(pipeline, config, args):
 
 
 def main(argv: list[str]) -> int:
+    # SIGINT/SIGTERM request a clean stop from the start: one that comes while the model loads ends the
+    # monitor (status 0) before its first poll instead of killing it
+    clear_stop()
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        return _monitor(argv)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _monitor(argv: list[str]) -> int:
     from newswatch.transforms.sources.feedconfig import ConfigError, load_feeds_config
     args, pipeline_args = parse_with_beam(parser(), argv)
     try:
@@ -106,16 +118,12 @@ def main(argv: list[str]) -> int:
             return EXIT_USAGE
         telemetry.install(observer)
         log.info("metrics on http://%s:%d/metrics", args.metrics_address, args.metrics_port)
-    clear_stop()
-    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     log.info("monitoring %d feeds (interval %.0f s) into %s; stop with Ctrl-C or SIGTERM",
-                len(config.feeds), args.interval, args.db)
+             len(config.feeds), args.interval, args.db)
     try:
         with make_pipeline(pipeline_args, streaming=True) as pipeline:
             build(pipeline, config, args)
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
         if metrics is not None:
             from newswatch.transforms.beam import telemetry
             telemetry.install(telemetry.Observer())

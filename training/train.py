@@ -30,6 +30,8 @@ MODEL_OUT = ROOT / "transforms" / "language" / sentclf.MODEL_DIR
 CONF_OUT = ROOT / "transforms" / "language" / confidence.WEIGHTS_FILE
 GATE_OUT = ROOT / "transforms" / "language" / gate.WEIGHTS_FILE
 SEED = 0
+# the sentence classifier's architecture (classifier.ARCHITECTURES); --arch overrides it for an experiment
+ARCH = "bow"
 FOLDS = 4
 LABELS = [*event_types(), sentclf.ANY]
 
@@ -170,13 +172,13 @@ def _folds(pairs, folds: int) -> dict[str, int]:
     return {g["file"]: int(hashlib.sha256(g["file"].encode()).hexdigest(), 16) % folds for g, _ in pairs}
 
 
-def cross_fitted_rows(pairs, nlp, examples_of, folds: int, epochs: int):
+def cross_fitted_rows(pairs, nlp, examples_of, folds: int, epochs: int, architecture: str = ARCH):
     """Candidate rows whose classifier probabilities come from a classifier trained without that article."""
     fold_of = _folds(pairs, folds)
     clfs = {}
     for k in range(folds):
         train_ex = [ex for g, _ in pairs if fold_of[g["file"]] != k for ex in examples_of[g["file"]]]
-        clfs[k] = sentclf.train(train_ex, LABELS, epochs=epochs, seed=SEED)
+        clfs[k] = sentclf.train(train_ex, LABELS, epochs=epochs, seed=SEED, architecture=architecture)
     rows = candidate_rows(pairs, nlp, lambda f: clfs[fold_of[f]])
     return rows, clfs, fold_of
 
@@ -192,9 +194,12 @@ def main(argv=None) -> int:
                     help="with --cv --extractor hybrid: keep proposals from this probability (default: the shipped "
                          "one), so that the table by threshold also shows lower ones")
     ap.add_argument("--epochs", type=int, default=12)
+    ap.add_argument("--arch", choices=sorted(sentclf.ARCHITECTURES), default=ARCH,
+                    help="the sentence classifier's architecture")
     args = ap.parse_args(argv)
     if args.cv:
-        cross_validate(epochs=args.epochs, extractor=args.extractor, threshold=args.threshold)
+        cross_validate(epochs=args.epochs, extractor=args.extractor, threshold=args.threshold,
+                       architecture=args.arch)
         return 0
 
     from newswatch.transforms.language.nlp import load_pipeline
@@ -214,11 +219,11 @@ def main(argv=None) -> int:
     examples_of = {g["file"]: sentence_examples([(g, a)], nlp) for g, a in pairs}
     examples = [ex for exs in examples_of.values() for ex in exs]
     print(f"training on {len(examples)} sentences, {sum(1 for _, c in examples if c)} with events", file=sys.stderr)
-    rows, clfs, fold_of = cross_fitted_rows(pairs, nlp, examples_of, FOLDS, args.epochs)
+    rows, clfs, fold_of = cross_fitted_rows(pairs, nlp, examples_of, FOLDS, args.epochs, args.arch)
     fitted = fit_confidence(rows)
     gate_by_file = gate_rows(pairs, nlp, lambda f: clfs[fold_of[f]])
     gated = fit_gate(gate_by_file, list(gate_by_file))
-    clf = sentclf.train(examples, LABELS, epochs=args.epochs, seed=SEED)
+    clf = sentclf.train(examples, LABELS, epochs=args.epochs, seed=SEED, architecture=args.arch)
     if MODEL_OUT.exists():
         shutil.rmtree(MODEL_OUT)
     clf.to_disk(MODEL_OUT)
@@ -233,7 +238,7 @@ def main(argv=None) -> int:
 
 
 def cross_validate(folds: int = FOLDS, epochs: int = 12, extractor: str = "components",
-                   threshold: float | None = None) -> scoring.Report:
+                   threshold: float | None = None, architecture: str = ARCH) -> scoring.Report:
     """Tune on dev without reading test: each dev fold is predicted by a classifier and a decision model fit on
     the other folds only (``extractor``: components, hybrid, or rules, which learns nothing)."""
     from newswatch.transforms.language.nlp import load_pipeline
@@ -244,7 +249,7 @@ def cross_validate(folds: int = FOLDS, epochs: int = 12, extractor: str = "compo
     examples_of = {g["file"]: sentence_examples([(g, a)], nlp) for g, a in pairs}
     fold_of = _folds(pairs, folds)
     clfs = {k: sentclf.train([ex for g, _ in pairs if fold_of[g["file"]] != k for ex in examples_of[g["file"]]],
-                             LABELS, epochs=epochs, seed=SEED) for k in range(folds)}
+                             LABELS, epochs=epochs, seed=SEED, architecture=architecture) for k in range(folds)}
     preds: dict = {}
     files = [g["file"] for g, _ in pairs]
     if extractor == "components":

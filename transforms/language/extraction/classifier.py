@@ -73,25 +73,39 @@ def predict(texts: list[str], clf=None) -> list[dict[str, float]]:
     return [dict(doc.cats) for doc in clf.pipe(texts, batch_size=64)]
 
 
-def new_classifier(labels, *, seed: int = 0):
-    """An untrained bag-of-words multilabel classifier over ``labels``."""
+_BOW = {"@architectures": "spacy.TextCatBOW.v3", "exclusive_classes": False, "ngram_size": 2,
+        "no_output_layer": False, "length": 65536}
+ARCHITECTURES = {
+    "bow": _BOW,
+    # the same bag of words beside a small CNN over hashed word features (spaCy's ensemble)
+    "ensemble": {"@architectures": "spacy.TextCatEnsemble.v2", "linear_model": _BOW, "nO": None,
+                 "tok2vec": {"@architectures": "spacy.Tok2Vec.v2",
+                             "embed": {"@architectures": "spacy.MultiHashEmbed.v2", "width": 64,
+                                       "rows": [2000, 2000, 1000, 1000], "attrs": ["NORM", "LOWER", "PREFIX", "SUFFIX"],
+                                       "include_static_vectors": False},
+                             "encode": {"@architectures": "spacy.MaxoutWindowEncoder.v2", "width": 64,
+                                        "window_size": 1, "maxout_pieces": 3, "depth": 2}}},
+}
+
+
+def new_classifier(labels, *, seed: int = 0, architecture: str = "bow"):
+    """An untrained multilabel classifier over ``labels`` (``architecture``: a key of :data:`ARCHITECTURES`)."""
     spacy.util.fix_random_seed(seed)
     nlp = spacy.blank("en")
-    textcat = nlp.add_pipe("textcat_multilabel", config={
-        "model": {"@architectures": "spacy.TextCatBOW.v3", "exclusive_classes": False, "ngram_size": 2,
-                  "no_output_layer": False, "length": 65536}})
+    textcat = nlp.add_pipe("textcat_multilabel", config={"model": ARCHITECTURES[architecture]})
     for label in labels:
         textcat.add_label(label)
     return nlp
 
 
-def train(examples: list[tuple[str, set[str]]], labels, *, epochs: int = 12, seed: int = 0):
+def train(examples: list[tuple[str, set[str]]], labels, *, epochs: int = 12, seed: int = 0,
+          architecture: str = "bow"):
     """Train a classifier on (masked sentence, types) pairs; deterministic for a given seed."""
     import random
 
     from spacy.training import Example
 
-    nlp = new_classifier(labels, seed=seed)
+    nlp = new_classifier(labels, seed=seed, architecture=architecture)
     data = [Example.from_dict(nlp.make_doc(text), {"cats": {lab: float(lab in cats) for lab in labels}})
             for text, cats in examples]
     optimizer = nlp.initialize(lambda: data)
