@@ -32,7 +32,10 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Annotated, Any, Iterable, Literal, Mapping, Sequence
+
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator,
+                      model_validator)
 
 from newswatch.schemas import event_types
 from newswatch.transforms.language.actors import is_state
@@ -444,8 +447,85 @@ def pair_article(preds: Sequence[Prediction], gold_events: Sequence[Mapping[str,
 # gold
 
 
+def _event_type(value: str) -> str:
+    if value not in EVENT_TYPES:
+        raise ValueError(f"unknown event type {value!r}")
+    return value
+
+
+def _gold_date(value: str | None) -> str | None:
+    if value is not None:
+        _parse_gold_date(value)
+    return value
+
+
+_Code = Annotated[str, StringConstraints(min_length=1)]
+_Type = Annotated[str, AfterValidator(_event_type)]
+_Date = Annotated[str | None, AfterValidator(_gold_date)]
+
+
+class _GoldEvent(BaseModel):
+    """One gold event (FORMAT.md); unknown keys such as ``note`` are kept."""
+
+    model_config = ConfigDict(extra="allow", strict=True)
+    id: _Code
+    type: _Type
+    participants: Annotated[list[_Code], Field(min_length=1)]
+    required: bool
+    date: _Date = None
+    alt_types: list[_Type] = []
+    optional_participants: list[_Code] = []
+    participants_mode: Literal["exact", "subset"] = "exact"
+    date_alt: list[Annotated[str, AfterValidator(_gold_date)]] = []
+    in_background: bool = False
+    evidence: str | None = None
+
+    @field_validator("alt_types", "optional_participants", "date_alt", "participants_mode", mode="before")
+    @classmethod
+    def _null_is_default(cls, value, info):
+        return cls.model_fields[info.field_name].default if value is None else value
+
+
+class _GoldArticle(BaseModel):
+    """One gold article (FORMAT.md)."""
+
+    model_config = ConfigDict(extra="allow", strict=True)
+    file: _Code
+    is_defence_cooperation: bool
+    events: list[_GoldEvent]
+    url: str | None = None
+    published: Any = None
+
+    @model_validator(mode="after")
+    def _unique_ids(self):
+        seen: set[str] = set()
+        for event in self.events:
+            if event.id in seen:
+                raise ValueError(f"event {event.id}: duplicate id in this article")
+            seen.add(event.id)
+        return self
+
+
+def _validation_message(exc: ValidationError, obj: dict) -> str:
+    """pydantic's first error in the words of the gold format: which field of which event, and what is wrong."""
+    err = exc.errors()[0]
+    loc = list(err["loc"])
+    where = ""
+    if loc[:1] == ["events"] and len(loc) > 1 and isinstance(loc[1], int):
+        events = obj.get("events") or []
+        ev = events[loc[1]] if loc[1] < len(events) else None
+        where = f"event {ev['id']}: " if isinstance(ev, dict) and isinstance(ev.get("id"), str) and ev["id"] else \
+            f"event {loc[1]}: "
+        loc = loc[2:]
+    field = next((part for part in loc if isinstance(part, str)), None)
+    message = err["msg"].removeprefix("Value error, ")
+    if err["type"] == "missing":
+        return f"{where}missing field {field!r}"
+    return f"{where}{field!r}: {message}" if field else f"{where}{message}"
+
+
 def load_gold(path: str | Path) -> list[dict]:
-    """Read a gold JSONL file (FORMAT.md) and check it.
+    """Read a gold JSONL file (FORMAT.md) and check it, with pydantic models of an article and an event.
 
     Raises ``ValueError("<path>:<line>: ...")`` on invalid JSON, a line that is
     not an object, a missing or ill-typed field, an unknown event type (in
@@ -464,88 +544,21 @@ def load_gold(path: str | Path) -> list[dict]:
         for lineno, line in enumerate(fh, 1):
             if not line.strip():
                 continue
-
-            def bad(msg: str) -> ValueError:
-                return ValueError(f"{path}:{lineno}: {msg}")
-
             try:
                 obj = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise bad(f"invalid JSON: {exc}") from None
+                raise ValueError(f"{path}:{lineno}: invalid JSON: {exc}") from None
             if not isinstance(obj, dict):
-                raise bad("a line must be a JSON object")
-            for key in ("file", "is_defence_cooperation", "events"):
-                if key not in obj:
-                    raise bad(f"missing field {key!r}")
-            if not isinstance(obj["file"], str) or not obj["file"]:
-                raise bad("'file' must be a non-empty string")
-            if obj["file"] in seen_files:
-                raise bad(f"duplicate file {obj['file']!r} (first on line {seen_files[obj['file']]})")
-            seen_files[obj["file"]] = lineno
-            if obj.get("url") is not None and not isinstance(obj["url"], str):
-                raise bad("'url' must be a string or null")
-            if not isinstance(obj["is_defence_cooperation"], bool):
-                raise bad("'is_defence_cooperation' must be true or false")
-            if not isinstance(obj["events"], list):
-                raise bad("'events' must be a list")
-            article = dict(obj)
-            article.setdefault("url", None)
-            article.setdefault("published", None)
-            events = []
-            ids: set[str] = set()
-            for k, ev in enumerate(obj["events"]):
-                where = f"event {k}"
-                if not isinstance(ev, dict):
-                    raise bad(f"{where}: must be an object")
-                for key in ("id", "type", "participants", "required"):
-                    if key not in ev:
-                        raise bad(f"{where}: missing field {key!r}")
-                if not isinstance(ev["id"], str) or not ev["id"]:
-                    raise bad(f"{where}: 'id' must be a non-empty string")
-                where = f"event {ev['id']}"
-                if ev["id"] in ids:
-                    raise bad(f"{where}: duplicate id in this article")
-                ids.add(ev["id"])
-                if ev["type"] not in EVENT_TYPES:
-                    raise bad(f"{where}: unknown event type {ev['type']!r}")
-                alt = ev.get("alt_types") or []
-                if not isinstance(alt, list):
-                    raise bad(f"{where}: 'alt_types' must be a list")
-                for t in alt:
-                    if t not in EVENT_TYPES:
-                        raise bad(f"{where}: unknown event type {t!r} in alt_types")
-                for key in ("participants", "optional_participants"):
-                    val = ev.get(key) or []
-                    if not isinstance(val, list) or not all(isinstance(c, str) and c for c in val):
-                        raise bad(f"{where}: {key!r} must be a list of codes")
-                if not ev["participants"]:
-                    raise bad(f"{where}: 'participants' is empty")
-                mode = ev.get("participants_mode") or "exact"
-                if mode not in ("exact", "subset"):
-                    raise bad(f"{where}: unknown participants_mode {mode!r}")
-                if not isinstance(ev["required"], bool):
-                    raise bad(f"{where}: 'required' must be true or false")
-                try:
-                    if ev.get("date") is not None:
-                        _parse_gold_date(ev["date"])
-                    date_alt = ev.get("date_alt") or []
-                    if not isinstance(date_alt, list):
-                        raise ValueError("'date_alt' must be a list")
-                    for d in date_alt:
-                        _parse_gold_date(d)
-                except ValueError as exc:
-                    raise bad(f"{where}: {exc}") from None
-                event = dict(ev)
-                event.setdefault("date", None)
-                event["alt_types"] = list(alt)
-                event["optional_participants"] = list(ev.get("optional_participants") or [])
-                event["participants_mode"] = mode
-                event["date_alt"] = list(ev.get("date_alt") or [])
-                event.setdefault("in_background", False)
-                event.setdefault("evidence", None)
-                events.append(event)
-            article["events"] = events
-            out.append(article)
+                raise ValueError(f"{path}:{lineno}: a line must be a JSON object")
+            try:
+                article = _GoldArticle.model_validate(obj)
+            except ValidationError as exc:
+                raise ValueError(f"{path}:{lineno}: {_validation_message(exc, obj)}") from None
+            if article.file in seen_files:
+                raise ValueError(f"{path}:{lineno}: duplicate file {article.file!r} (first on line "
+                                 f"{seen_files[article.file]})")
+            seen_files[article.file] = lineno
+            out.append(article.model_dump())
     return out
 
 

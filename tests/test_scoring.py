@@ -408,6 +408,17 @@ def _write(tmp_path, lines) -> Path:
     ({"file": "b.txt", "is_defence_cooperation": True,
       "events": [{"id": "X", "type": "agreement", "participants": ["A", "B"], "date": None}]}, "'required'"),
     ({"file": "a.txt", "is_defence_cooperation": False, "events": []}, "duplicate file"),
+    ({"file": "b.txt", "is_defence_cooperation": True,
+      "events": [{"id": "X", "type": "agreement", "participants": ["A", "B"], "required": True,
+                  "participants_mode": "fuzzy"}]}, "event X: 'participants_mode'"),
+    ({"file": "b.txt", "is_defence_cooperation": True,
+      "events": [{"id": "X", "type": "agreement", "participants": ["A", ""], "required": True}]},
+     "event X: 'participants'"),
+    ({"file": "b.txt", "is_defence_cooperation": True,
+      "events": [{"id": "X", "type": "agreement", "participants": ["A", "B"], "required": True},
+                 {"id": "X", "type": "port_visit", "participants": ["A", "B"], "required": True}]},
+     "event X: duplicate id"),
+    ({"file": "b.txt", "is_defence_cooperation": "yes", "events": []}, "'is_defence_cooperation'"),
 ])
 def test_load_gold_errors_carry_line_number(tmp_path, bad, msg):
     good = {"file": "a.txt", "url": None, "is_defence_cooperation": False, "events": []}
