@@ -1,6 +1,6 @@
 """``newswatch eval GOLD.jsonl [PATH ...]``: replay into a scratch database and score.
 
-Scoring follows shared/gold/FORMAT.md (see :mod:`scoring`). PATH defaults to
+Scoring follows shared/gold/FORMAT.md (see ``evaluation/scoring.py``). PATH defaults to
 the article files next to GOLD (the gold file itself excluded); when there are
 none, the bundled seeds.
 """

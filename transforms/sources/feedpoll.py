@@ -1,10 +1,10 @@
 """Feeds as a source: poll a feed politely, turn new entries into articles.
 
 Plain functions around :mod:`fetch`, :mod:`feeds` and :mod:`pages`; the Beam
-stages in :mod:`stages` call them. Feed state (ETag, Last-Modified) and the
-seen-URL set come from the database (:func:`load_state`) and go back to it
-through the sink, so a later run sends conditional requests and fetches no
-page twice.
+layer (``transforms/beam/feeds.py``) and the monitor's poller (:mod:`polling`)
+call them. Feed state (ETag, Last-Modified) and the seen-URL set come from the
+database (:func:`load_state`, through ``storage/sink.py``'s ``read_source_state``) and go back to it through
+the sink, so a later run sends conditional requests and fetches no page twice.
 """
 
 from __future__ import annotations

@@ -32,7 +32,7 @@ from newswatch.schemas.rows import Article, EventCandidate
 from newswatch.transforms.language import actors
 from newswatch.transforms.language.dates import DateMention, find_dates, periods_compatible
 from newswatch.transforms.language.extraction import classifier as sentclf
-from newswatch.transforms.language.extraction import confidence, modality, roles
+from newswatch.transforms.language.extraction import confidence, modality, roles, rules
 # Actors in the text, people linked to states, the article's main pair and date periods: one implementation,
 # shared with the rule extractor.
 from newswatch.transforms.language.extraction.rules import (SentenceMention, actor_mentions, article_dyad,
@@ -290,17 +290,11 @@ def _compatible(a: DateMention | None, b: DateMention | None) -> bool:
     return a is None or b is None or periods_compatible(a.value, a.precision, b.value, b.precision, slack_days=1)
 
 
-@dataclass
-class _Group:
-    event_type: str
-    participants: tuple[str, ...]
-    mentions: list[RawMention] = field(default_factory=list)
+class _Group(rules._Group):
+    """The rules' group, whose date on a tie of precision is the earliest in the text."""
 
-    @property
-    def date(self) -> DateMention | None:
-        order = {"day": 0, "month": 1, "year": 2}
-        dated = [m.date for m in self.mentions if m.date]
-        return min(dated, key=lambda d: (order[d.precision], d.start)) if dated else None
+    def _date_key(self, d: DateMention):
+        return super()._date_key(d), d.start
 
 
 def group_mentions(mentions: list[RawMention]) -> list[_Group]:

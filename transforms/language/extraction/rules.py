@@ -946,17 +946,23 @@ def _dates_compatible(a: DateMention | None, b: DateMention | None) -> bool:
     return periods_compatible(a.value, a.precision, b.value, b.precision)
 
 
+_PRECISION_ORDER = {"day": 0, "month": 1, "year": 2}
+
+
 @dataclass
 class _Group:
+    """Mentions of one event in one article (of either extractor); its date is the most precise of theirs."""
     event_type: str
     participants: tuple[str, ...]
     mentions: list[RawMention] = field(default_factory=list)
 
+    def _date_key(self, d: DateMention):
+        return _PRECISION_ORDER[d.precision]  # ties: the first mention's
+
     @property
     def date(self) -> DateMention | None:
         dated = [m.date for m in self.mentions if m.date]
-        order = {"day": 0, "month": 1, "year": 2}
-        return min(dated, key=lambda d: order[d.precision]) if dated else None
+        return min(dated, key=self._date_key) if dated else None
 
     def phrases(self) -> set[str]:
         return {m.phrase for m in self.mentions if m.reference == "named"}
