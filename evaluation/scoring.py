@@ -194,6 +194,10 @@ class Report:
     articles_flagged: int = 0
     articles_positive: int = 0  # gold is_defence_cooperation true
     article_accuracy: float = 1.0
+    # the keyword alert's article flags (evaluation/baseline.py), when the articles' texts were at hand
+    keyword_alert_correct: int = 0
+    keyword_alert_total: int = 0
+    keyword_alert_accuracy: float | None = None
     date_exact: float = 1.0
     date_exact_count: int = 0
     date_exact_total: int = 0  # == tp
@@ -657,7 +661,8 @@ def _lookup(article: Mapping[str, Any], predictions: Mapping[str, list[Predictio
 
 
 def score(gold: list[dict], predictions: dict[str, list[Prediction]], *,
-          min_confidence: float = 0.0, urls: dict[str, str] | None = None) -> Report:
+          min_confidence: float = 0.0, urls: dict[str, str] | None = None,
+          alerts: Mapping[str, bool] | None = None) -> Report:
     """Score predictions against gold articles (FORMAT.md).
 
     ``predictions`` maps article keys (origins) to their predictions;
@@ -666,6 +671,8 @@ def score(gold: list[dict], predictions: dict[str, list[Prediction]], *,
     ``min_confidence`` are dropped first.  Predictions of articles that are not
     in the gold file are not scored.  A gold article with no matching article
     is listed in ``missing_articles`` and all its required events are FNs.
+    ``alerts`` maps the same keys to the keyword alert's flag, scored as article accuracy beside the
+    extractor's.
     """
     if urls is None:
         urls = getattr(predictions, "urls", None) or {}
@@ -738,9 +745,15 @@ def score(gold: list[dict], predictions: dict[str, list[Prediction]], *,
             rep.articles_correct += 1
         else:
             rep.article_errors.append(ArticleFlag(name, truth, flagged))
+        alert = _lookup(article, alerts, urls) if alerts is not None else None
+        if alert is not None:
+            rep.keyword_alert_total += 1
+            rep.keyword_alert_correct += alert == truth
 
     rep.precision, rep.recall, rep.f1 = _prf(rep.tp, rep.fp, rep.fn)
     rep.article_accuracy = _share(rep.articles_correct, rep.articles_total)
+    if alerts is not None:
+        rep.keyword_alert_accuracy = _share(rep.keyword_alert_correct, rep.keyword_alert_total)
     rep.date_exact_total = rep.tp
     rep.date_exact = _share(rep.date_exact_count, rep.tp)
 
@@ -775,6 +788,14 @@ def score_by_threshold(gold: list[dict], predictions: dict[str, list[Prediction]
                        urls: dict[str, str] | None = None) -> list[tuple[float, Report]]:
     """One :func:`score` per confidence threshold, in the order given."""
     return [(t, score(gold, predictions, min_confidence=t, urls=urls)) for t in thresholds]
+
+
+def keyword_alerts(conn) -> dict[str, bool]:
+    """The keyword alert's flag (evaluation/baseline.py) for every article of a newswatch database, keyed as
+    :func:`predictions_from_db` keys them."""
+    from newswatch.evaluation.baseline import keyword_alert
+    rows = conn.execute("SELECT coalesce(origin, url, article_id), title, text FROM articles").fetchall()
+    return {key: keyword_alert(title, text or "") for key, title, text in rows}
 
 
 # --------------------------------------------------------------------------
@@ -837,6 +858,9 @@ def format_report(report: Report, *, by_threshold: Sequence[tuple[float, Report]
     lines.append(f"           precision {_pct(r.precision)}  recall {_pct(r.recall)}  F1 {_pct(r.f1)}")
     lines.append(f"articles   accuracy {_pct(r.article_accuracy)} ({r.articles_correct}/{r.articles_total};"
                  f" flagged {r.articles_flagged}, gold positive {r.articles_positive})")
+    if r.keyword_alert_accuracy is not None:
+        lines.append(f"           keyword alert {_pct(r.keyword_alert_accuracy)} ({r.keyword_alert_correct}/"
+                     f"{r.keyword_alert_total}; a defence word, a cooperation word, two named states)")
     lines.append(f"dates      exact {_pct(r.date_exact)} ({r.date_exact_count}/{r.date_exact_total} true positives)")
     lines.append(f"merging    recall {_pct(r.merge_recall)} ({r.merge_numerator}/{r.merge_denominator} gold ids"
                  f" required in >= 2 articles); false merges {len(r.false_merges)}")

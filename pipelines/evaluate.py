@@ -52,9 +52,10 @@ def evaluate(gold_path: str, paths: list[str], db: str, *, model: str | None = N
     conn = connect(db, read_only=True)
     try:
         predictions = scoring.predictions_from_db(conn)
+        alerts = scoring.keyword_alerts(conn)
     finally:
         conn.close()
-    report = scoring.score(gold, predictions, min_confidence=min_confidence)
+    report = scoring.score(gold, predictions, min_confidence=min_confidence, alerts=alerts)
     by_threshold = scoring.score_by_threshold(gold, predictions)
     return report, by_threshold
 

@@ -41,6 +41,8 @@ def test_seed_replay_scores_perfectly_and_is_idempotent(db_path, capsys):
     assert (report.tp, report.fp, report.fn) == (11, 0, 0), scoring.format_report(report)
     assert report.precision == 1.0 and report.recall == 1.0
     assert (report.merge_numerator, report.merge_denominator) == (1, 1) and not report.false_merges
+    # eval scores the keyword alert on the stored articles beside the extractor (all five seeds raise it)
+    assert (report.keyword_alert_correct, report.keyword_alert_total) == (5, 5)
     first = counts(db_path)
     assert cli.main(["replay", "--db", db_path]) == 0
     assert counts(db_path) == first

@@ -544,3 +544,31 @@ def test_reliability_bands_count_right_and_wrong_by_confidence():
     assert bands[(0.0, 0.2)].events == 0 and bands[(0.0, 0.2)].right_share is None
     assert "Reliability" in format_report(score(gold, preds))
     assert report_to_dict(score(gold, preds))["reliability"][-1]["right"] == 1
+
+
+# ---------------------------------------------------------------- the keyword alert baseline
+
+
+@pytest.mark.parametrize("title, text, expected", [
+    ("Navies drill together", "Japan and Vietnam held a joint naval exercise on Monday.", True),
+    # no defence word
+    ("Ministers meet", "Japan and Vietnam held talks on rice tariffs.", False),
+    # one state only
+    ("Army exercise", "The army of Japan held a large exercise near the coast.", False),
+    # names inside other words are not states named ("Niger" in "Nigeria"): one state
+    ("Army talks", "The army of Nigeria held talks with its veterans.", False),
+])
+def test_the_keyword_alert_on_invented_articles(title, text, expected):
+    from newswatch.evaluation.baseline import keyword_alert
+    assert keyword_alert(title, text) is expected
+
+
+def test_the_keyword_alert_is_scored_as_article_accuracy():
+    gold = [{"file": "a", "is_defence_cooperation": True, "events": []},
+            {"file": "b", "is_defence_cooperation": False, "events": []},
+            {"file": "c", "is_defence_cooperation": False, "events": []}]
+    report = score(gold, {"a": [], "b": [], "c": []}, alerts={"a": True, "b": True, "c": False})
+    assert (report.keyword_alert_correct, report.keyword_alert_total) == (2, 3)
+    assert report.keyword_alert_accuracy == pytest.approx(2 / 3)
+    assert "keyword alert 0.667 (2/3" in format_report(report)
+    assert score(gold, {"a": [], "b": [], "c": []}).keyword_alert_accuracy is None

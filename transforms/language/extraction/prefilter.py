@@ -32,10 +32,10 @@ _NEED_DEFENCE = frozenset({"dialogue_meeting", "agreement", "pledge_statement"})
 
 
 @functools.cache
-def _names() -> tuple[re.Pattern, dict[str, str], re.Pattern | None]:
+def _names(bounded: bool = False) -> tuple[re.Pattern, dict[str, str], re.Pattern | None]:
     """Every gazetteer string the EntityRuler matches (case-sensitive, as its ORTH patterns), as one pattern
-    without word boundaries (a superset of token matches), with each string's code; and the forces' and
-    ships' names apart."""
+    with each string's code, and the forces' and ships' names apart. Without ``bounded`` the pattern has no
+    word boundaries (a superset of the ruler's token matches, for the first pass); with it, whole words."""
     codes: dict[str, str] = {}
     military: set[str] = set()
     for p in actors.ruler_patterns():
@@ -44,11 +44,18 @@ def _names() -> tuple[re.Pattern, dict[str, str], re.Pattern | None]:
         codes.setdefault(p["pattern"], p["id"])
         if p["label"] in (actors.FORCE, actors.SHIP):
             military.add(p["pattern"])
+    left, right = (r"(?<!\w)(?:", r")(?!\w)") if bounded else ("(?:", ")")
 
     def alternation(names) -> re.Pattern:
-        return re.compile("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)))
+        return re.compile(left + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + right)
 
     return alternation(codes), codes, alternation(military) if military else None
+
+
+def states_named(text: str) -> set[str]:
+    """The states the gazetteer finds named in ``text`` as whole words (no parse: a keyword search)."""
+    names, codes, _ = _names(bounded=True)
+    return {code for code in (codes[m.group(0)] for m in names.finditer(text)) if actors.is_state(code)}
 
 
 def may_report_events(title: str | None, text: str) -> bool:
