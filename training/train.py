@@ -162,9 +162,13 @@ def gate_rows(pairs, nlp, clf_for) -> dict[str, list[tuple[dict, bool]]]:
     return out
 
 
-def fit_gate(rows_by_file: dict[str, list], files) -> dict:
+# L2 strength of the hybrid gate's logistic model (--gate-l2 tries another inside --cv)
+GATE_L2 = 1.0
+
+
+def fit_gate(rows_by_file: dict[str, list], files, l2: float = GATE_L2) -> dict:
     rows = [r for f in files for r in rows_by_file[f]]
-    return fit_logistic([m for m, _ in rows], [ok for _, ok in rows])
+    return fit_logistic([m for m, _ in rows], [ok for _, ok in rows], l2=l2)
 
 
 def _folds(pairs, folds: int) -> dict[str, int]:
@@ -196,10 +200,11 @@ def main(argv=None) -> int:
     ap.add_argument("--epochs", type=int, default=12)
     ap.add_argument("--arch", choices=sorted(sentclf.ARCHITECTURES), default=ARCH,
                     help="the sentence classifier's architecture")
+    ap.add_argument("--gate-l2", type=float, default=GATE_L2, help="with --cv: the hybrid gate's L2 strength")
     args = ap.parse_args(argv)
     if args.cv:
         cross_validate(epochs=args.epochs, extractor=args.extractor, threshold=args.threshold,
-                       architecture=args.arch)
+                       architecture=args.arch, gate_l2=args.gate_l2)
         return 0
 
     from newswatch.transforms.language.nlp import load_pipeline
@@ -238,7 +243,8 @@ def main(argv=None) -> int:
 
 
 def cross_validate(folds: int = FOLDS, epochs: int = 12, extractor: str = "components",
-                   threshold: float | None = None, architecture: str = ARCH) -> scoring.Report:
+                   threshold: float | None = None, architecture: str = ARCH,
+                   gate_l2: float = GATE_L2) -> scoring.Report:
     """Tune on dev without reading test: each dev fold is predicted by a classifier and a decision model fit on
     the other folds only (``extractor``: components, hybrid, or rules, which learns nothing)."""
     from newswatch.transforms.language.nlp import load_pipeline
@@ -262,7 +268,7 @@ def cross_validate(folds: int = FOLDS, epochs: int = 12, extractor: str = "compo
         if extractor == "components":
             w = fit_confidence([r for f in train_files for r in per_file_rows[f]])
         elif extractor == "hybrid":
-            w = fit_gate(per_file_rows, train_files)
+            w = fit_gate(per_file_rows, train_files, gate_l2)
         else:
             w = None
         preds.update(predict(held, nlp, clfs[k], weights=w, extractor=extractor, threshold=threshold))
