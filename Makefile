@@ -31,7 +31,7 @@ $(CHROMIUM):
 	  { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
 # The sentence classifier and the decision/confidence model, from the dev split of the annotated corpus
-# (training/corpus.py); writes transforms/language/data/sentclf/ and transforms/language/data/confidence.json (about a minute).
+# (training/corpus.py); writes transforms/language/data/sentclf/, confidence.json and gate.json (about two minutes).
 train: $(VENV)/.stamp-install
 	$(BIN)/python -m training.train
 

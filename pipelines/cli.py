@@ -1,4 +1,4 @@
-"""The ``newswatch`` command line (see SPEC.md for the contract).
+"""The ``newswatch`` command line (the contract is the project's specification, kept outside this repository).
 
 Exit status: 0 success, 1 the run finished but some inputs failed (they are
 in ``ingest_errors``), 2 bad usage or configuration, 3 newswatch itself crashed.

@@ -1,4 +1,4 @@
-"""Feed parsing: real feeds, broken feeds, misdeclared encodings, URL canonicalisation."""
+"""Feed parsing: real feeds, broken feeds, misdeclared encodings; URL canonicalisation (sources/urls.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from httpserver import LocalSite
 
-from newswatch.transforms.sources.feeds import ParsedFeed, canonical_url, parse_feed
+from newswatch.transforms.sources.feeds import ParsedFeed, parse_feed
+from newswatch.transforms.sources.urls import canonical_url
 from newswatch.transforms.sources.fetch import Fetcher, FetchPolicy
 
 FEEDS = Path(__file__).parent / "fixtures" / "feeds"

@@ -1,4 +1,4 @@
-"""The package's imports run one way and in no circle (README, "Architecture").
+"""The package's imports run one way and in no circle (README, "How an article flows").
 
     pipelines/ (CLI, assembly, display)  ->  transforms/beam/ (the Beam layer)
         ->  transforms/{sources,language,storage}/ and evaluation/ (stage logic)  ->  schemas/

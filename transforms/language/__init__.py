@@ -1,1 +1,2 @@
-"""From text to events: cleaning, dates, actors, the spaCy pipeline and the extractors, with their data files."""
+"""From text to events: article preparation and cleaning, dates, actors, the spaCy pipeline, the extractors and
+the choice of evidence, with their data files."""

@@ -1,12 +1,13 @@
-"""Finding events: the rule extractor (``rules``), the spaCy components (triggers, roles, modality), the learned
-sentence classifier and confidence, and :data:`EXTRACTORS`, the extractors a run can choose."""
+"""Finding events: the rule extractor (``rules``), its learned gate (``gate``, hybrid) and the cascade's first
+pass (``prefilter``), the spaCy components (triggers, roles, modality), the sentence classifier and confidence,
+and :data:`EXTRACTORS`, the extractors a run can choose."""
 
 from __future__ import annotations
 
 import functools
 import importlib
 
-# The extractors a run can choose (README, "Extraction figures"), as "module:function" taking (article, nlp) and
+# The extractors a run can choose (README, "The extractors"), as "module:function" taking (article, nlp) and
 # returning the article's EventCandidates: the rule set's events with a learned confidence (default), the same
 # events decided by that learned model, and the component-based extractor.
 EXTRACTORS = {"rules": "newswatch.transforms.language.extraction.gate:score_events",

@@ -1,19 +1,19 @@
 """The component extractor (issue 8, opt-in: ``--extractor components``): plain functions, no Beam.
 
 It is not the default yet: on the held-out test split it scores below the rule
-extractor of ``transforms/language/extraction/rules.py`` (README, "Extraction figures").
+extractor of ``transforms/language/extraction/rules.py`` (README, "The extractors").
 
 How an article becomes events (each decision lives in one module):
 
 1. spaCy parses the text; ``newswatch_actors`` marks states and organisations
-   with their codes (``actors.py``) and ``newswatch_triggers`` marks the
+   with their codes (``language/actors.py``) and ``newswatch_triggers`` marks the
    trigger words of each event type (``extraction/triggers.py``).
 2. The sentence classifier (``extraction/classifier.py``) gives each sentence
    with a trigger a probability per event type and for "any event".
 3. The parse around the trigger gives the parties (``extraction/roles.py``) and
    the modality (``extraction/modality.py``): negated, speculative and habitual
    statements are no events; announced ones are ``planned``.
-4. Dates come from ``dates.py``, resolved against the publication date; the
+4. Dates come from ``language/dates.py``, resolved against the publication date; the
    trigger takes the date attached to its clause, else the sentence's nearest.
 5. A logistic model over the candidate's features (``extraction/confidence.py``,
    fit by ``make train``) decides whether it is reported, and its probability

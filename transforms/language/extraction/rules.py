@@ -15,7 +15,7 @@ How an article becomes events:
    linked to states, "his Vietnamese counterpart", phrases that point back at
    the article's two main parties ("the two countries"), or, for a sentence
    that names nobody, the parties of the sentence before it in the paragraph.
-5. Dates come from :mod:`dates`, resolved against the publication date.
+5. Dates come from ``language/dates.py``, resolved against the publication date.
 6. Mentions of the same event in one article are grouped (:func:`group_mentions`).
 """
 

@@ -1,4 +1,5 @@
-"""Extraction on short, invented news sentences: general patterns, not seed sentences."""
+"""The rule extractor (transforms/language/extraction/rules.py) on short, invented news sentences: general
+patterns, not seed sentences."""
 import datetime as dt
 
 import pytest

@@ -1,3 +1,4 @@
+"""Reading replay inputs (transforms/sources/files.py): every file read or reported, manifests, folders."""
 import json
 from pathlib import Path
 
