@@ -26,7 +26,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date
 
 from newswatch.schemas.rows import Article, EventCandidate
 from newswatch.transforms.language import actors
@@ -36,12 +36,9 @@ from newswatch.transforms.language.extraction import confidence, modality, roles
 # Actors in the text, people linked to states, the article's main pair and date periods: one implementation,
 # shared with the rule extractor.
 from newswatch.transforms.language.extraction.rules import (SentenceMention, actor_mentions, article_dyad,
-                                                            event_candidate, person_map)
+                                                            dated_before, event_candidate, person_map)
 from newswatch.transforms.language.extraction.triggers import SPAN_KEY, context_lemmas, lemma, mark, specs
 
-# Events whose confidence is below this are kept but flagged (events.low_confidence).
-# A dated mention this long before the publication date is background.
-BACKGROUND_AFTER = timedelta(days=60)
 # Types that take one party only when it is an organisation meeting on its own ("the AU defence chiefs met").
 _BLOC_TYPES = frozenset({"dialogue_meeting", "joint_exercise"})
 # Types whose many parties are one giver and several receivers: one event per receiver.
@@ -114,14 +111,7 @@ def _token_at(doc, char: int) -> int | None:
 
 
 def _is_background(dm: DateMention | None, reference_day: date | None) -> bool:
-    if dm is None or reference_day is None:
-        return False
-    if dm.precision == "year":
-        return dm.value.year < reference_day.year
-    if dm.precision == "month":
-        return (reference_day.year, reference_day.month) > (dm.value.year, dm.value.month) and \
-            reference_day - dm.value > BACKGROUND_AFTER
-    return reference_day - dm.value > BACKGROUND_AFTER
+    return dm is not None and reference_day is not None and dated_before(dm, reference_day)
 
 
 def _after(dm: DateMention | None, published: date | None) -> bool:

@@ -34,7 +34,6 @@ from newswatch.schemas.rows import Article, EventCandidate, Mention
 from newswatch.transforms.language import actors
 from newswatch.transforms.language.dates import DateMention, find_dates, periods_compatible
 
-# Events whose confidence is below this are kept but flagged (events.low_confidence).
 # A dated mention this long before the publication date is background.
 BACKGROUND_AFTER = timedelta(days=60)
 
@@ -864,16 +863,22 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
+def dated_before(dm: DateMention, reference_day: date) -> bool:
+    """Is the mention's date background for an article of ``reference_day``: an earlier year, or a day (or
+    an earlier month) more than BACKGROUND_AFTER before it? (Both extractors.)"""
+    if dm.precision == "year":
+        return dm.value.year < reference_day.year
+    if dm.precision == "month":
+        return (reference_day.year, reference_day.month) > (dm.value.year, dm.value.month) and \
+            reference_day - dm.value > BACKGROUND_AFTER
+    return reference_day - dm.value > BACKGROUND_AFTER
+
+
 def _is_background(dm: DateMention | None, reference_day: date | None, sentence: str, *, known_day: bool = True) -> bool:
     if dm and reference_day and not known_day:
         return dm.value.year < reference_day.year  # only a rough reference: the article's latest date
     if dm and reference_day:
-        if dm.precision == "year":
-            return dm.value.year < reference_day.year
-        if dm.precision == "month":
-            return (reference_day.year, reference_day.month) > (dm.value.year, dm.value.month) and \
-                reference_day - dm.value > BACKGROUND_AFTER
-        return reference_day - dm.value > BACKGROUND_AFTER
+        return dated_before(dm, reference_day)
     return bool(cues().background.search(sentence)) and not dm
 
 
