@@ -120,7 +120,8 @@ def weights() -> dict | None:
 
 def proposals(article: Article, doc, clf) -> list[tuple[object, dict]]:
     """The rule extractor's events of one article with their features, before any decision."""
-    groups = rules.group_mentions(rules.extract_mentions(article, doc))
+    all_actors, persons = rules.actor_mentions(doc), rules.person_map(doc)
+    groups = rules.group_mentions(rules.extract_mentions(article, doc, all_actors=all_actors, persons=persons))
     if not groups:
         return []
     sents = list(doc.sents)
@@ -129,7 +130,6 @@ def proposals(article: Article, doc, clf) -> list[tuple[object, dict]]:
     types_of: dict[tuple, set[str]] = {}
     for g in groups:
         types_of.setdefault(g.participants, set()).add(g.event_type)
-    all_actors, persons = rules.actor_mentions(doc), rules.person_map(doc)
     return [(g, features(g, probs, len(types_of[g.participants]) - 1, parse_view(doc, g, all_actors, persons)))
             for g in groups]
 

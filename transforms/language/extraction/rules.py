@@ -470,12 +470,14 @@ _CONTINUES = re.compile(r"(?:on|during|at|in the course of|within|in the framewo
                         re.I)
 
 
-def extract_mentions(article: Article, doc) -> list[RawMention]:
-    """Every sentence-level event mention of one article, before grouping."""
+def extract_mentions(article: Article, doc, *, all_actors: list[ActorMention] | None = None,
+                     persons: dict[str, str] | None = None) -> list[RawMention]:
+    """Every sentence-level event mention of one article, before grouping (``all_actors`` and ``persons``:
+    :func:`actor_mentions` and :func:`person_map` of ``doc``, when the caller has them already)."""
     c = cues()
     text = doc.text
-    all_actors = actor_mentions(doc)
-    persons = person_map(doc)
+    all_actors = actor_mentions(doc) if all_actors is None else all_actors
+    persons = person_map(doc) if persons is None else persons
     dyad = article_dyad(article, all_actors)
     published = article.published_date
     article_defence = len(c.lexicon["defence"].findall((article.title or "") + "\n" + text[:3000])) >= 3
