@@ -93,6 +93,38 @@ def test_one_sentence_several_meetings_with_a_hub(nlp):
                           ("dialogue_meeting", ("THA", "VNM"))]
 
 
+def _both(nlp, text):
+    """(type, parties) of the rule extractor's and the component extractor's events."""
+    from newswatch.transforms.language.extraction import components
+    art = prepare(RawArticle(origin="t", text=text, title="Defence news", published="2023-03-15"))
+    return kinds(extract_events(art, nlp)), kinds(components.extract_events(art, nlp))
+
+
+@pytest.mark.parametrize("text, hub, spokes", [
+    # a giver named apart from a list of receivers, before or after it
+    ("Last week Japan delivered patrol boats to the navies of Vietnam, Malaysia and Indonesia.",
+     "JPN", ["IDN", "MYS", "VNM"]),
+    ("Last week Ghana, Togo and Benin received armoured vehicles donated by France.", "FRA", ["BEN", "GHA", "TGO"]),
+])
+def test_a_party_apart_from_a_list_is_the_hub(nlp, text, hub, spokes):
+    rules_kinds, _ = _both(nlp, text)
+    assert [p for _, p in rules_kinds] == [tuple(sorted((hub, s))) for s in spokes]
+
+
+def test_parties_of_one_list_are_one_event_not_pairs(trained_nlp):
+    text = "On Monday the navies of Chile, Peru, Ecuador and Colombia began a week of joint training off Lima."
+    rules_kinds, component_kinds = _both(trained_nlp, text)
+    for found in (rules_kinds, component_kinds):
+        types = {t for t, _ in found}
+        assert len(found) == len(types), found  # one event per type, none split into pairs
+        assert all(set(p) >= {"CHL", "COL", "ECU", "PER"} for _, p in found), found
+
+
+def test_drills_also_called_training_are_one_exercise(nlp):
+    evs = events(nlp, "On Sunday the armies of Kenya and Tanzania opened a joint training exercise near Arusha.")
+    assert kinds(evs) == [("joint_exercise", ("KEN", "TZA"))]
+
+
 def test_same_event_twice_in_one_article_is_one_event(nlp):
     text = ("Kenya and Uganda signed a defence pact on Monday. The pact, signed in Nairobi, covers joint training. "
             "Officials said the deal was the first of its kind.")

@@ -232,21 +232,23 @@ def extract_mentions(article: Article, doc, *, use_classifier: bool = True, clf=
                 in_background=background, confidence=conf,
                 location=_location(doc, head), anchor=(anchor_span.start_char, anchor_span.end_char),
                 features=features, order=tuple(codes)))
-        found = _one_reading(_split_hub(found))
+        found = _one_reading(_split_hub(found, sent.text, s0, sent_actors))
         out.extend(found)
         if found:
             prev = (index, max((m.participants for m in found), key=len))
     return out
 
 
-def _split_hub(found: list[RawMention]) -> list[RawMention]:
-    """A giver and several receivers ("X sent ships to A, B and C"): one event per receiver."""
+def _split_hub(found: list[RawMention], sentence: str, s0: int, sent_actors) -> list[RawMention]:
+    """A giver and several receivers ("X sent ships to A, B and C"): one event per receiver, around the party the
+    others stand apart from (rules.hub); the parties of one list ("A, B and C trained together") stay one event."""
     out = []
     for m in found:
-        if m.event_type in _HUB_TYPES and len(m.participants) >= 3:
-            first = m.order[0]
-            out.extend(replace(m, participants=tuple(sorted((first, other)))) for other in m.order[1:]
-                       if other != first)
+        centre = rules.hub(m, sentence, s0, sent_actors) if m.event_type in _HUB_TYPES and len(m.participants) >= 3 \
+            else None
+        if centre is not None:
+            out.extend(replace(m, participants=tuple(sorted((centre, other)))) for other in m.order
+                       if other != centre)
         else:
             out.append(m)
     return out

@@ -598,7 +598,7 @@ def extract_mentions(article: Article, doc, *, all_actors: list[ActorMention] | 
                     order=tuple(dict.fromkeys(parties)), anchor=(s0 + a_start, s0 + a_end),
                     section=section if section_state else 0))
         found_here = _one_per_type(found_here)
-        found_here = _one_per_type(_split_hub(found_here, sentence))  # a split may repeat a pair
+        found_here = _one_per_type(_split_hub(found_here, sentence, s0, sent_actors))  # a split may repeat a pair
         out.extend(found_here)
         named = {m.code for m in sent_actors if not (m.kind == actors.ORG and _modifier(doc, m))}
         prev_found = bool(found_here)
@@ -903,9 +903,11 @@ def _one_per_type(found: list[RawMention]) -> list[RawMention]:
     kept = [m for m in kept if not (m.event_type == "arms_transfer" and m.status == "planned"
                                     and any(_overlaps(m.anchor, p) for p in pledges))]
     # one act, two readings in the same sentence: equipment handed over under an aid programme is the transfer;
-    # assets sent for disaster relief are the relief, not a transfer
+    # assets sent for disaster relief are the relief, not a transfer; drills the same sentence also calls training
+    # ("a joint training exercise", "field training drills") are the exercise
     kept = _one_reading(kept, keep="arms_transfer", drop="capacity_building")
     kept = _one_reading(kept, keep="peacekeeping_hadr", drop="arms_transfer")
+    kept = _one_reading(kept, keep="joint_exercise", drop="training_exchange")
     # a pledge made at a meeting of the same sentence belongs to the meeting
     meetings = {m.participants for m in kept if m.event_type == "dialogue_meeting"}
     return [m for m in kept if not (m.event_type == "pledge_statement" and m.participants in meetings)]
@@ -926,19 +928,47 @@ def _one_reading(mentions: list[RawMention], *, keep: str, drop: str) -> list[Ra
     return out
 
 
-def _split_hub(found: list[RawMention], sentence: str) -> list[RawMention]:
-    """"met his counterparts from A, B and C": one meeting per pair with the host."""
+# What may stand between two names of one list: "A, B and C", "A and the B", "A as well as B", "A & B".
+_LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+|&\s+)?|(?:and|&|as well as)\s+)(?:the\s+)?", re.I)
+
+
+def hub(m: RawMention, sentence: str, s0: int, sent_actors: list[ActorMention]) -> str | None:
+    """The one party of ``m`` the others stand apart from: "A trained troops from B, C and D" (A), "B, C and D
+    received aid from A" (A). None when its parties are all one list ("A, B, C and D trained together"): one
+    event of them all, not one per pair. The party named first when the names are no such list."""
+    first: dict[str, ActorMention] = {}
+    for a in sent_actors:
+        if a.code in m.participants:
+            first.setdefault(a.code, a)
+    if set(first) != set(m.participants):  # a party implied, not named here
+        return m.order[0] if m.order else m.participants[0]
+    named = sorted(first.values(), key=lambda a: a.start)
+    runs = [[named[0]]]
+    for prev, cur in zip(named, named[1:]):
+        if _LIST_GAP.fullmatch(sentence[prev.end - s0:cur.start - s0]):
+            runs[-1].append(cur)
+        else:
+            runs.append([cur])
+    if len(runs) == 1:
+        return None
+    if len(runs) == 2 and min(len(r) for r in runs) == 1:
+        return min(runs, key=len)[0].code
+    return m.order[0] if m.order else m.participants[0]
+
+
+def _split_hub(found: list[RawMention], sentence: str, s0: int, sent_actors: list[ActorMention]) -> list[RawMention]:
+    """"met his counterparts from A, B and C", "sent aid to A, B and C": one event per pair with the hub
+    (:func:`hub`); the parties of one list stay one event."""
     out = []
     for m in found:
         hub_and_spokes = (m.event_type == "dialogue_meeting" and re.search(
             r"\bcounterparts\b|\bseparately\b|\bbilateral meetings\b", sentence, re.I)) or m.event_type in (
             "capacity_building", "arms_transfer", "port_visit", "training_exchange", "peacekeeping_hadr")
-        if hub_and_spokes and len(m.participants) >= 3:
-            # the hub is the party named first in the sentence
-            first = m.order[0] if m.order else m.participants[0]
+        centre = hub(m, sentence, s0, sent_actors) if hub_and_spokes and len(m.participants) >= 3 else None
+        if centre is not None:
             for other in m.participants:
-                if other != first:
-                    out.append(replace(m, participants=tuple(sorted((first, other)))))
+                if other != centre:
+                    out.append(replace(m, participants=tuple(sorted((centre, other)))))
         else:
             out.append(m)
     return out
