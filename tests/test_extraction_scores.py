@@ -16,12 +16,12 @@ from newswatch.transforms.language.extraction import classifier as sentclf
 from newswatch.transforms.language.extraction import gate
 from training import corpus, train
 
-# (TP, FP, FN) measured 2026-11-26 with the shipped classifier and weights (dev 194 articles with the seeds,
-# test 134)
-PINNED_COMPONENTS = {"dev": (98, 91, 33), "test": (50, 63, 39)}
-# the rules' proposals with the learned confidence: all of them (default extractor), and those at >= 0.4 (hybrid)
-PINNED_RULES = {"dev": (97, 78, 34), "test": (60, 65, 29)}
-PINNED_HYBRID = {"dev": (95, 27, 36), "test": (51, 31, 38)}
+# (TP, FP, FN) measured 2026-11-27 with the shipped classifier and weights (dev 267 articles with the seeds,
+# test 191)
+PINNED_COMPONENTS = {"dev": (127, 123, 41), "test": (78, 81, 51)}
+# the rules' proposals with the learned confidence: all of them (default extractor), and those at >= 0.3 (hybrid)
+PINNED_RULES = {"dev": (125, 110, 43), "test": (85, 89, 44)}
+PINNED_HYBRID = {"dev": (123, 47, 45), "test": (79, 43, 50)}
 
 
 @functools.cache

@@ -39,7 +39,7 @@ from newswatch.transforms.language.extraction import confidence, modality, prefi
 
 WEIGHTS_FILE = "data/gate.json"
 # Probability from which a proposed event is kept.
-DECIDE = 0.4
+DECIDE = 0.3
 
 
 def feature_map(event_type: str, f: dict) -> dict[str, float]:
