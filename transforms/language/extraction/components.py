@@ -41,8 +41,6 @@ from newswatch.transforms.language.extraction.triggers import SPAN_KEY, context_
 
 # Types that take one party only when it is an organisation meeting on its own ("the AU defence chiefs met").
 _BLOC_TYPES = frozenset({"dialogue_meeting", "joint_exercise"})
-# Types whose many parties are one giver and several receivers: one event per receiver.
-_HUB_TYPES = frozenset({"arms_transfer", "capacity_building", "peacekeeping_hadr", "port_visit", "training_exchange"})
 
 
 # ------------------------------------------------------------------- mentions
@@ -193,7 +191,7 @@ def extract_mentions(article: Article, doc, *, use_classifier: bool = True, clf=
                 parties = parties + [h for h in hosts if h not in parties][:1]
             if len(set(parties)) < 2 and dyad and (not parties or parties[0] in dyad) and (
                     roles.refers_to_pair(sent, head if roles.has_parse(doc) else None)
-                    or (event_type in _HUB_TYPES and roles.unnamed_place(doc, head))):
+                    or (event_type in rules.HUB_TYPES and roles.unnamed_place(doc, head))):
                 parties = list(dict.fromkeys(parties + list(dyad)))
                 implied = True
             if len(set(parties)) < 2 and index + 1 < len(sents):
@@ -244,8 +242,8 @@ def _split_hub(found: list[RawMention], sentence: str, s0: int, sent_actors) -> 
     others stand apart from (rules.hub); the parties of one list ("A, B and C trained together") stay one event."""
     out = []
     for m in found:
-        centre = rules.hub(m, sentence, s0, sent_actors) if m.event_type in _HUB_TYPES and len(m.participants) >= 3 \
-            else None
+        several = m.event_type in rules.HUB_TYPES and len(m.participants) >= 3
+        centre = rules.hub(m, sentence, s0, sent_actors) if several else None
         if centre is not None:
             out.extend(replace(m, participants=tuple(sorted((centre, other)))) for other in m.order
                        if other != centre)

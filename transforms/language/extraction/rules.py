@@ -928,6 +928,8 @@ def _one_reading(mentions: list[RawMention], *, keep: str, drop: str) -> list[Ra
     return out
 
 
+# Types where one party may act towards several (a giver, a host, a trainer): split into pairs around it (hub).
+HUB_TYPES = frozenset({"arms_transfer", "capacity_building", "peacekeeping_hadr", "port_visit", "training_exchange"})
 # What may stand between two names of one list: "A, B and C", "A and the B", "A as well as B", "A & B".
 _LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+|&\s+)?|(?:and|&|as well as)\s+)(?:the\s+)?", re.I)
 
@@ -940,8 +942,9 @@ def hub(m: RawMention, sentence: str, s0: int, sent_actors: list[ActorMention]) 
     for a in sent_actors:
         if a.code in m.participants:
             first.setdefault(a.code, a)
+    named_first = m.order[0] if m.order else m.participants[0]
     if set(first) != set(m.participants):  # a party implied, not named here
-        return m.order[0] if m.order else m.participants[0]
+        return named_first
     named = sorted(first.values(), key=lambda a: a.start)
     runs = [[named[0]]]
     for prev, cur in zip(named, named[1:]):
@@ -953,7 +956,7 @@ def hub(m: RawMention, sentence: str, s0: int, sent_actors: list[ActorMention]) 
         return None
     if len(runs) == 2 and min(len(r) for r in runs) == 1:
         return min(runs, key=len)[0].code
-    return m.order[0] if m.order else m.participants[0]
+    return named_first
 
 
 def _split_hub(found: list[RawMention], sentence: str, s0: int, sent_actors: list[ActorMention]) -> list[RawMention]:
@@ -962,8 +965,7 @@ def _split_hub(found: list[RawMention], sentence: str, s0: int, sent_actors: lis
     out = []
     for m in found:
         hub_and_spokes = (m.event_type == "dialogue_meeting" and re.search(
-            r"\bcounterparts\b|\bseparately\b|\bbilateral meetings\b", sentence, re.I)) or m.event_type in (
-            "capacity_building", "arms_transfer", "port_visit", "training_exchange", "peacekeeping_hadr")
+            r"\bcounterparts\b|\bseparately\b|\bbilateral meetings\b", sentence, re.I)) or m.event_type in HUB_TYPES
         centre = hub(m, sentence, s0, sent_actors) if hub_and_spokes and len(m.participants) >= 3 else None
         if centre is not None:
             for other in m.participants:
