@@ -354,3 +354,42 @@ def test_the_gazetteers_ambiguous_and_shared_tables_decide(nlp, sentence, expect
     a state) are used by the ruler and by actor_mentions, not only documented."""
     from newswatch.transforms.language.extraction.rules import actor_mentions
     assert sorted({m.code for m in actor_mentions(nlp(sentence))}) == expected
+
+
+@pytest.mark.parametrize("sentence, found", [
+    ("Chile and Peru held joint naval exercises off Arica.", True),        # simple past: one occurrence
+    ("Chile and Peru have begun joint military drills near Tacna.", True),  # perfect
+    ("Chile and Peru are conducting joint naval drills off the coast.", True),  # progressive
+    ("Chile and Peru hold joint naval exercises.", False),                 # present simple: a kind of event
+    ("Chile and Peru have held joint naval exercises since 2015.", False),  # perfect of a pattern
+    ("The navies of Chile and Peru conducted joint patrols for years.", False),
+])
+def test_an_undated_plural_is_one_event_only_under_an_eventive_verb(nlp, sentence, found):
+    """"drills" with no date and no determiner is a kind of event unless the parse puts it under a verb that
+    reports one occurrence."""
+    assert bool(events(nlp, sentence)) is found
+
+
+@pytest.mark.parametrize("sentence, found", [
+    ("A Chilean Navy flotilla of two frigates visited the port of Callao in Peru.", True),
+    ("A Chilean frigate paid a three-day visit to Peru last week.", True),
+    ("Chile's navy chief visited Peru to meet his counterpart.", False),  # a person visiting is no port call
+])
+def test_a_visit_is_a_port_call_when_a_ship_is_its_subject(nlp, sentence, found):
+    assert [e.event_type for e in events(nlp, sentence) if e.event_type == "port_visit"] == (
+        ["port_visit"] if found else [])
+
+
+def test_a_host_receiving_a_person_is_a_meeting_and_receiving_a_thing_is_not(nlp):
+    met = events(nlp, "The Chilean defence minister hosted his Peruvian counterpart in Santiago on Monday.")
+    assert kinds(met) == [("dialogue_meeting", ("CHL", "PER"))]
+    got = events(nlp, "The Chilean navy received the corvette Example donated by Peru on Monday.")
+    assert "dialogue_meeting" not in [e.event_type for e in got]
+
+
+def test_a_phrase_that_modifies_the_act_is_not_its_content(nlp):
+    """"through" introduces the content of an agreement ("agreed to cooperate through joint drills"), but a
+    "through" phrase that hangs from the act itself only says how it was done."""
+    evs = events(nlp, "Chile, through its southern command, donated 20 armoured vehicles to Peru on Monday.")
+    assert kinds(evs) == [("arms_transfer", ("CHL", "PER"))]
+    assert events(nlp, "Chile and Peru agreed to boost cooperation through joint exercises.") == []

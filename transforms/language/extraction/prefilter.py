@@ -5,8 +5,8 @@ checks, with the rule extractor's own patterns (``data/events.toml``) and the ga
 plain text, the conditions every one of its mentions needs (``rules.extract_mentions``), each loosened from
 "in the sentence" to "anywhere in the title or text":
 
-* an anchor of some event type, or one of its context anchors next to the defence or equipment lexicon or
-  a named force or ship;
+* an anchor of some event type (its subject and object anchors counted whatever their subject or object),
+  or one of its context anchors next to the defence or equipment lexicon or a named force or ship;
 * that type's other requirements: its ``requires_any`` words (or, for a joint exercise, two states named),
   its lexicon (or a named force or ship), the equipment lexicon for a transfer, and the defence lexicon for
   talks, agreements and pledges;
@@ -77,7 +77,8 @@ def may_report_events(title: str | None, text: str) -> bool:
 
     states = sum(1 for code in found if actors.is_state(code))
     for rule in c.types:
-        anchored = bool(rule.anchors.search(full)) or bool(
+        anchored = bool(rule.anchors.search(full)) or any(
+            extra and extra.search(full) for extra in (rule.subject_anchors, rule.object_anchors)) or bool(
             rule.context_anchors and rule.context_anchors.search(full)
             and (lex("defence") or lex("equipment") or military()))
         if not anchored:

@@ -58,6 +58,9 @@ class TypeRule:
     strength: float
     context_anchors: re.Pattern | None = None  # anchors that count only in an article about context_lexicon
     context_lexicon: str | None = None
+    subject_anchors: re.Pattern | None = None  # anchors that count only when their subject meets requires_any
+    object_anchors: re.Pattern | None = None   # anchors that count only when their object is a person (object_any)
+    object_any: re.Pattern | None = None
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,9 @@ def cues() -> Cues:
             strength=spec.get("strength", 0.0),
             context_anchors=_alternation(spec["context_anchors"]) if spec.get("context_anchors") else None,
             context_lexicon=spec.get("context_lexicon"),
+            subject_anchors=_alternation(spec["subject_anchors"]) if spec.get("subject_anchors") else None,
+            object_anchors=_alternation(spec["object_anchors"]) if spec.get("object_anchors") else None,
+            object_any=_alternation(spec["object_any"]) if spec.get("object_any") else None,
         ))
     c = raw["cues"]
     return Cues(
@@ -324,8 +330,11 @@ def _wrong_sense(rule: TypeRule, sentence: str, a_start: int, a_end: int) -> boo
                 or (rule.not_preceded_by and rule.not_preceded_by.search(sentence[:a_start])))
 
 
-def _rejected(rule: TypeRule, sentence: str, a_start: int, a_end: int, has_explicit_date: bool) -> str | None:
-    """Why this anchor does not state an event, or None."""
+def _rejected(rule: TypeRule, sentence: str, a_start: int, a_end: int, has_explicit_date: bool,
+              eventive: bool = False, doc=None, s0: int = 0) -> str | None:
+    """Why this anchor does not state an event, or None (``eventive``: the parse puts the anchor under a verb
+    in the simple past or a perfect or progressive form, see :func:`eventive_verb`; ``doc`` and the sentence's
+    offset ``s0``, when given, let the parse overrule a cue that the anchor itself governs)."""
     c = cues()
     clause = sentence[_clause_start(sentence, a_start):a_end]
     window = sentence[max(0, a_start - 140):a_end]
@@ -351,15 +360,63 @@ def _rejected(rule: TypeRule, sentence: str, a_start: int, a_end: int, has_expli
     occasion = re.search(r"\b(?:during|at|after|on the (?:sidelines?|margins?) of|in the course of)\s+(?:the|a|an|this|their|its)\s+"
                          r"(?:[\w-]+\s+){0,3}$", sentence[:a_start], re.I)
     if rule.name not in ("pledge_statement", "agreement") and not coordinated and not occasion:
-        if c.content_of.search(window[: a_start - max(0, a_start - 140)]) or c.content_of_sentence.search(sentence[:a_start]):
+        cue = c.content_of.search(window[: a_start - max(0, a_start - 140)])
+        cue_start = max(0, a_start - 140) + cue.start() if cue else None
+        if cue is None:
+            cue = c.content_of_sentence.search(sentence[:a_start])
+            cue_start = cue.start() if cue else None
+        if cue is not None and not (doc is not None and _governs(doc, s0 + a_start, s0 + a_end, s0 + cue_start)):
             return "content of an agreement or meeting"
     anchor = sentence[a_start:a_end]
-    if c.generic_plural.fullmatch(anchor) and not has_explicit_date and not re.search(
+    if c.generic_plural.fullmatch(anchor) and not has_explicit_date and not eventive and not re.search(
             r"\b(?:the|these|those|their|two|three|four|five|several|\d+)\s+(?:[\w-]+\s+){0,2}$", sentence[:a_start], re.I):
         return "generic plural"
     if re.search(r"\bis the \w+(st|nd|rd|th) (nation|country|state)\b", sentence, re.I):
         return "ranking statement"
     return None
+
+
+# the noun's way up to its verb: object, prepositional object, conjunct, modifier
+_NOUN_PATH = ("dobj", "pobj", "prep", "conj", "compound", "amod", "nsubjpass", "nsubj", "attr", "appos", "nmod")
+# words in the verb's clause that make even a past or perfect verb speak of a pattern ("held drills for years")
+_PATTERN_WORDS = {"since", "years", "decades", "past", "times", "often", "previously", "ever", "usually", "before"}
+
+
+def eventive_verb(doc, a_start: int, a_end: int) -> bool:
+    """The anchor noun (character span) hangs from a verb that reports one occurrence: the simple past ("held
+    drills"), a perfect ("have begun exercises") or a progressive ("are conducting patrols"), with nothing in its
+    clause that makes it a pattern ("since 2015", "for years", "three times"). Present simple, modals and
+    infinitives stay unsaid, so "the navies hold exercises" remains a kind of event, not one."""
+    span = doc.char_span(a_start, a_end, alignment_mode="expand")
+    if span is None or not len(span):
+        return False
+    tok = span[-1]
+    for _ in range(6):
+        if tok.pos_ in ("VERB", "AUX") or tok.dep_ == "ROOT":
+            break
+        if tok.dep_ not in _NOUN_PATH:
+            return False
+        tok = tok.head
+    if tok.pos_ not in ("VERB", "AUX"):
+        return False
+    auxes = [c for c in tok.children if c.dep_ in ("aux", "auxpass")]
+    if any(a.tag_ == "MD" or a.lower_ == "to" for a in auxes) or tok.dep_ in ("xcomp", "advcl", "relcl", "acl"):
+        return False
+    perfect = tok.tag_ == "VBN" and any(a.lemma_ == "have" for a in auxes)
+    progressive = tok.tag_ == "VBG" and any(a.lemma_ == "be" and a.tag_ in ("VBP", "VBZ", "VBD") for a in auxes)
+    if not (tok.tag_ == "VBD" or perfect or progressive):
+        return False
+    return not any(t.lower_ in _PATTERN_WORDS for t in tok.subtree)
+
+
+def _governs(doc, a_start: int, a_end: int, cue_start: int) -> bool:
+    """The anchor is the predicate the cue hangs from ("Chile, through its command, donated boats": the
+    "through" phrase modifies the donation), so the anchor is not the cue's content."""
+    anchor = doc.char_span(a_start, a_end, alignment_mode="expand")
+    cue = doc.char_span(cue_start, cue_start + 1, alignment_mode="expand")
+    if anchor is None or cue is None or not len(anchor) or not len(cue):
+        return False
+    return any(t.i in range(anchor.start, anchor.end) for t in cue[0].ancestors) and anchor[0].pos_ in ("VERB", "AUX")
 
 
 def _future(sentence: str, a_start: int, a_end: int) -> bool:
@@ -520,7 +577,7 @@ def extract_mentions(article: Article, doc, *, all_actors: list[ActorMention] | 
         anchors_here = [(s0 + a.start(), s0 + a.end()) for rule in c.types for a in rule.anchors.finditer(sentence)
                         if not _wrong_sense(rule, sentence, a.start(), a.end())]
         for rule in c.types:
-            for a, in_context in _anchor_matches(rule, sentence, context, sent_actors):
+            for a, in_context in _anchor_matches(rule, sentence, context, sent_actors, doc, s0):
                 a_start, a_end = a.start(), a.end()
                 if rule.requires_any and not rule.requires_any.search(sentence):
                     if not (rule.name == "joint_exercise" and len({m.code for m in sent_actors if actors.is_state(m.code)}) >= 2):
@@ -537,7 +594,8 @@ def extract_mentions(article: Article, doc, *, all_actors: list[ActorMention] | 
                 if rule.name in ("dialogue_meeting", "agreement", "pledge_statement") and not (
                         _lex("defence", sentence) or article_defence or (prev_found and rule.name != "pledge_statement")):
                     continue
-                if _rejected(rule, sentence, a_start, a_end, any(d.precision != "year" for d in sent_dates)):
+                if _rejected(rule, sentence, a_start, a_end, any(d.precision != "year" for d in sent_dates),
+                             eventive_verb(doc, s0 + a_start, s0 + a_end), doc, s0):
                     continue
                 parties = _participants(doc, sent, a_start, a_end, sent_actors, persons, rule)
                 implied = False
@@ -729,16 +787,64 @@ def _roster_for(rosters, index: int, names: set[str]) -> list[str]:
     return list(min(near)[1]) if near else []
 
 
-def _anchor_matches(rule: TypeRule, sentence: str, context: set[str], sent_actors: list[ActorMention]):
-    """The rule's anchors in the sentence, then its context anchors when the article is about their context
-    ("sent two ships to Fiji" is relief work in a story about a cyclone) and the sentence names military assets."""
+def _anchor_matches(rule: TypeRule, sentence: str, context: set[str], sent_actors: list[ActorMention],
+                    doc=None, s0: int = 0):
+    """The rule's anchors in the sentence; its subject anchors whose grammatical subject meets the rule's
+    ``requires_any`` ("the frigate visited Apia", not "the minister visited Apia"); then its context anchors when
+    the article is about their context ("sent two ships to Fiji" is relief work in a story about a cyclone) and
+    the sentence names military assets."""
     for a in rule.anchors.finditer(sentence):
         yield a, False
+    if rule.subject_anchors and rule.requires_any and doc is not None:
+        for a in rule.subject_anchors.finditer(sentence):
+            subject = _subject_text(doc, s0 + a.start(), s0 + a.end())
+            if subject and (rule.requires_any.search(subject) or any(
+                    m.kind == actors.SHIP and m.text in subject for m in sent_actors)):
+                yield a, False
+    if rule.object_anchors and doc is not None:
+        for a in rule.object_anchors.finditer(sentence):
+            if _person_object(doc, s0 + a.start(), s0 + a.end(), rule.object_any):
+                yield a, False
     if rule.context_anchors and rule.context_lexicon in context and (
             _lex("defence", sentence) or _lex("equipment", sentence)
             or any(m.kind in (actors.FORCE, actors.SHIP) for m in sent_actors)):
         for a in rule.context_anchors.finditer(sentence):
             yield a, True
+
+
+def _subject_text(doc, a_start: int, a_end: int) -> str | None:
+    """The head word of the grammatical subject of the verb an anchor starts with (or hangs from), following a
+    coordinated verb back to the subject it shares; a named subject ("HMS Example") keeps its whole name."""
+    span = doc.char_span(a_start, a_end, alignment_mode="expand")
+    if span is None or not len(span):
+        return None
+    verb = span[0] if span[0].pos_ in ("VERB", "AUX") else span[0].head
+    for _ in range(3):
+        subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+        if subjects:
+            sub = subjects[0]
+            if sub.ent_iob_ != "O" and sub.ent_type_:
+                ent = next((e for e in doc.ents if e.start <= sub.i < e.end), None)
+                return ent.text if ent is not None else sub.text
+            return sub.text
+        if verb.dep_ not in ("conj", "xcomp", "advcl") or verb.head is verb:
+            return None
+        verb = verb.head
+    return None
+
+
+def _person_object(doc, a_start: int, a_end: int, nouns: re.Pattern | None) -> bool:
+    """The verb's direct object is a person: a PERSON entity or a noun of ``nouns`` ("received the general",
+    "hosted his counterpart and the delegation"), not a thing ("received two frigates")."""
+    span = doc.char_span(a_start, a_end, alignment_mode="expand")
+    if span is None or not len(span):
+        return False
+    objects = [c for c in span[0].children if c.dep_ == "dobj"]
+    objects += [c for o in objects for c in o.conjuncts]
+    def thing(o) -> bool:  # "welcomed the corvette Example", a ship's name read as a person's
+        return _lex("equipment", doc.text[o.left_edge.idx:o.right_edge.idx + len(o.right_edge.text)])
+    return any((o.ent_type_ == "PERSON" or (nouns is not None and nouns.fullmatch(o.text))) and not thing(o)
+               for o in objects)
 
 
 @functools.cache
