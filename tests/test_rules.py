@@ -363,6 +363,9 @@ def test_the_gazetteers_ambiguous_and_shared_tables_decide(nlp, sentence, expect
     ("Chile and Peru hold joint naval exercises.", False),                 # present simple: a kind of event
     ("Chile and Peru have held joint naval exercises since 2015.", False),  # perfect of a pattern
     ("The navies of Chile and Peru conducted joint patrols for years.", False),
+    ("Chile and Peru began their annual naval exercise.", True),            # one edition of a series
+    ("Chile and Peru hold an annual naval exercise.", False),
+    ("Chile and Peru regularly held naval exercises.", False),
 ])
 def test_an_undated_plural_is_one_event_only_under_an_eventive_verb(nlp, sentence, found):
     """"drills" with no date and no determiner is a kind of event unless the parse puts it under a verb that
@@ -373,6 +376,7 @@ def test_an_undated_plural_is_one_event_only_under_an_eventive_verb(nlp, sentenc
 @pytest.mark.parametrize("sentence, found", [
     ("A Chilean Navy flotilla of two frigates visited the port of Callao in Peru.", True),
     ("A Chilean frigate paid a three-day visit to Peru last week.", True),
+    ("It is the first time the Royal Navy's HMS Example has visited Peru.", True),  # the prefix names a ship
     ("Chile's navy chief visited Peru to meet his counterpart.", False),  # a person visiting is no port call
 ])
 def test_a_visit_is_a_port_call_when_a_ship_is_its_subject(nlp, sentence, found):
@@ -393,3 +397,23 @@ def test_a_phrase_that_modifies_the_act_is_not_its_content(nlp):
     evs = events(nlp, "Chile, through its southern command, donated 20 armoured vehicles to Peru on Monday.")
     assert kinds(evs) == [("arms_transfer", ("CHL", "PER"))]
     assert events(nlp, "Chile and Peru agreed to boost cooperation through joint exercises.") == []
+
+
+def test_a_state_in_a_clause_of_time_around_the_event_is_no_party(nlp):
+    """"After a drill in A, the ship arrived in B": A belongs to the adverbial clause, not to the visit."""
+    evs = events(nlp, "After joining a multinational exercise in Chile, the Peruvian Navy ship BAP Example arrived "
+                      "on Tuesday in Ecuador for a three-day port visit.")
+    assert kinds(evs) == [("port_visit", ("ECU", "PER"))]
+
+
+def test_a_date_that_names_the_plans_period_does_not_make_the_signing_planned(nlp):
+    evs = events(nlp, "Chile and Peru have signed a military cooperation plan for 2024, the defence ministry said.",
+                 published="2023-11-10")
+    assert kinds(evs) == [("agreement", ("CHL", "PER"))]
+    assert evs[0].status == "occurred"
+
+
+def test_the_two_countries_may_take_a_qualifier(nlp):
+    evs = events(nlp, "Chile and Peru agreed to deepen ties. The frigate also held a joint exercise with the "
+                      "Peruvian navy, as the two Andean countries have agreed closer defence cooperation.")
+    assert ("joint_exercise", ("CHL", "PER")) in kinds(evs)

@@ -350,9 +350,10 @@ def _rejected(rule: TypeRule, sentence: str, a_start: int, a_end: int, has_expli
         return "opinion"
     if c.stative.search(sentence[max(0, a_start - 60):a_end]):
         return "a standing disposition, not an act"
-    if c.habitual.search(sentence) and not has_explicit_date:
-        return "habitual"
-    # "renewed their commitment to the alliance and discussed ...": a verb coordinated with the main one starts its
+    if c.habitual.search(sentence) and not has_explicit_date and not (
+            eventive and all(m.group(0).lower() in _EDITION_WORDS for m in c.habitual.finditer(sentence))):
+        return "habitual"  # but "began their annual drill" is one edition of it
+    # "reaffirmed their pledge to the pact and discussed ...": a verb coordinated with the main one starts its
     # own predicate
     coordinated = re.search(r"\b(?:and|then)\s+$", sentence[:a_start]) and re.fullmatch(
         r"[a-z]+ed|met|meets|held .*", sentence[a_start:a_end], re.I)
@@ -376,6 +377,8 @@ def _rejected(rule: TypeRule, sentence: str, a_start: int, a_end: int, has_expli
     return None
 
 
+# habitual words that, as adjectives before an anchor under an eventive verb, name one edition of a series
+_EDITION_WORDS = frozenset({"annual", "biennial", "regular", "traditional"})
 # the noun's way up to its verb: object, prepositional object, conjunct, modifier
 _NOUN_PATH = ("dobj", "pobj", "prep", "conj", "compound", "amod", "nsubjpass", "nsubj", "attr", "appos", "nmod")
 # words in the verb's clause that make even a past or perfect verb speak of a pattern ("held drills for years")
@@ -445,7 +448,7 @@ def _participants(doc, sent, a_start: int, a_end: int, sent_actors: list[ActorMe
     limit = _clause_end(doc, sent, s0 + a_end)
     codes: list[str] = []
     for m in sent_actors:
-        if m.start >= limit or _excluded(text[s0:m.start]):
+        if m.start >= limit or _excluded(text[s0:m.start]) or _in_other_clause(doc, m.start, s0 + a_start, s0 + a_end):
             continue
         prev_word = re.findall(r"[\w]+", text[max(s0, m.start - 12):m.start])[-1:] or [""]
         if m.kind in actors.PLACE_LABELS and prev_word[0].lower() in ("in", "at", "near", "off", "into") \
@@ -472,6 +475,25 @@ def _participants(doc, sent, a_start: int, a_end: int, sent_actors: list[ActorMe
         if code not in seen:
             seen.append(code)
     return seen
+
+
+# prepositions that open a phrase of time or sequence around the event ("after the drill with A, ...")
+_SEQUENCE_PREPS = frozenset({"after", "before", "following", "since", "ahead"})
+
+
+def _in_other_clause(doc, at: int, a_start: int, a_end: int) -> bool:
+    """The actor at ``at`` sits in an adverbial clause or a phrase of time that does not hold the anchor
+    ("After a drill in A, the ship arrived in B": A is no party of the arrival)."""
+    tok = doc.char_span(at, at + 1, alignment_mode="expand")
+    anchor = doc.char_span(a_start, a_end, alignment_mode="expand")
+    if tok is None or anchor is None or not len(anchor):
+        return False
+    for t in tok[0].ancestors:
+        if anchor[0].i in range(t.left_edge.i, t.right_edge.i + 1):
+            return False  # reached a phrase that holds the anchor too
+        if t.dep_ == "advcl" or (t.dep_ == "prep" and t.lower_ in _SEQUENCE_PREPS):
+            return True
+    return False
 
 
 def _clause_end(doc, sent, a_end: int) -> int:
@@ -636,6 +658,10 @@ def extract_mentions(article: Article, doc, *, all_actors: list[ActorMention] | 
                                       s0 + a_start, s0 + a_end, anchors_here)
                 # "under the 2021 deal": a past date inside the anchor's own noun phrase outweighs the clause's "will"
                 own_past = _before(dm, published) and _modifies_anchor(doc, dm, s0 + a_start, s0 + a_end)
+                if dm and published and dm.value > published and (
+                        _modifies_anchor(doc, dm, s0 + a_start, s0 + a_end)
+                        or re.fullmatch(r"\s+for\s+(?:the\s+)?(?:years?\s+)?", text[s0 + a_end:dm.start])):
+                    dm = None  # "signed a plan for next year": the period the plan covers, not the signing's date
                 status = "planned" if (_future(sentence, a_start, a_end) and not own_past) or (
                     dm and published and dm.value > published) else "occurred"
                 if status == "planned" and rule.name != "pledge_statement" and not dm:
@@ -797,9 +823,9 @@ def _anchor_matches(rule: TypeRule, sentence: str, context: set[str], sent_actor
         yield a, False
     if rule.subject_anchors and rule.requires_any and doc is not None:
         for a in rule.subject_anchors.finditer(sentence):
-            subject = _subject_text(doc, s0 + a.start(), s0 + a.end())
-            if subject and (rule.requires_any.search(subject) or any(
-                    m.kind == actors.SHIP and m.text in subject for m in sent_actors)):
+            subject = _subject(doc, s0 + a.start(), s0 + a.end())
+            if subject and (rule.requires_any.search(subject[2]) or any(
+                    m.kind == actors.SHIP and m.start < subject[1] and m.end > subject[0] for m in sent_actors)):
                 yield a, False
     if rule.object_anchors and doc is not None:
         for a in rule.object_anchors.finditer(sentence):
@@ -812,9 +838,10 @@ def _anchor_matches(rule: TypeRule, sentence: str, context: set[str], sent_actor
             yield a, True
 
 
-def _subject_text(doc, a_start: int, a_end: int) -> str | None:
+def _subject(doc, a_start: int, a_end: int) -> tuple[int, int, str] | None:
     """The head word of the grammatical subject of the verb an anchor starts with (or hangs from), following a
-    coordinated verb back to the subject it shares; a named subject ("HMS Example") keeps its whole name."""
+    coordinated verb back to the subject it shares, as (start, end, text); a named subject keeps its whole name,
+    and the span covers the head's compounds ("HMS" in "HMS Example")."""
     span = doc.char_span(a_start, a_end, alignment_mode="expand")
     if span is None or not len(span):
         return None
@@ -823,10 +850,12 @@ def _subject_text(doc, a_start: int, a_end: int) -> str | None:
         subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
         if subjects:
             sub = subjects[0]
-            if sub.ent_iob_ != "O" and sub.ent_type_:
-                ent = next((e for e in doc.ents if e.start <= sub.i < e.end), None)
-                return ent.text if ent is not None else sub.text
-            return sub.text
+            ent = next((e for e in doc.ents if e.start <= sub.i < e.end), None) if sub.ent_type_ else None
+            if ent is not None:
+                return ent.start_char, ent.end_char, ent.text
+            # the span reaches over the head's compounds ("HMS" before a ship's name); the text is the head's
+            start = min([sub.idx] + [c.idx for c in sub.children if c.dep_ == "compound"])
+            return start, sub.idx + len(sub.text), sub.text
         if verb.dep_ not in ("conj", "xcomp", "advcl") or verb.head is verb:
             return None
         verb = verb.head
