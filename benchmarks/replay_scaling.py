@@ -7,18 +7,18 @@ The stream mixes the annotated articles of tests/fixtures so that ``--defence-sh
 label) report defence cooperation, as a monitored stream does (about a tenth); the rest are the annotated
 ordinary news, which are near misses (domestic defence news, conflicts, trade, op-eds) and so harder for
 the cascade to turn away than news at large. Records are cycled to ``--articles`` at 1x (copies get new ids,
-so every one is extracted and stored). Three contenders run as fresh processes, interleaved at each scale so
-that a slow spell of a shared machine hits all alike: ``newswatch replay`` (with its cascade),
+so every one is extracted and stored). Four contenders run as fresh processes, interleaved at each scale so
+that a slow spell of a shared machine hits all alike: ``newswatch replay`` (with its cascade, and its
+extraction workers: one per core, up to 4, from 200 inputs), the same with ``--extract-processes 1``,
 ``newswatch replay --no-cascade`` and a Python process that loads en_core_web_sm and runs ``nlp.pipe`` over
 the same texts; figures are ratios to the bare pipeline of the same round. Peak memory is each child
-process's maximum resident set (os.wait4).
+process tree's peak summed resident set (the replay's extraction workers included).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -72,15 +72,23 @@ def stream(n: int, path: Path, defence_share: float) -> int:
 
 
 def run(cmd: list[str], ok=(0,)) -> tuple[float, float]:
-    """(seconds, peak resident MB) of one child process (os.wait4 gives that child's own rusage)."""
+    """(seconds, peak resident MB) of one child process with all its descendants (the extraction workers):
+    the peak of their summed resident sets, sampled every 0.1 s (os.wait4 would give one process's peak)."""
+    import psutil
     started = time.perf_counter()
     child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(child.pid, 0)
+    tree, peak = psutil.Process(child.pid), 0
+    while child.poll() is None:
+        try:
+            procs = [tree, *tree.children(recursive=True)]
+            peak = max(peak, sum(p.memory_info().rss for p in procs))
+        except psutil.Error:  # a process ended between listing and reading
+            pass
+        time.sleep(0.1)
     took = time.perf_counter() - started
-    child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode not in ok:
         raise SystemExit(f"{cmd[:4]} exited {child.returncode}")
-    return took, usage.ru_maxrss / 1024
+    return took, peak / 2**20
 
 
 def main() -> None:
@@ -96,17 +104,20 @@ def main() -> None:
             chars = stream(args.articles * scale, data, args.defence_share)
             bare_s, bare_mb = run([sys.executable, "-c", BARE, str(data)])
             timed = {}
-            for name, extra in (("replay", []), ("no_cascade", ["--no-cascade"])):
+            for name, extra in (("replay", []), ("one_process", ["--extract-processes", "1"]),
+                                ("no_cascade", ["--no-cascade"])):
                 db = Path(tmp) / f"{name}-{scale}.duckdb"
                 timed[name] = run([sys.executable, "-m", "newswatch.pipelines.cli", "replay", str(data),
                                    "--db", str(db), "-q", *extra], ok=(0, 1))  # 1: some inputs failed
             results.append({"scale": scale, "articles": args.articles * scale, "chars": chars,
                             "defence_share": args.defence_share, "bare_spacy_s": round(bare_s, 1),
                             "replay_s": round(timed["replay"][0], 1),
+                            "replay_one_process_s": round(timed["one_process"][0], 1),
                             "replay_no_cascade_s": round(timed["no_cascade"][0], 1),
                             "bare_to_replay_speedup": round(bare_s / timed["replay"][0], 2),
                             "bare_to_no_cascade_speedup": round(bare_s / timed["no_cascade"][0], 2),
                             "bare_peak_rss_mb": round(bare_mb), "replay_peak_rss_mb": round(timed["replay"][1]),
+                            "one_process_peak_rss_mb": round(timed["one_process"][1]),
                             "no_cascade_peak_rss_mb": round(timed["no_cascade"][1])})
             print(json.dumps(results[-1]), flush=True)
 

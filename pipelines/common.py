@@ -131,6 +131,37 @@ def add_extraction_arguments(p: argparse.ArgumentParser, *, extractor_help: str 
                         "the rules (rules, hybrid) cannot find an event, with identical results")
 
 
+# A batch run extracts in a pool of worker processes by default when it has at least this many inputs: below
+# it, starting the workers (each loads the spaCy pipeline) costs more than it saves.
+AUTO_PROCESSES_FROM = 200
+
+
+def add_processes_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--extract-processes", default="auto", metavar="N|auto",
+                   help="worker processes that extract events (each loads the spaCy pipeline once); auto "
+                        f"(default): one per usable core, up to 4, on the local runner with {AUTO_PROCESSES_FROM} "
+                        "inputs or more (or a web archive), else 1")
+
+
+def extract_processes(value: str, pipeline_args: list[str], inputs: int | None) -> int:
+    """The number of extraction processes for --extract-processes ``value``; ``inputs``: how many articles the
+    run reads (None: not known beforehand, as for a web archive, which is a large backfill)."""
+    if value != "auto":
+        try:
+            number = int(value)
+        except ValueError:
+            raise SystemExit(f"--extract-processes must be a whole number or auto, not {value!r}") from None
+        if number < 1:
+            raise SystemExit(f"--extract-processes must be at least 1, not {number}")
+        return number
+    if runner_name(pipeline_args) is not None:  # another runner spreads the work its own way
+        return 1
+    if inputs is not None and inputs < AUTO_PROCESSES_FROM:
+        return 1
+    from newswatch.transforms.language.parallel import usable_cores
+    return max(1, min(usable_cores(), 4))
+
+
 def add_sink_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--sink", choices=("duckdb", "parquet"), default="duckdb",
                    help="duckdb (default), or parquet shards in --output for distributed runners "

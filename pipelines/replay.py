@@ -11,8 +11,9 @@ import logging
 
 import apache_beam as beam
 
-from newswatch.pipelines.common import (RunSummary, add_db_argument, add_extraction_arguments, add_sink_arguments,
-                                        check_database, make_pipeline, needs_linear_chain, parse_with_beam,
+from newswatch.pipelines.common import (RunSummary, add_db_argument, add_extraction_arguments,
+                                        add_processes_argument, add_sink_arguments, check_database,
+                                        extract_processes, make_pipeline, needs_linear_chain, parse_with_beam,
                                         sink_options, summarise)
 from newswatch.pipelines.display import progress
 from newswatch.transforms.beam import telemetry
@@ -26,7 +27,7 @@ log = logging.getLogger(__name__)
 
 
 def build(pipeline: beam.Pipeline, paths: list[str], db_path: str, model: str | None = None,
-          extractor: str = "rules", linear: bool = False, cascade: bool = True, **sink):
+          extractor: str = "rules", linear: bool = False, cascade: bool = True, processes: int = 1, **sink):
     if linear:  # one chain of single-output steps (as the monitor), for runners that mishandle several outputs
         return (pipeline
                 | "ReadReplayFiles" >> ReadReplayFiles(paths, linear=True)
@@ -34,7 +35,8 @@ def build(pipeline: beam.Pipeline, paths: list[str], db_path: str, model: str | 
                 | "WriteToDuckDB" >> WriteToDuckDB(db_path, **sink))
     read = pipeline | "ReadReplayFiles" >> ReadReplayFiles(paths)
     return read["articles"] | "ArticlesToDuckDB" >> ArticlesToDuckDB(db_path, model, upstream_errors=(read[ERRORS],),
-                                                                      extractor=extractor, cascade=cascade, **sink)
+                                                                      extractor=extractor, cascade=cascade,
+                                                                      processes=processes, **sink)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -42,6 +44,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", help=".txt, .html or .jsonl files or folders (default: the bundled seeds)")
     add_db_argument(p)
     add_extraction_arguments(p)
+    add_processes_argument(p)
     p.add_argument("--quiet", action="store_true", help="no progress display")
     add_sink_arguments(p)
     return p
@@ -54,13 +57,15 @@ def run(argv: list[str] | None = None, *, display: progress.ReplayDisplay | None
     if not sink:
         check_database(known.db)
     display = telemetry.install(display or progress.for_terminal(progress.ReplayDisplay, known.quiet))
+    inputs = count_inputs(known.paths or [bundled_seeds()])
     if isinstance(display, progress.ReplayDisplay):
-        display.start(count_inputs(known.paths or [bundled_seeds()]))
+        display.start(inputs)
     linear = needs_linear_chain(pipeline_args)
+    processes = extract_processes(known.extract_processes, pipeline_args, inputs)
     try:
         with make_pipeline(pipeline_args) as pipeline:
             build(pipeline, known.paths, known.db, known.model, known.extractor, linear=linear,
-                  cascade=known.cascade, **sink)
+                  cascade=known.cascade, processes=processes, **sink)
     except OSError as exc:
         if linear and "connect" in str(exc).lower():  # the Dask scheduler given is not there: configuration
             raise SystemExit(f"cannot reach the Dask scheduler: {str(exc).splitlines()[0][:200]}") from exc

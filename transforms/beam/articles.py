@@ -12,6 +12,7 @@ Two shapes over the same two plain steps (:func:`prepared`, :func:`extracted`):
 
 from __future__ import annotations
 
+import collections
 import logging
 import traceback
 from collections.abc import Callable, Iterator
@@ -44,6 +45,13 @@ def prepared(raw: RawArticle) -> Routed:
             yield ERRORS, raw.seen
         return
     yield None, article
+
+
+def readable(article: Article) -> bool:
+    """Whether :func:`extracted` runs the extractor on the article (English, and not too long)."""
+    from newswatch.transforms.language.articles import is_english
+    from newswatch.transforms.language.nlp import MAX_EXTRACT_CHARS
+    return is_english(article) and len(article.text) <= MAX_EXTRACT_CHARS
 
 
 def extracted(article: Article, nlp, extract_events: Callable) -> Routed:
@@ -104,6 +112,16 @@ class _Extractor(_Counted):
         self.extract_events = extractor_function(self.extractor, cascade=self.cascade)
 
 
+def _given(outcome: tuple[bool, object]) -> Callable:
+    """An extract function that returns (or raises) what a worker process found for the article."""
+    def extract(article, nlp):
+        ok, value = outcome
+        if not ok:
+            raise value
+        return value
+    return extract
+
+
 class _Prepare(_Counted):
     def process(self, raw: RawArticle):
         for tag, row in prepared(raw):
@@ -112,10 +130,56 @@ class _Prepare(_Counted):
 
 
 class _Extract(_Extractor):
-    def process(self, article: Article):
-        for tag, row in extracted(article, self.nlp, self.extract_events):
+    """Extracts in this process, or, with ``processes`` > 1, in a pool of worker processes
+    (``transforms/language/parallel.py``): up to :attr:`AHEAD` articles per worker are in flight, rows leave in
+    the order the articles came, each with its own element's window and timestamp, and the bundle's end waits
+    for the rest."""
+
+    AHEAD = 8  # articles in flight per worker: enough to keep each busy, few enough to keep memory flat
+
+    def __init__(self, model: str | None, extractor: str, cascade: bool = True, processes: int = 1):
+        super().__init__(model, extractor, cascade)
+        self.processes = processes
+        self.pool = None
+
+    def setup(self):
+        if self.processes > 1:
+            from newswatch.transforms.language.parallel import ExtractPool
+            self.pool = ExtractPool(self.processes, self.model, self.extractor, self.cascade)
+        else:
+            super().setup()
+
+    def teardown(self):
+        if self.pool is not None:
+            self.pool.close()
+            self.pool = None
+
+    def start_bundle(self):
+        self.in_flight = collections.deque()
+
+    def process(self, article: Article, timestamp=beam.DoFn.TimestampParam, window=beam.DoFn.WindowParam):
+        if self.pool is None:
+            for tag, row in extracted(article, self.nlp, self.extract_events):
+                self.count(tag, row)
+                yield row if tag is None else pvalue.TaggedOutput(tag, row)
+            return
+        future = self.pool.submit(article) if readable(article) else None
+        self.in_flight.append((article, timestamp, window, future))
+        while self.in_flight and (len(self.in_flight) > self.AHEAD * self.processes
+                                  or self.in_flight[0][3] is None or self.in_flight[0][3].done()):
+            yield from self._emit(*self.in_flight.popleft())
+
+    def finish_bundle(self):
+        while self.pool is not None and self.in_flight:
+            yield from self._emit(*self.in_flight.popleft())
+
+    def _emit(self, article, timestamp, window, future):
+        from apache_beam.utils.windowed_value import WindowedValue
+        extract = _given(future.result()) if future is not None else None
+        for tag, row in extracted(article, None, extract):
             self.count(tag, row)
-            yield row if tag is None else pvalue.TaggedOutput(tag, row)
+            value = WindowedValue(row, timestamp, [window])
+            yield value if tag is None else pvalue.TaggedOutput(tag, value)
 
 
 class PrepareArticles(beam.PTransform):
@@ -129,15 +193,17 @@ class PrepareArticles(beam.PTransform):
 class ExtractEvents(beam.PTransform):
     """Article -> ExtractedArticle (``extracted``: the article and its events); failures to ``errors``."""
 
-    def __init__(self, model: str | None = None, extractor: str = "rules", cascade: bool = True):
+    def __init__(self, model: str | None = None, extractor: str = "rules", cascade: bool = True,
+                 processes: int = 1):
         super().__init__()
         self.model = model
         self.extractor = extractor
         self.cascade = cascade
+        self.processes = processes
 
     def expand(self, articles):
-        out = articles | "Extract" >> beam.ParDo(_Extract(self.model, self.extractor, self.cascade)).with_outputs(
-            ERRORS, main="extracted")
+        out = articles | "Extract" >> beam.ParDo(_Extract(self.model, self.extractor, self.cascade,
+                                                          self.processes)).with_outputs(ERRORS, main="extracted")
         return {"extracted": out.extracted, ERRORS: out[ERRORS]}
 
 

@@ -212,19 +212,21 @@ class ArticlesToDuckDB(beam.PTransform):
     """The shared tail of every pipeline: prepare, extract, write (with every error)."""
 
     def __init__(self, db_path: str, model: str | None = None, upstream_errors=(), side_rows=(),
-                 extractor: str = "rules", cascade: bool = True, **sink_options):
+                 extractor: str = "rules", cascade: bool = True, processes: int = 1, **sink_options):
         super().__init__()
         self.db_path = db_path
         self.model = model
         self.extractor = extractor
         self.cascade = cascade
+        self.processes = processes  # worker processes for extraction (1: in the runner's own process)
         self.upstream_errors = upstream_errors
         self.side_rows = side_rows  # feed states, seen URLs: written in the same transactions
         self.sink_options = sink_options
 
     def expand(self, raws):
         prepared = raws | "PrepareArticles" >> PrepareArticles()
-        extracted = prepared["articles"] | "ExtractEvents" >> ExtractEvents(self.model, self.extractor, self.cascade)
+        extracted = prepared["articles"] | "ExtractEvents" >> ExtractEvents(
+            self.model, self.extractor, self.cascade, self.processes)
         errors = (*self.upstream_errors, *self.side_rows, prepared[ERRORS], extracted[ERRORS])
         to_write = (extracted["extracted"], *errors) | "Rows" >> beam.Flatten()
         return to_write | "WriteToDuckDB" >> WriteToDuckDB(self.db_path, **self.sink_options)
