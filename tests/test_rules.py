@@ -417,3 +417,10 @@ def test_the_two_countries_may_take_a_qualifier(nlp):
     evs = events(nlp, "Chile and Peru agreed to deepen ties. The frigate also held a joint exercise with the "
                       "Peruvian navy, as the two Andean countries have agreed closer defence cooperation.")
     assert ("joint_exercise", ("CHL", "PER")) in kinds(evs)
+
+
+def test_provide_is_a_transfer_verb_only_with_equipment(nlp):
+    evs = events(nlp, "Chile provided two patrol aircraft to Peru on Monday.")
+    assert kinds(evs) == [("arms_transfer", ("CHL", "PER"))]
+    assert "arms_transfer" not in [e.event_type for e in events(
+        nlp, "Chile provided legal advice to Peru's justice ministry on Monday.")]
