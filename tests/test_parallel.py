@@ -41,7 +41,7 @@ def test_the_pool_finds_what_one_process_finds_in_the_same_order(nlp):
     alone = [_view(extract(a, nlp)) for a in articles]
     pool = ExtractPool(2)
     try:
-        together = pool.map(articles)
+        together = [f.result() for f in [pool.submit(a) for a in articles]]
     finally:
         pool.close()
     assert all(ok for ok, _ in together)

@@ -47,11 +47,15 @@ def prepared(raw: RawArticle) -> Routed:
     yield None, article
 
 
+def _too_long(article: Article) -> bool:
+    from newswatch.transforms.language.nlp import MAX_EXTRACT_CHARS
+    return len(article.text) > MAX_EXTRACT_CHARS
+
+
 def readable(article: Article) -> bool:
     """Whether :func:`extracted` runs the extractor on the article (English, and not too long)."""
     from newswatch.transforms.language.articles import is_english
-    from newswatch.transforms.language.nlp import MAX_EXTRACT_CHARS
-    return is_english(article) and len(article.text) <= MAX_EXTRACT_CHARS
+    return is_english(article) and not _too_long(article)
 
 
 def extracted(article: Article, nlp, extract_events: Callable) -> Routed:
@@ -64,7 +68,7 @@ def extracted(article: Article, nlp, extract_events: Callable) -> Routed:
         yield None, ExtractedArticle(article, [])
         return
     origin, where = article.location or article.origin, f"article_id={article.article_id}"
-    if len(article.text) > MAX_EXTRACT_CHARS:
+    if _too_long(article):
         observer().input_done(False)
         yield ERRORS, error_row(origin, "extract", ValueError(
             f"article too long to extract: {len(article.text)} characters (the limit is {MAX_EXTRACT_CHARS}); "

@@ -1,10 +1,10 @@
 """Extraction on several cores: a pool of worker processes, each loading the spaCy pipeline once.
 
 The spaCy pipeline holds the GIL, so threads do not help; a process per core does. :class:`ExtractPool` runs
-an extractor (a key of ``extraction.EXTRACTORS``) over a batch of articles in ``processes`` workers started
+an extractor (a key of ``extraction.EXTRACTORS``) over articles in ``processes`` workers started
 with the ``forkserver`` method (no fork of a threaded runner), each of which loads the pipeline once in its
-initializer. It returns, per article and in order, the events or the exception the extractor raised, so that
-the caller turns failures into error rows exactly as in one process (``transforms/beam/articles.py``).
+initializer. Each article's future gives its events or the exception the extractor raised, so that the
+caller turns failures into error rows exactly as in one process (``transforms/beam/articles.py``).
 Plain Python: tests call it without Beam.
 """
 
@@ -58,10 +58,6 @@ class ExtractPool:
     def submit(self, article: Article) -> Future:
         """A future of (True, the article's events) or (False, the exception the extractor raised)."""
         return self._executor.submit(_extract, article)
-
-    def map(self, articles: list[Article]) -> list[tuple[bool, object]]:
-        """Per article, in order: what :meth:`submit` gives."""
-        return [f.result() for f in [self.submit(a) for a in articles]]
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)

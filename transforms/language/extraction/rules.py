@@ -331,10 +331,10 @@ def _wrong_sense(rule: TypeRule, sentence: str, a_start: int, a_end: int) -> boo
 
 
 def _rejected(rule: TypeRule, sentence: str, a_start: int, a_end: int, has_explicit_date: bool,
-              eventive: bool = False, doc=None, s0: int = 0) -> str | None:
+              eventive: bool, doc, s0: int) -> str | None:
     """Why this anchor does not state an event, or None (``eventive``: the parse puts the anchor under a verb
     in the simple past or a perfect or progressive form, see :func:`eventive_verb`; ``doc`` and the sentence's
-    offset ``s0``, when given, let the parse overrule a cue that the anchor itself governs)."""
+    offset ``s0`` let the parse overrule a cue that the anchor itself governs)."""
     c = cues()
     clause = sentence[_clause_start(sentence, a_start):a_end]
     window = sentence[max(0, a_start - 140):a_end]
@@ -366,7 +366,7 @@ def _rejected(rule: TypeRule, sentence: str, a_start: int, a_end: int, has_expli
         if cue is None:
             cue = c.content_of_sentence.search(sentence[:a_start])
             cue_start = cue.start() if cue else None
-        if cue is not None and not (doc is not None and _governs(doc, s0 + a_start, s0 + a_end, s0 + cue_start)):
+        if cue is not None and not _governs(doc, s0 + a_start, s0 + a_end, s0 + cue_start):
             return "content of an agreement or meeting"
     anchor = sentence[a_start:a_end]
     if c.generic_plural.fullmatch(anchor) and not has_explicit_date and not eventive and not re.search(
@@ -375,6 +375,13 @@ def _rejected(rule: TypeRule, sentence: str, a_start: int, a_end: int, has_expli
     if re.search(r"\bis the \w+(st|nd|rd|th) (nation|country|state)\b", sentence, re.I):
         return "ranking statement"
     return None
+
+
+def _span(doc, start: int, end: int | None = None):
+    """The tokens over the characters ``start`` to ``end`` (without ``end``: the one character at ``start``), or
+    None where no token is."""
+    span = doc.char_span(start, start + 1 if end is None else end, alignment_mode="expand")
+    return span if span is not None and len(span) else None
 
 
 # habitual words that, as adjectives before an anchor under an eventive verb, name one edition of a series
@@ -390,8 +397,8 @@ def eventive_verb(doc, a_start: int, a_end: int) -> bool:
     drills"), a perfect ("have begun exercises") or a progressive ("are conducting patrols"), with nothing in its
     clause that makes it a pattern ("since 2015", "for years", "three times"). Present simple, modals and
     infinitives stay unsaid, so "the navies hold exercises" remains a kind of event, not one."""
-    span = doc.char_span(a_start, a_end, alignment_mode="expand")
-    if span is None or not len(span):
+    span = _span(doc, a_start, a_end)
+    if span is None:
         return False
     tok = span[-1]
     for _ in range(6):
@@ -415,9 +422,8 @@ def eventive_verb(doc, a_start: int, a_end: int) -> bool:
 def _governs(doc, a_start: int, a_end: int, cue_start: int) -> bool:
     """The anchor is the predicate the cue hangs from ("Chile, through its command, donated boats": the
     "through" phrase modifies the donation), so the anchor is not the cue's content."""
-    anchor = doc.char_span(a_start, a_end, alignment_mode="expand")
-    cue = doc.char_span(cue_start, cue_start + 1, alignment_mode="expand")
-    if anchor is None or cue is None or not len(anchor) or not len(cue):
+    anchor, cue = _span(doc, a_start, a_end), _span(doc, cue_start)
+    if anchor is None or cue is None:
         return False
     return any(t.i in range(anchor.start, anchor.end) for t in cue[0].ancestors) and anchor[0].pos_ in ("VERB", "AUX")
 
@@ -484,9 +490,8 @@ _SEQUENCE_PREPS = frozenset({"after", "before", "following", "since", "ahead"})
 def _in_other_clause(doc, at: int, a_start: int, a_end: int) -> bool:
     """The actor at ``at`` sits in an adverbial clause or a phrase of time that does not hold the anchor
     ("After a drill in A, the ship arrived in B": A is no party of the arrival)."""
-    tok = doc.char_span(at, at + 1, alignment_mode="expand")
-    anchor = doc.char_span(a_start, a_end, alignment_mode="expand")
-    if tok is None or anchor is None or not len(anchor):
+    tok, anchor = _span(doc, at), _span(doc, a_start, a_end)
+    if tok is None or anchor is None:
         return False
     for t in tok[0].ancestors:
         if anchor[0].i in range(t.left_edge.i, t.right_edge.i + 1):
@@ -535,7 +540,7 @@ def _excluded(before: str) -> bool:
 
 def _modifier(doc, m: ActorMention) -> bool:
     """An organisation name used as a modifier ("UN peacekeeping", "EU standards")."""
-    span = doc.char_span(m.start, m.end, alignment_mode="expand")
+    span = _span(doc, m.start, m.end)
     if span is None or span.end >= len(doc):
         return False
     nxt = doc[span.end]
@@ -657,9 +662,10 @@ def extract_mentions(article: Article, doc, *, all_actors: list[ActorMention] | 
                 dm = _date_for_anchor([d for d in sent_dates if not _other_predicate(doc, s0 + a_start, s0 + a_end, d.start)],
                                       s0 + a_start, s0 + a_end, anchors_here)
                 # "under the 2021 deal": a past date inside the anchor's own noun phrase outweighs the clause's "will"
-                own_past = _before(dm, published) and _modifies_anchor(doc, dm, s0 + a_start, s0 + a_end)
+                in_anchor_phrase = dm is not None and _modifies_anchor(doc, dm, s0 + a_start, s0 + a_end)
+                own_past = _before(dm, published) and in_anchor_phrase
                 if dm and published and dm.value > published and (
-                        _modifies_anchor(doc, dm, s0 + a_start, s0 + a_end)
+                        in_anchor_phrase
                         or re.fullmatch(r"\s+for\s+(?:the\s+)?(?:years?\s+)?", text[s0 + a_end:dm.start])):
                     dm = None  # "signed a plan for next year": the period the plan covers, not the signing's date
                 status = "planned" if (_future(sentence, a_start, a_end) and not own_past) or (
@@ -814,20 +820,20 @@ def _roster_for(rosters, index: int, names: set[str]) -> list[str]:
 
 
 def _anchor_matches(rule: TypeRule, sentence: str, context: set[str], sent_actors: list[ActorMention],
-                    doc=None, s0: int = 0):
+                    doc, s0: int):
     """The rule's anchors in the sentence; its subject anchors whose grammatical subject meets the rule's
     ``requires_any`` ("the frigate visited Apia", not "the minister visited Apia"); then its context anchors when
     the article is about their context ("sent two ships to Fiji" is relief work in a story about a cyclone) and
     the sentence names military assets."""
     for a in rule.anchors.finditer(sentence):
         yield a, False
-    if rule.subject_anchors and rule.requires_any and doc is not None:
+    if rule.subject_anchors and rule.requires_any:
         for a in rule.subject_anchors.finditer(sentence):
             subject = _subject(doc, s0 + a.start(), s0 + a.end())
             if subject and (rule.requires_any.search(subject[2]) or any(
                     m.kind == actors.SHIP and m.start < subject[1] and m.end > subject[0] for m in sent_actors)):
                 yield a, False
-    if rule.object_anchors and doc is not None:
+    if rule.object_anchors:
         for a in rule.object_anchors.finditer(sentence):
             if _person_object(doc, s0 + a.start(), s0 + a.end(), rule.object_any):
                 yield a, False
@@ -842,8 +848,8 @@ def _subject(doc, a_start: int, a_end: int) -> tuple[int, int, str] | None:
     """The head word of the grammatical subject of the verb an anchor starts with (or hangs from), following a
     coordinated verb back to the subject it shares, as (start, end, text); a named subject keeps its whole name,
     and the span covers the head's compounds ("HMS" in "HMS Example")."""
-    span = doc.char_span(a_start, a_end, alignment_mode="expand")
-    if span is None or not len(span):
+    span = _span(doc, a_start, a_end)
+    if span is None:
         return None
     verb = span[0] if span[0].pos_ in ("VERB", "AUX") else span[0].head
     for _ in range(3):
@@ -865,8 +871,8 @@ def _subject(doc, a_start: int, a_end: int) -> tuple[int, int, str] | None:
 def _person_object(doc, a_start: int, a_end: int, nouns: re.Pattern | None) -> bool:
     """The verb's direct object is a person: a PERSON entity or a noun of ``nouns`` ("received the general",
     "hosted his counterpart and the delegation"), not a thing ("received two frigates")."""
-    span = doc.char_span(a_start, a_end, alignment_mode="expand")
-    if span is None or not len(span):
+    span = _span(doc, a_start, a_end)
+    if span is None:
         return False
     objects = [c for c in span[0].children if c.dep_ == "dobj"]
     objects += [c for o in objects for c in o.conjuncts]
@@ -927,8 +933,7 @@ def _distance(d: DateMention, a_start: int, a_end: int) -> float:
 def _other_predicate(doc, a_start: int, a_end: int, d_start: int) -> bool:
     """A date that belongs to a verb modifying another noun: "will send vehicles, along with support announced
     on Thursday" (but not "the exercise, carried out on 3 May", nor "the deal, which was signed on Monday")."""
-    date_tok = doc.char_span(d_start, d_start + 1, alignment_mode="expand")
-    anchor = doc.char_span(a_start, a_end, alignment_mode="expand")
+    date_tok, anchor = _span(doc, d_start), _span(doc, a_start, a_end)
     if date_tok is None or anchor is None:
         return False
     inside = range(anchor.start, anchor.end)
@@ -969,8 +974,7 @@ def _date_for_anchor(sent_dates: list[DateMention], a_start: int, a_end: int,
 
 def _modifies_anchor(doc, dm: DateMention, a_start: int, a_end: int) -> bool:
     """The date is a modifier inside the anchor's noun phrase ("the 2021 deal", "the deal of March 2020")."""
-    date_tok = doc.char_span(dm.start, dm.start + 1, alignment_mode="expand")
-    anchor = doc.char_span(a_start, a_end, alignment_mode="expand")
+    date_tok, anchor = _span(doc, dm.start), _span(doc, a_start, a_end)
     if date_tok is None or anchor is None:
         return False
     for tok in date_tok[0].ancestors:
