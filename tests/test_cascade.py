@@ -33,6 +33,14 @@ def test_an_article_turned_away_is_one_where_the_rules_find_nothing(annotated, t
     ("Defence ministers meet", "The defence ministers of Japan and Vietnam held talks in Hanoi.", True),
     # anchors and states but no defence word: talks about trade cannot be defence talks for the rules
     ("Trade talks", "Japan and Vietnam held talks on rice tariffs and shipping fees.", False),
+    # the anchor and the defence word in different paragraphs: no sentence of the parser holds both
+    ("Ports and pensions", "Japan and Vietnam held talks on rice tariffs.\nThe army chief retired after 30 years.",
+     False),
+    # a line without a final stop runs on into the next: the parser may read one sentence across the break
+    ("Ports and pensions", "Japan and Vietnam held talks\non army training and rice tariffs.", True),
+    # an article about defence (three defence words near its start) needs none in the talks' own sentence
+    ("Defence ministers meet", "The defence ministers met the army and navy chiefs.\n"
+     "Japan and Vietnam held talks on rice tariffs.", True),
 ])
 def test_the_first_pass_on_invented_articles(title, text, expected):
     assert prefilter.may_report_events(title, text) is expected
@@ -54,3 +62,12 @@ def test_replay_stores_the_same_events_with_and_without_the_cascade(tmp_path):
     assert cli.main(["replay", stream, "--db", without, "--quiet", "--no-cascade"]) == 0
     events = _events(with_cascade)
     assert len(events) > 20 and events == _events(without)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("One.\nTwo!\nThree?", ["One.", "Two!", "Three?"]),
+    ("A headline\n\nIts story begins. It goes on.\nA caption", ["A headline\n\nIts story begins. It goes on.", "A caption"]),
+    ('He said "yes."\n(It ended.)\nEnd', ['He said "yes."', "(It ended.)", "End"]),
+])
+def test_passages_cut_only_after_a_final_stop(text, expected):
+    assert prefilter.passages(text) == expected

@@ -304,6 +304,19 @@ def _lex(name: str, text: str) -> bool:
     return bool(cues().lexicon[name].search(text))
 
 
+def defence_article(title: str | None, text: str) -> bool:
+    """An article about defence: three defence words in its title and first 3,000 characters (then talks,
+    agreements and the types that need the defence lexicon need it no longer in the sentence itself)."""
+    return len(cues().lexicon["defence"].findall((title or "") + "\n" + text[:3000])) >= 3
+
+
+def head_context(title: str | None, text: str) -> set[str]:
+    """The lexicons the article is about: each named twice in its title and first 1,500 characters (the
+    context of a type's context anchors)."""
+    head = (title or "") + "\n" + text[:1500]
+    return {name for name, pattern in cues().lexicon.items() if len(pattern.findall(head)) >= 2}
+
+
 def _reference(sentence: str, a_start: int, a_end: int) -> tuple[str, str]:
     """How the anchor refers: to a named event, back to one mentioned before, to a new one, or as a verb."""
     before = sentence[max(0, a_start - 60):a_start]
@@ -564,7 +577,7 @@ def extract_mentions(article: Article, doc, *, all_actors: list[ActorMention] | 
     persons = person_map(doc) if persons is None else persons
     dyad = article_dyad(article, all_actors)
     published = article.published_date
-    article_defence = len(c.lexicon["defence"].findall((article.title or "") + "\n" + text[:3000])) >= 3
+    article_defence = defence_article(article.title, text)
     dates = find_dates(text, published)
     if published is None:
         dates = _with_address_year(dates, text, article.url)
@@ -578,8 +591,7 @@ def extract_mentions(article: Article, doc, *, all_actors: list[ActorMention] | 
     prev_para_end = -1
     section_state, section = None, 0
     prev_sentence = ""
-    head = (article.title or "") + "\n" + text[:1500]
-    context = {name for name in c.lexicon if len(c.lexicon[name].findall(head)) >= 2}
+    context = head_context(article.title, text)
     topic = _headline_states(article, all_actors)
     topic = topic if len(topic) <= 2 else []
     rosters = _rosters(doc, all_actors)
