@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import duckdb
 import pytest
+from conftest import FIXTURES
 
 from newswatch.pipelines import cli
+from newswatch.schemas.rows import RawArticle
+from newswatch.transforms.language.articles import prepare
 from newswatch.transforms.language.extraction import prefilter, rules
+from newswatch.transforms.sources.files import read_inputs
 from training import corpus, train
+
+GENERAL = FIXTURES / "general/articles.jsonl"  # news at large: no defence content (its README)
 
 
 @pytest.fixture(scope="module")
@@ -16,14 +22,36 @@ def annotated():
     return train.articles_for(corpus.load())
 
 
-def test_an_article_turned_away_is_one_where_the_rules_find_nothing(annotated, trained_nlp):
-    """On every annotated article: where the first pass says no, the full rule extractor proposes nothing,
-    so no extractor built on its proposals (rules, hybrid) loses an event, on either split."""
-    skipped = [(g, a) for g, a in annotated if not prefilter.may_report_events(a.title, a.text)]
-    assert len(skipped) >= 30, "the first pass should turn away the articles that cannot hold an event"
-    lost = {g["file"]: [(m.event_type, m.participants) for m in rules.extract_mentions(a, trained_nlp(a.text))]
-            for g, a in skipped}
+@pytest.fixture(scope="module")
+def general():
+    return [prepare(raw) for raw in read_inputs([GENERAL]) if isinstance(raw, RawArticle)]
+
+
+def test_an_article_turned_away_is_one_where_the_rules_find_nothing(annotated, general, trained_nlp):
+    """On every annotated article and the general news: where the first pass says no, the full rule extractor
+    proposes nothing, so no extractor built on its proposals (rules, hybrid) loses an event, on either split."""
+    skipped = [(g["file"], a) for g, a in annotated if not prefilter.may_report_events(a.title, a.text)]
+    skipped += [(a.origin, a) for a in general if not prefilter.may_report_events(a.title, a.text)]
+    assert len(skipped) >= 200, "the first pass should turn away the articles that cannot hold an event"
+    lost = {name: [(m.event_type, m.participants) for m in rules.extract_mentions(a, trained_nlp(a.text))]
+            for name, a in skipped}
     assert {f: m for f, m in lost.items() if m} == {}
+
+
+def test_the_first_pass_turns_away_news_at_large(general):
+    """Of 132 general news articles (sport, business, science, politics...), two about a space capsule
+    "docking" (a port-call anchor) reach the parser; a change that lets more through costs the parse."""
+    passed = sorted(a.origin for a in general if prefilter.may_report_events(a.title, a.text))
+    assert len(general) == 132 and len(passed) == 2, passed
+
+
+@pytest.mark.parametrize("model", [None, "no-such-model"])  # the trained pipeline, then the blank one
+def test_a_line_break_always_ends_a_sentence(model):
+    """What the first pass's line-by-line reading rests on: no sentence of the pipeline runs across a line."""
+    from newswatch.transforms.language.nlp import load_pipeline
+    text = "Two navies and their ships\nheld drills on Monday\n\nand then talks. Both sides met"
+    sentences = [s.text.strip() for s in load_pipeline(model)(text).sents if s.text.strip()]
+    assert sentences == ["Two navies and their ships", "held drills on Monday", "and then talks.", "Both sides met"]
 
 
 @pytest.mark.parametrize("title, text, expected", [
@@ -36,8 +64,10 @@ def test_an_article_turned_away_is_one_where_the_rules_find_nothing(annotated, t
     # the anchor and the defence word in different paragraphs: no sentence of the parser holds both
     ("Ports and pensions", "Japan and Vietnam held talks on rice tariffs.\nThe army chief retired after 30 years.",
      False),
-    # a line without a final stop runs on into the next: the parser may read one sentence across the break
-    ("Ports and pensions", "Japan and Vietnam held talks\non army training and rice tariffs.", True),
+    # "the deal" may point back at the line before, past a blank line
+    ("Deal signed", "Crowds saw two new frigates at the fair.\n\nVietnam signed the deal with Japan on Monday.", True),
+    ("Deal signed", "Crowds saw new tractors at the fair.\n\nVietnam signed the deal with Japan on Monday.", False),
+    ("Deal signed", "Crowds saw two new frigates at the fair.\nMarkets rose.\nVietnam signed the deal with Japan.", False),
     # an article about defence (three defence words near its start) needs none in the talks' own sentence
     ("Defence ministers meet", "The defence ministers met the army and navy chiefs.\n"
      "Japan and Vietnam held talks on rice tariffs.", True),
@@ -63,11 +93,3 @@ def test_replay_stores_the_same_events_with_and_without_the_cascade(tmp_path):
     events = _events(with_cascade)
     assert len(events) > 20 and events == _events(without)
 
-
-@pytest.mark.parametrize("text, expected", [
-    ("One.\nTwo!\nThree?", ["One.", "Two!", "Three?"]),
-    ("A headline\n\nIts story begins. It goes on.\nA caption", ["A headline\n\nIts story begins. It goes on.", "A caption"]),
-    ('He said "yes."\n(It ended.)\nEnd', ['He said "yes."', "(It ended.)", "End"]),
-])
-def test_passages_cut_only_after_a_final_stop(text, expected):
-    assert prefilter.passages(text) == expected

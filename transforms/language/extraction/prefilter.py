@@ -3,24 +3,23 @@
 Most news is not about defence cooperation. Before the spaCy pipeline runs, :func:`may_report_events`
 checks, with the rule extractor's own patterns (``data/events.toml``) and the gazetteer's names on the
 plain text, the conditions each of its mentions needs in its sentence (``rules.extract_mentions``), loosened
-from "in the sentence" to "in the passage" (:func:`passages`: the text cut at line breaks, a line without a
-final stop kept with the next, so that no sentence of the parser crosses a cut):
+from "in the sentence" to "in its line" (the pipeline ends a sentence at every line break, ``nlp.py``):
 
 * an anchor of some event type (its subject and object anchors counted whatever their subject or object), or
   one of its context anchors, in an article about their context, next to the defence or equipment lexicon
   or a named force or ship;
 * that type's other requirements: its ``requires_any`` words (or, for a joint exercise, two states named),
   its lexicon (or a named force or ship, or an article about defence where the type allows it), the
-  equipment lexicon for a transfer (or in the title or the passage before, which "the deal" may point
+  equipment lexicon for a transfer (or in the title or the line before, which "the deal" may point
   back at), and the defence lexicon (or an article about defence) for talks, agreements and pledges;
 * some actor named in the title or text (parties may come from other sentences: "the two countries").
 
 The article-level facts (an article about defence, the context of the head) are the rules' own functions.
 A sentence that finds an event only because the one before found one (``prev_found``) follows a sentence
-that passed on its own, so its passage or an earlier one passes. The check only answers "no" where the
+that passed on its own, so its line or an earlier one passes. The check only answers "no" where the
 rules could not have proposed anything, and an article it turns away is stored with no events, exactly as
 the full pass would have stored it: the cascade loses nothing, which ``tests/test_cascade.py`` checks on
-every annotated article, with the parser's sentences inside the passages. It serves the ``rules`` and
+every annotated article. It serves the ``rules`` and
 ``hybrid`` extractors (whose events are the rules' proposals); ``components`` finds triggers by lemma, which
 needs the pipeline, and runs without it.
 """
@@ -64,24 +63,6 @@ def states_named(text: str) -> set[str]:
     return {code for code in (codes[m.group(0)] for m in names.finditer(text)) if actors.is_state(code)}
 
 
-# a line that ends a sentence: its final stop, perhaps inside closing quotes or brackets
-_FINAL_STOP = re.compile(r"[.!?][\"'”’)\]]*\s*$")
-
-
-def passages(text: str) -> list[str]:
-    """The text cut at line breaks, each line without a final stop (a headline, a caption, a blank line) kept
-    with the lines after it: the parser may run a sentence on across such a break, not across a final stop's."""
-    out, lines = [], []
-    for line in text.split("\n"):
-        lines.append(line)
-        if _FINAL_STOP.search(line):
-            out.append("\n".join(lines))
-            lines = []
-    if lines:
-        out.append("\n".join(lines))
-    return out
-
-
 def may_report_events(title: str | None, text: str) -> bool:
     """False only when the rule extractor cannot propose an event in this article (see the module docstring)."""
     names, codes, military_names = _names()
@@ -91,38 +72,39 @@ def may_report_events(title: str | None, text: str) -> bool:
     about_defence = rules.defence_article(title, text)
     context = rules.head_context(title, text)
     equipment_before = bool(c.lexicon["equipment"].search(title or ""))
-    for passage in passages(text):
-        if _passage_may_report(c, passage, about_defence, context, equipment_before, names, codes, military_names):
+    for line in text.split("\n"):
+        if _line_may_report(c, line, about_defence, context, equipment_before, names, codes, military_names):
             return True
-        equipment_before = bool(c.lexicon["equipment"].search(passage))
+        if line.strip():  # a blank line is no sentence: "the deal" looks past it
+            equipment_before = bool(c.lexicon["equipment"].search(line))
     return False
 
 
-def _passage_may_report(c, passage: str, about_defence: bool, context: set[str], equipment_before: bool,
+def _line_may_report(c, line: str, about_defence: bool, context: set[str], equipment_before: bool,
                         names: re.Pattern, codes: dict[str, str], military_names: re.Pattern | None) -> bool:
-    """Whether one passage meets, for some type, the conditions ``rules.extract_mentions`` sets a sentence
-    (``equipment_before``: the equipment lexicon in the title or the passage before)."""
+    """Whether one line meets, for some type, the conditions ``rules.extract_mentions`` sets a sentence
+    (``equipment_before``: the equipment lexicon in the title or the line before)."""
 
     @functools.cache
     def lex(name: str) -> bool:
-        return bool(c.lexicon[name].search(passage))
+        return bool(c.lexicon[name].search(line))
 
     @functools.cache
     def military() -> bool:
-        return bool(military_names and military_names.search(passage))
+        return bool(military_names and military_names.search(line))
 
     @functools.cache
     def states() -> int:
-        return len({code for code in (codes[m.group(0)] for m in names.finditer(passage)) if actors.is_state(code)})
+        return len({code for code in (codes[m.group(0)] for m in names.finditer(line)) if actors.is_state(code)})
 
     for rule in c.types:
-        anchored = bool(rule.anchors.search(passage)) or any(
-            extra and extra.search(passage) for extra in (rule.subject_anchors, rule.object_anchors)) or bool(
+        anchored = bool(rule.anchors.search(line)) or any(
+            extra and extra.search(line) for extra in (rule.subject_anchors, rule.object_anchors)) or bool(
             rule.context_anchors and rule.context_lexicon in context
-            and (lex("defence") or lex("equipment") or military()) and rule.context_anchors.search(passage))
+            and (lex("defence") or lex("equipment") or military()) and rule.context_anchors.search(line))
         if not anchored:
             continue
-        if rule.requires_any and not rule.requires_any.search(passage) and not (
+        if rule.requires_any and not rule.requires_any.search(line) and not (
                 rule.name == "joint_exercise" and states() >= 2):
             continue
         if rule.requires_lexicon and not (lex(rule.requires_lexicon) or military()
