@@ -95,3 +95,22 @@ def test_how_many_extraction_processes(value, args, inputs, expected):
 def test_a_bad_process_count_is_a_usage_error(value):
     with pytest.raises(SystemExit):
         extract_processes(value, [], 5)
+
+
+def test_articles_the_cascade_turns_away_start_no_worker():
+    """The first pass runs in the runner's process: news with no possible event never crosses to a worker, and a
+    run of only such news starts none (the pool's start costs a pipeline load per worker)."""
+    from apache_beam.transforms.window import GlobalWindow
+
+    from newswatch.transforms.beam.articles import _Extract
+    news = [a for a in _articles() if a.origin in ("a1", "a4")]  # the match report and the market report
+    step = _Extract(None, "rules", processes=2)
+    step.setup()
+    step.start_bundle()
+    try:
+        rows = [r for a in news for r in step.process(a, timestamp=0, window=GlobalWindow())]
+        rows += list(step.finish_bundle() or [])
+        assert step.pool is None
+    finally:
+        step.teardown()
+    assert [(r.value.article.origin, r.value.events) for r in rows] == [("a1", []), ("a4", [])]

@@ -137,7 +137,8 @@ class _Extract(_Extractor):
     """Extracts in this process, or, with ``processes`` > 1, in a pool of worker processes
     (``transforms/language/parallel.py``): up to :attr:`AHEAD` articles per worker are in flight, rows leave in
     the order the articles came, each with its own element's window and timestamp, and the bundle's end waits
-    for the rest."""
+    for the rest. The cascade's first pass runs here, so an article it turns away never crosses to a worker,
+    and the pool starts with the first article that needs the parse (a stream of news at large may have none)."""
 
     AHEAD = 8  # articles in flight per worker: enough to keep each busy, few enough to keep memory flat
 
@@ -147,10 +148,7 @@ class _Extract(_Extractor):
         self.pool = None
 
     def setup(self):
-        if self.processes > 1:
-            from newswatch.transforms.language.parallel import ExtractPool
-            self.pool = ExtractPool(self.processes, self.model, self.extractor, self.cascade)
-        else:
+        if self.processes == 1:
             super().setup()
 
     def teardown(self):
@@ -158,28 +156,38 @@ class _Extract(_Extractor):
             self.pool.close()
             self.pool = None
 
+    def _submit(self, article: Article):
+        """The worker's future of the article's events; None when this process answers it (unreadable, or
+        turned away by the cascade: no events)."""
+        from newswatch.transforms.language.extraction import needs_parse
+        if not readable(article) or not needs_parse(self.extractor, article, cascade=self.cascade):
+            return None
+        if self.pool is None:
+            from newswatch.transforms.language.parallel import ExtractPool
+            self.pool = ExtractPool(self.processes, self.model, self.extractor, cascade=False)  # checked here
+        return self.pool.submit(article)
+
     def start_bundle(self):
         self.in_flight = collections.deque()
 
     def process(self, article: Article, timestamp=beam.DoFn.TimestampParam, window=beam.DoFn.WindowParam):
-        if self.pool is None:
+        if self.processes == 1:
             for tag, row in extracted(article, self.nlp, self.extract_events):
                 self.count(tag, row)
                 yield row if tag is None else pvalue.TaggedOutput(tag, row)
             return
-        future = self.pool.submit(article) if readable(article) else None
-        self.in_flight.append((article, timestamp, window, future))
+        self.in_flight.append((article, timestamp, window, self._submit(article)))
         while self.in_flight and (len(self.in_flight) > self.AHEAD * self.processes
                                   or self.in_flight[0][3] is None or self.in_flight[0][3].done()):
             yield from self._emit(*self.in_flight.popleft())
 
     def finish_bundle(self):
-        while self.pool is not None and self.in_flight:
+        while self.processes > 1 and self.in_flight:
             yield from self._emit(*self.in_flight.popleft())
 
     def _emit(self, article, timestamp, window, future):
         from apache_beam.utils.windowed_value import WindowedValue
-        extract = _given(future.result()) if future is not None else None
+        extract = _given(future.result()) if future is not None else _given((True, []))
         for tag, row in extracted(article, None, extract):
             self.count(tag, row)
             value = WindowedValue(row, timestamp, [window])

@@ -26,3 +26,12 @@ def extractor_function(name: str, *, cascade: bool = True):
     module, function = EXTRACTORS[name].split(":")
     extract = getattr(importlib.import_module(module), function)
     return functools.partial(extract, cascade=cascade) if name in CASCADE else extract
+
+
+def needs_parse(name: str, article, *, cascade: bool = True) -> bool:
+    """Whether the extractor called ``name`` parses ``article``: False only where the cascade's first pass turns
+    it away, and then its events are none (so a caller may skip the extractor, as the worker pool's does)."""
+    if not (cascade and name in CASCADE):
+        return True
+    from newswatch.transforms.language.extraction.prefilter import may_report_events
+    return bool(article.text.strip()) and may_report_events(article.title, article.text)
