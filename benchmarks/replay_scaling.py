@@ -1,18 +1,21 @@
 """Whole-process cost of ``newswatch replay`` against the bare spaCy pipeline on the same stream, at 1x, 2x and
 4x the stream, with each process's peak memory: how cost grows with the corpus.
 
-    .venv/bin/python benchmarks/replay_scaling.py [--articles 300] [--scales 1 2 4] [--defence-share 0.1]
+    .venv/bin/python benchmarks/replay_scaling.py [--articles 300] [--scales 1 2 4]
+                                                  [--defence-share 0.1] [--near-miss-share 0.2]
 
-The stream mixes the annotated articles of tests/fixtures so that ``--defence-share`` of them (by their gold
-label) report defence cooperation, as a monitored stream does (about a tenth); the rest are the annotated
-ordinary news, which are near misses (domestic defence news, conflicts, trade, op-eds) and so harder for
-the cascade to turn away than news at large. Records are cycled to ``--articles`` at 1x (copies get new ids,
-so every one is extracted and stored). Four contenders run as fresh processes, interleaved at each scale so
-that a slow spell of a shared machine hits all alike: ``newswatch replay`` (with its cascade, and its
-extraction workers: one per core, up to 4, from 200 inputs), the same with ``--extract-processes 1``,
-``newswatch replay --no-cascade`` and a Python process that loads en_core_web_sm and runs ``nlp.pipe`` over
-the same texts; figures are ratios to the bare pipeline of the same round. Peak memory is each child
-process tree's peak summed resident set (the replay's extraction workers included).
+The stream mixes three kinds of real articles from tests/fixtures, spread evenly through it: ``--defence-share``
+report defence cooperation (annotated positives: a monitored stream has about a tenth), ``--near-miss-share``
+are the annotated ordinary news, which are near misses (domestic defence news, conflicts, arms trade, op-eds,
+chosen to be hard for the extractor), and the rest is news at large (tests/fixtures/general: sport, business,
+science, politics). ``--near-miss-share 0.9`` gives the stream of the earlier measurements, with no news at
+large. Records are cycled to ``--articles`` at 1x (copies get new ids, so every one is extracted and stored).
+Four contenders run as fresh processes, interleaved at each scale so that a slow spell of a shared machine hits
+all alike: ``newswatch replay`` (with its cascade, and its extraction workers: one per core, up to 4, from 200
+inputs), the same with ``--extract-processes 1``, ``newswatch replay --no-cascade`` and a Python process that
+loads en_core_web_sm and runs ``nlp.pipe`` over the same texts; figures are ratios to the bare pipeline of the
+same round. Peak memory is each child process tree's peak summed resident set (the replay's extraction
+workers included).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = [ROOT / "tests/fixtures/dev2/articles.jsonl", ROOT / "tests/fixtures/annotated/articles.jsonl",
            ROOT / "tests/fixtures/dev/articles.jsonl"]
+GENERAL = ROOT / "tests/fixtures/general/articles.jsonl"
 BARE = """
 import json, sys, spacy
 from newswatch.transforms.language.nlp import DEFAULT_MODEL
@@ -55,15 +59,22 @@ def labelled_records() -> tuple[list[dict], list[dict]]:
     return yes, no
 
 
-def stream(n: int, path: Path, defence_share: float) -> int:
+def general_records() -> list[dict]:
+    return [json.loads(line) for line in GENERAL.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def stream(n: int, path: Path, defence_share: float, near_miss_share: float) -> int:
+    """Write ``n`` records, each kind's share spread evenly (the kind furthest behind its share comes next)."""
     yes, no = labelled_records()
+    pools = [(yes, defence_share), (no, near_miss_share), (general_records(), 1.0 - defence_share - near_miss_share)]
+    taken = [0, 0, 0]
     chars = 0
     with path.open("w", encoding="utf-8") as f:
         for i in range(n):
-            # every 1/share-th record reports defence cooperation (evenly spread through the stream)
-            hit = int((i + 1) * defence_share) > int(i * defence_share)
-            pool, k = (yes, int(i * defence_share)) if hit else (no, i - int(i * defence_share))
-            record = dict(pool[k % len(pool)])
+            k = max(range(3), key=lambda j: (pools[j][1] * (i + 1) - taken[j], -j))
+            pool = pools[k][0]
+            record = dict(pool[taken[k] % len(pool)])
+            taken[k] += 1
             record["id"] = f"{record.get('id', 'a')}-copy{i}"
             record.pop("url", None)  # copies are distinct articles, not updates of one URL
             chars += len(record["text"])
@@ -96,12 +107,13 @@ def main() -> None:
     p.add_argument("--articles", type=int, default=300)
     p.add_argument("--scales", type=int, nargs="+", default=[1, 2, 4])
     p.add_argument("--defence-share", type=float, default=0.1)
+    p.add_argument("--near-miss-share", type=float, default=0.2)
     args = p.parse_args()
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         for scale in args.scales:
             data = Path(tmp) / f"stream-{scale}.jsonl"
-            chars = stream(args.articles * scale, data, args.defence_share)
+            chars = stream(args.articles * scale, data, args.defence_share, args.near_miss_share)
             bare_s, bare_mb = run([sys.executable, "-c", BARE, str(data)])
             timed = {}
             for name, extra in (("replay", []), ("one_process", ["--extract-processes", "1"]),
@@ -110,7 +122,8 @@ def main() -> None:
                 timed[name] = run([sys.executable, "-m", "newswatch.pipelines.cli", "replay", str(data),
                                    "--db", str(db), "-q", *extra], ok=(0, 1))  # 1: some inputs failed
             results.append({"scale": scale, "articles": args.articles * scale, "chars": chars,
-                            "defence_share": args.defence_share, "bare_spacy_s": round(bare_s, 1),
+                            "defence_share": args.defence_share, "near_miss_share": args.near_miss_share,
+                            "bare_spacy_s": round(bare_s, 1),
                             "replay_s": round(timed["replay"][0], 1),
                             "replay_one_process_s": round(timed["one_process"][0], 1),
                             "replay_no_cascade_s": round(timed["no_cascade"][0], 1),
