@@ -72,6 +72,13 @@ def test_sql_command_formats_and_errors(db_path, capsys):
     assert cli.main(["sql", "SELECT count(*) AS n FROM articles", "--format", "json", "--db", db_path]) == 0
     assert json.loads(capsys.readouterr().out) == [{"n": 5}]
     assert cli.main(["sql", "SELECT nope FROM articles", "--db", db_path]) == 2
+    # the default table: numbers, dates, lists, NULL and truth values as DuckDB prints them; text never as markup
+    assert cli.main(["sql", "SELECT count(*) AS n, 1.5 AS x, DATE '2020-01-02' AS d, "
+                     "TIMESTAMP '2020-01-02 10:30:00' AS t, ['JPN', 'VNM'] AS l, NULL AS z, true AS b, "
+                     "'[b]kept[/b]' AS s FROM articles", "--db", db_path]) == 0
+    shown = capsys.readouterr().out
+    for value in ("5", "1.5", "2020-01-02", "10:30:00", "[JPN, VNM]", "true", "[b]kept[/b]", "1 row"):
+        assert value in shown, value
     assert cli.main(["sql", "DELETE FROM articles", "--db", db_path]) == 2  # read-only
     assert cli.main(["nosuchcommand"]) == 2
 

@@ -95,6 +95,17 @@ def _plain(value):
     return value
 
 
+def _cell(value):
+    """A value as a table cell: text as DuckDB prints it (numbers, dates, lists, true/false), never read as
+    rich markup ("[b]" in an article's text stays "[b]")."""
+    from rich.text import Text
+    if value is None:
+        return Text("")
+    if isinstance(value, bool):
+        return Text(str(value).lower())
+    return Text(str(_plain(value)))
+
+
 def _json_default(value):
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
@@ -124,7 +135,7 @@ def print_rows(cols, rows, fmt: str = "table", out=None) -> None:
         for c in cols:
             table.add_column(c, overflow="fold")
         for r in rows:
-            table.add_row(*["" if v is None else _plain(v) for v in r])
+            table.add_row(*[_cell(v) for v in r])
         Console(file=out).print(table)  # the terminal's width (80 columns when not a terminal)
         print(f"{len(rows)} row{'s' if len(rows) != 1 else ''}", file=out)
 
@@ -155,7 +166,7 @@ def events_table(conn, limit: int = 50, out=None, *, event_type: str | None = No
         for r in rows:
             r = list(r)
             r[7] = _clip(r[7] or "", 220)
-            table.add_row(*["" if v is None else str(v) for v in r])
+            table.add_row(*[_cell(v) for v in r])
         console.print(table)
         return
     # narrow terminals: one block per event, its facts on a line and its evidence, clipped, below
