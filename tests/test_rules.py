@@ -424,3 +424,28 @@ def test_provide_is_a_transfer_verb_only_with_equipment(nlp):
     assert kinds(evs) == [("arms_transfer", ("CHL", "PER"))]
     assert "arms_transfer" not in [e.event_type for e in events(
         nlp, "Chile provided legal advice to Peru's justice ministry on Monday.")]
+
+
+_BEGAN = "The navies of Chile and Peru began a joint exercise off Callao on 11 May 2023.\n"
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a start and a report day two days later: one occasion, told twice
+    (_BEGAN + "The joint naval exercise between Chile and Peru continued on 13 May 2023 with live firing.",
+     [(("CHL", "PER"), "2023-05-11", 2)]),
+    # a week apart: two dated events never merge
+    (_BEGAN + "The joint naval exercise between Chile and Peru ended on 18 May 2023 with live firing.",
+     [(("CHL", "PER"), "2023-05-11", 1), (("CHL", "PER"), "2023-05-18", 1)]),
+    # the undated retelling names two of the three navies: it joins the dated exercise that includes them
+    ("Chile, Peru and Ecuador held a joint naval exercise off Callao on 11 May 2023.\n"
+     "The drills between the Chilean and Peruvian navies included live firing.",
+     [(("CHL", "ECU", "PER"), "2023-05-11", 2)]),
+    # a pair the dated exercise does not include stays an event of its own
+    ("Chile, Peru and Ecuador held a joint naval exercise off Callao on 11 May 2023.\n"
+     "Chile and Bolivia also held a joint exercise.",
+     [(("BOL", "CHL"), "None", 1), (("CHL", "ECU", "PER"), "2023-05-11", 1)]),
+])
+def test_one_occasion_told_twice_in_an_article_is_one_event(nlp, text, expected):
+    evs = events(nlp, text, published="2023-05-20")
+    assert sorted((e.participants, str(e.event_date), len(e.mentions)) for e in evs) == expected
+    assert {e.event_type for e in evs} == {"joint_exercise"}

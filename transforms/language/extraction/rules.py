@@ -1158,6 +1158,9 @@ class _Group:
         return {m.phrase for m in self.mentions if m.reference == "named"}
 
 
+# Day dates of one type and parties this close in one article are one occasion (a start and a report day).
+_SAME_OCCASION_DAYS = 3
+
 # Types news uses for one occasion interchangeably: a back-reference of one joins a group of the other.
 _AKIN = frozenset({("training_exchange", "joint_exercise"), ("joint_exercise", "training_exchange")})
 
@@ -1180,6 +1183,9 @@ def group_mentions(mentions: list[RawMention]) -> list[_Group]:
             target = next((g for g in reversed(same) if m.phrase in g.phrases() and _dates_compatible(g.date, m.date)), None)
         if target is None and m.date is not None:
             target = next((g for g in reversed(same) if g.date is not None and _dates_compatible(g.date, m.date)), None)
+            if target is None:  # "began on the 11th" and "are under way" read as the 13th: one occasion told twice
+                target = next((g for g in reversed(same) if g.date is not None and periods_compatible(
+                    g.date.value, g.date.precision, m.date.value, m.date.precision, slack_days=_SAME_OCCASION_DAYS)), None)
             if target is None and m.reference in ("anaphoric", "verbal"):
                 target = next((g for g in reversed(same) if g.date is None), None)
         if target is None and m.date is None and m.reference in ("anaphoric", "verbal", "named", "bare"):
@@ -1200,12 +1206,16 @@ def group_mentions(mentions: list[RawMention]) -> list[_Group]:
 
 
 def _fold_undated(groups: list[_Group]) -> list[_Group]:
-    """An undated group that names or refers back to an event joins the only dated group of its key."""
+    """An undated group that names or refers back to an event ("the drills", "the accord") joins the only dated
+    group of its type in the article whose parties include its own: a story retells its event without the date,
+    and perhaps with two of its three navies. With no such dated group, or two, it stays apart; so does "a
+    summit", which introduces an event of its own."""
     out = []
     for g in groups:
         if g.date is None and g.mentions[0].reference != "indefinite":
             dated = [h for h in groups if h is not g and h.date is not None and h.event_type == g.event_type
-                     and h.participants == g.participants and h.mentions[0].section == g.mentions[0].section]
+                     and set(g.participants) <= set(h.participants)
+                     and h.mentions[0].section == g.mentions[0].section]
             if len(dated) == 1:
                 dated[0].mentions.extend(g.mentions)
                 continue
