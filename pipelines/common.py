@@ -134,13 +134,17 @@ def add_extraction_arguments(p: argparse.ArgumentParser, *, extractor_help: str 
 # A batch run extracts in a pool of worker processes by default when it has at least this many inputs: below
 # it, starting the workers (each loads the spaCy pipeline) costs more than it saves.
 AUTO_PROCESSES_FROM = 200
+# A feed run cannot count its articles before it polls: from this many feeds it is taken as large (a first pass
+# over them fetches hundreds of pages). The pool starts only with the first article that needs the parse, so a
+# later pass that finds little new starts it late or never.
+AUTO_FEEDS_FROM = 10
 
 
-def add_processes_argument(p: argparse.ArgumentParser) -> None:
+def add_processes_argument(p: argparse.ArgumentParser, large: str = f"{AUTO_PROCESSES_FROM} inputs or more (or a "
+                                                                      "web archive)") -> None:
     p.add_argument("--extract-processes", default="auto", metavar="N|auto",
                    help="worker processes that extract events (each loads the spaCy pipeline once); auto "
-                        f"(default): one per usable core, up to 4, on the local runner with {AUTO_PROCESSES_FROM} "
-                        "inputs or more (or a web archive), else 1")
+                        f"(default): one per usable core, up to 4, on the local runner with {large}, else 1")
 
 
 def extract_processes(value: str, pipeline_args: list[str], inputs: int | None) -> int:

@@ -17,8 +17,9 @@ import time
 
 import apache_beam as beam
 
-from newswatch.pipelines.common import (DatabaseUnavailable, RunSummary, add_db_argument, add_extraction_arguments,
-                                        add_sink_arguments, check_database, make_pipeline, parse_with_beam,
+from newswatch.pipelines.common import (AUTO_FEEDS_FROM, DatabaseUnavailable, RunSummary, add_db_argument,
+                                        add_extraction_arguments, add_processes_argument, add_sink_arguments,
+                                        check_database, extract_processes, make_pipeline, parse_with_beam,
                                         sink_options, summarise)
 from newswatch.pipelines.display import progress
 from newswatch.pipelines.status import EXIT_INPUT_ERRORS, EXIT_OK, EXIT_USAGE
@@ -33,19 +34,20 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--feeds", required=True, help="feeds file (TOML: [[feed]] name, url)")
     add_db_argument(p)
     add_extraction_arguments(p)
+    add_processes_argument(p, f"{AUTO_FEEDS_FROM} feeds or more")
     p.add_argument("--quiet", action="store_true", help="no progress display")
     add_sink_arguments(p)
     return p
 
 
 def build(pipeline: beam.Pipeline, config, state, db: str, model: str | None = None, policy=None,
-          extractor: str = "rules", cascade: bool = True, **sink):
+          extractor: str = "rules", cascade: bool = True, processes: int = 1, **sink):
     policy = policy or config.fetch_policy()
     polled = pipeline | "Feeds" >> beam.Create(list(config.feeds)) | "PollFeeds" >> PollFeeds(policy, state)
     fetched = polled["items"] | "FetchArticles" >> FetchArticles(policy)
     return fetched["articles"] | "ArticlesToDuckDB" >> ArticlesToDuckDB(
         db, model, upstream_errors=(polled[ERRORS], fetched[ERRORS]), side_rows=(polled[STATES], fetched[SEEN]),
-        extractor=extractor, cascade=cascade, **sink)
+        extractor=extractor, cascade=cascade, processes=processes, **sink)
 
 
 def run(argv: list[str] | None = None, *, policy=None) -> RunSummary:
@@ -57,13 +59,16 @@ def run(argv: list[str] | None = None, *, policy=None) -> RunSummary:
         check_database(known.db)
     from newswatch.transforms.storage.sink import read_source_state
     state = read_source_state(known.db)
+    # the articles are not known before the feeds are polled: a long feeds file counts as a large run
+    processes = extract_processes(known.extract_processes, pipeline_args,
+                                  None if len(config.feeds) >= AUTO_FEEDS_FROM else len(config.feeds))
     display = telemetry.install(progress.for_terminal(progress.FeedRunDisplay, known.quiet))
     if isinstance(display, progress.FeedRunDisplay):
         display.start(len(config.feeds))
     try:
         with make_pipeline(pipeline_args) as pipeline:
             build(pipeline, config, state, known.db, known.model, policy, extractor=known.extractor,
-                  cascade=known.cascade, **sink)
+                  cascade=known.cascade, processes=processes, **sink)
     finally:
         if isinstance(display, progress.FeedRunDisplay):
             display.stop()

@@ -133,3 +133,27 @@ def test_a_trickling_feed_cannot_hang_run(tmp_path, site, db_path):
         conn.close()
     assert counts(db_path)["articles"] == 2  # both pages of the healthy feed (one after a retried 500)
     assert slow_errors and slow_errors[0][0] == "fetch_feed" and "no complete response within 2" in slow_errors[0][1]
+
+
+def test_a_run_with_extraction_workers_stores_what_one_process_stores(tmp_path):
+    """``--extract-processes 2`` (what auto gives a long feeds file on two cores): the same articles, events and
+    error rows as extraction in the runner's own process."""
+    rows = {}
+    for processes in ("1", "2"):
+        with LocalSite() as s:
+            setup_site(s)
+            folder = tmp_path / processes
+            folder.mkdir()
+            db = str(folder / "news.duckdb")
+            assert cli.main(["run", "--feeds", feeds_file(folder, s), "--db", db, "-q",
+                             "--extract-processes", processes]) == 1  # two bad feeds
+            conn = connect(db, read_only=True)
+            try:
+                rows[processes] = (
+                    sorted(map(str, conn.execute("SELECT event_type, participants, event_date, confidence, "
+                                                 "article_count FROM events").fetchall())),
+                    sorted(conn.execute("SELECT feed, stage FROM ingest_errors").fetchall()),
+                    conn.execute("SELECT count(*) FROM articles").fetchone()[0])
+            finally:
+                conn.close()
+    assert rows["1"] == rows["2"] and len(rows["1"][0]) >= 2 and rows["1"][2] == 2
