@@ -41,6 +41,7 @@ bench: $(VENV)/.stamp-install
 	$(BIN)/python benchmarks/snapshot_cost.py
 	$(BIN)/python benchmarks/replay_scaling.py
 	$(BIN)/python benchmarks/replay_scaling.py --near-miss-share 0.9
+	$(BIN)/python benchmarks/feedrun_workers.py
 
 # The monitor against a local site that keeps publishing: memory over time, latency (30 minutes).
 soak: $(VENV)/.stamp-install
