@@ -449,3 +449,13 @@ def test_one_occasion_told_twice_in_an_article_is_one_event(nlp, text, expected)
     evs = events(nlp, text, published="2023-05-20")
     assert sorted((e.participants, str(e.event_date), len(e.mentions)) for e in evs) == expected
     assert {e.event_type for e in evs} == {"joint_exercise"}
+
+
+@pytest.mark.parametrize("sentence, parties", [
+    # a long form written without its apostrophe holds a shorter name of another state
+    ("The Peoples Republic of China donated two patrol boats to the Nigerian Navy on Monday.", ("CHN", "NGA")),
+    ("The Democratic Peoples Republic of Korea and Russia signed a defence pact on Monday.", ("PRK", "RUS")),
+    ("The Republic of China and the United States signed a defence pact on Monday.", ("TWN", "USA")),
+])
+def test_a_long_state_name_without_its_apostrophe(nlp, sentence, parties):
+    assert [e.participants for e in events(nlp, sentence)] == [parties]
