@@ -26,6 +26,7 @@ FEEDS, PAGES = 10, 20
 
 
 def main() -> None:
+    import duckdb
     from httpserver import LocalSite
     from newsite import article_page, local_feeds, rss
     from replay_scaling import stream
@@ -49,11 +50,18 @@ def main() -> None:
         for n in range(args.rounds):
             took = {}
             for processes in ("1", "2"):
+                db = Path(tmp) / f"{processes}-{n}.duckdb"
                 started = time.perf_counter()
-                subprocess.run([sys.executable, "-m", "newswatch.pipelines.cli", "run", "--feeds", str(config),
-                                "--db", str(Path(tmp) / f"{processes}-{n}.duckdb"), "-q",
-                                "--extract-processes", processes], check=False, capture_output=True)
+                done = subprocess.run([sys.executable, "-m", "newswatch.pipelines.cli", "run", "--feeds", str(config),
+                                       "--db", str(db), "-q", "--extract-processes", processes],
+                                      check=False, capture_output=True, text=True)
                 took[processes] = time.perf_counter() - started
+                if done.returncode != 0:
+                    raise SystemExit(f"newswatch run exited {done.returncode}:\n{done.stderr[-2000:]}")
+                with duckdb.connect(str(db), read_only=True) as conn:
+                    stored = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+                if stored != FEEDS * PAGES:  # a run that fetched less is not the run timed
+                    raise SystemExit(f"{stored} articles stored, not {FEEDS * PAGES}")
             print(json.dumps({"round": n, "pages": FEEDS * PAGES, "one_process_s": round(took["1"], 1),
                               "two_workers_s": round(took["2"], 1),
                               "one_to_two": round(took["1"] / took["2"], 2)}), flush=True)

@@ -8,7 +8,7 @@ The stream mixes three kinds of real articles from tests/fixtures, spread evenly
 report defence cooperation (annotated positives: a monitored stream has about a tenth), ``--near-miss-share``
 are the annotated ordinary news, which are near misses (domestic defence news, conflicts, arms trade, op-eds,
 chosen to be hard for the extractor), and the rest is news at large (tests/fixtures/general: sport, business,
-science, politics). ``--near-miss-share 0.9`` gives the stream of the earlier measurements, with no news at
+science, politics). ``--near-miss-share 0.9`` gives the mix of the earlier measurements (in another order), with no news at
 large. Records are cycled to ``--articles`` at 1x (copies get new ids, so every one is extracted and stored).
 Four contenders run as fresh processes, interleaved at each scale so that a slow spell of a shared machine hits
 all alike: ``newswatch replay`` (with its cascade, and its extraction workers: one per core, up to 4, from 200
@@ -109,6 +109,8 @@ def main() -> None:
     p.add_argument("--defence-share", type=float, default=0.1)
     p.add_argument("--near-miss-share", type=float, default=0.2)
     args = p.parse_args()
+    if not (0 <= args.defence_share and 0 <= args.near_miss_share and args.defence_share + args.near_miss_share <= 1):
+        p.error("the shares are between 0 and 1 and add up to at most 1 (the rest is news at large)")
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         for scale in args.scales:

@@ -67,7 +67,9 @@ def test_a_line_break_always_ends_a_sentence(model):
     # "the deal" may point back at the line before, past a blank line
     ("Deal signed", "Crowds saw two new frigates at the fair.\n\nVietnam signed the deal with Japan on Monday.", True),
     ("Deal signed", "Crowds saw new tractors at the fair.\n\nVietnam signed the deal with Japan on Monday.", False),
-    ("Deal signed", "Crowds saw two new frigates at the fair.\nMarkets rose.\nVietnam signed the deal with Japan.", False),
+    # the headline's equipment counts for every line ("the deal" may point back at it)
+    ("France sells six frigates to Greece", "The ceremony was held in Athens on Monday.\n"
+     "Greece and France signed the deal on Monday.", True),
     # an article about defence (three defence words near its start) needs none in the talks' own sentence
     ("Defence ministers meet", "The defence ministers met the army and navy chiefs.\n"
      "Japan and Vietnam held talks on rice tariffs.", True),

@@ -96,8 +96,8 @@ def _plain(value):
 
 
 def _cell(value):
-    """A value as a table cell: text as DuckDB prints it (numbers, dates, lists, true/false), never read as
-    rich markup ("[b]" in an article's text stays "[b]")."""
+    """A value as a table cell: numbers, dates, lists and truth values as text (true/false as DuckDB writes
+    them), never read as rich markup ("[b]" in an article's text stays "[b]")."""
     from rich.text import Text
     if value is None:
         return Text("")

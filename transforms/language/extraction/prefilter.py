@@ -10,7 +10,7 @@ from "in the sentence" to "in its line" (the pipeline ends a sentence at every l
   or a named force or ship;
 * that type's other requirements: its ``requires_any`` words (or, for a joint exercise, two states named),
   its lexicon (or a named force or ship, or an article about defence where the type allows it), the
-  equipment lexicon for a transfer (or in the title or the line before, which "the deal" may point
+  equipment lexicon for a transfer (or in the title or a line before, which "the deal" may point
   back at), and the defence lexicon (or an article about defence) for talks, agreements and pledges;
 * some actor named in the title or text (parties may come from other sentences: "the two countries").
 
@@ -71,12 +71,13 @@ def may_report_events(title: str | None, text: str) -> bool:
     c = rules.cues()
     about_defence = rules.defence_article(title, text)
     context = rules.head_context(title, text)
+    # "the deal" may point back at the title or at the sentence before, which may lie lines back (past blank
+    # lines and skipped sub-headings): equipment anywhere before the line counts, a superset of both
     equipment_before = bool(c.lexicon["equipment"].search(title or ""))
     for line in text.split("\n"):
         if _line_may_report(c, line, about_defence, context, equipment_before, names, codes, military_names):
             return True
-        if line.strip():  # a blank line is no sentence: "the deal" looks past it
-            equipment_before = bool(c.lexicon["equipment"].search(line))
+        equipment_before = equipment_before or bool(c.lexicon["equipment"].search(line))
     return False
 
 
