@@ -33,5 +33,5 @@ def needs_parse(name: str, article, *, cascade: bool = True) -> bool:
     it away, and then its events are none (so a caller may skip the extractor, as the worker pool's does)."""
     if not (cascade and name in CASCADE):
         return True
-    from newswatch.transforms.language.extraction.prefilter import may_report_events
-    return bool(article.text.strip()) and may_report_events(article.title, article.text)
+    from newswatch.transforms.language.extraction.prefilter import may_report
+    return may_report(article)

@@ -151,7 +151,7 @@ def extract_events(article: Article, nlp, *, clf=None, w: dict | None = None,
     """The events an article reports: the rules' proposals the model keeps (the whole stage, for tests and the
     DoFn). Without the trained classifier or weights, the rule extractor's own decision and confidence.
     ``cascade``: an article where the rules cannot find anything (prefilter.py) is not parsed at all."""
-    if not article.text.strip() or (cascade and not prefilter.may_report_events(article.title, article.text)):
+    if not (prefilter.may_report(article) if cascade else article.text.strip()):
         return []
     doc = nlp(article.text)
     clf = clf if clf is not None else sentclf.load_classifier()

@@ -63,6 +63,12 @@ def states_named(text: str) -> set[str]:
     return {code for code in (codes[m.group(0)] for m in names.finditer(text)) if actors.is_state(code)}
 
 
+def may_report(article) -> bool:
+    """Whether the rules could find an event in ``article`` (an Article): it has text, and the first pass says
+    yes. What the cascade of ``gate.extract_events`` and the worker pool's dispatch both ask."""
+    return bool(article.text.strip()) and may_report_events(article.title, article.text)
+
+
 def may_report_events(title: str | None, text: str) -> bool:
     """False only when the rule extractor cannot propose an event in this article (see the module docstring)."""
     names, codes, military_names = _names()

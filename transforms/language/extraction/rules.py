@@ -1059,7 +1059,7 @@ def _one_per_type(found: list[RawMention]) -> list[RawMention]:
     kept = _one_reading(kept, keep="arms_transfer", drop="capacity_building")
     kept = _one_reading(kept, keep="peacekeeping_hadr", drop="arms_transfer")
     kept = _one_reading(kept, keep="joint_exercise", drop="training_exchange")
-    # a pledge made at a meeting of the same sentence belongs to the meeting
+    # a pledge made at the sentence's own meeting belongs to that meeting
     meetings = {m.participants for m in kept if m.event_type == "dialogue_meeting"}
     return [m for m in kept if not (m.event_type == "pledge_statement" and m.participants in meetings)]
 
