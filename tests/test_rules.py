@@ -459,3 +459,52 @@ def test_one_occasion_told_twice_in_an_article_is_one_event(nlp, text, expected)
 ])
 def test_a_long_state_name_without_its_apostrophe(nlp, sentence, parties):
     assert [e.participants for e in events(nlp, sentence)] == [parties]
+
+
+# --- what the parse says against an anchor (rules._rejected_by_parse, _deployed, _two_states_exercise), captions,
+# warship prefixes and the host of a port call: invented sentences
+
+
+def test_a_trigger_word_that_modifies_another_noun_names_a_thing_not_an_act(nlp):
+    evs = events(nlp, "Vietnam received four military training aircraft from the United States on Monday.")
+    assert "training_exchange" not in {e.event_type for e in evs}
+    evs = events(nlp, "Soldiers from Kenya and Uganda completed two weeks of joint training sessions on Monday.")
+    assert kinds(evs) == [("training_exchange", ("KEN", "UGA"))]
+
+
+def test_a_trigger_the_parse_finds_refused_or_in_doubt_is_no_event(nlp):
+    assert events(nlp, "Peru refused to sign the defence agreement with Chile on Monday.") == []
+    assert kinds(events(nlp, "Peru signed the defence agreement with Chile on Monday.")) == [("agreement", ("CHL", "PER"))]
+
+
+def test_a_photo_caption_reports_nothing(nlp):
+    text = "In this 2019 file photo, Kenyan and Ugandan soldiers take part in a joint military exercise."
+    assert events(nlp, text) == []
+    assert events(nlp, "A photo showing the defence ministers of Kenya and Uganda signing a pact is displayed.") == []
+
+
+def test_ships_sent_somewhere_are_a_deployment_not_a_transfer(nlp):
+    assert "arms_transfer" not in {e.event_type for e in events(
+        nlp, "China sent two warships into waters near the Philippines on Monday.")}
+    assert "arms_transfer" not in {e.event_type for e in events(
+        nlp, "Fiji sent a navy patrol boat to Tonga on Monday for a goodwill visit.")}
+    assert kinds(events(nlp, "Poland sent 14 tanks to Ukraine on Monday.")) == [("arms_transfer", ("POL", "UKR"))]
+
+
+def test_a_warship_prefix_names_a_navy_only_before_a_ship_name(nlp):
+    evs = events(nlp, "NORFOLK (NNS) -- Ghanaian and American sailors began a joint exercise on Monday.")
+    assert kinds(evs) == [("joint_exercise", ("GHA", "USA"))]
+    evs = events(nlp, "The Ghanaian navy and NNS Unity began a joint exercise on Monday.")
+    assert kinds(evs) == [("joint_exercise", ("GHA", "NGA"))]
+
+
+def test_a_port_call_is_hosted_by_the_state_of_the_city_it_reaches(nlp):
+    evs = events(nlp, "The American destroyer USS Example arrived in Lagos on Saturday for three days of joint "
+                      "drills with Nigeria and Ghana.")
+    assert sorted(e.participants for e in evs if e.event_type == "port_visit") == [("NGA", "USA")]
+
+
+def test_a_drill_without_a_joint_word_needs_two_states_taking_part(nlp):
+    assert events(nlp, "Algerian troops held a live-fire exercise near the border with Libya on Sunday.") == []
+    assert kinds(events(nlp, "Troops from Kenya and Uganda held an exercise near Lake Victoria on Sunday.")) == [
+        ("joint_exercise", ("KEN", "UGA"))]

@@ -33,6 +33,7 @@ from newswatch.schemas import codes_for, event_types
 from newswatch.schemas.rows import Article, EventCandidate, Mention
 from newswatch.transforms.language import actors
 from newswatch.transforms.language.dates import DateMention, find_dates, periods_compatible
+from newswatch.transforms.language.extraction import modality, roles
 
 # A dated mention this long before the publication date is background.
 BACKGROUND_AFTER = timedelta(days=60)
@@ -61,6 +62,8 @@ class TypeRule:
     subject_anchors: re.Pattern | None = None  # anchors that count only when their subject meets requires_any
     object_anchors: re.Pattern | None = None   # anchors that count only when their object is a person (object_any)
     object_any: re.Pattern | None = None
+    deployed_objects: frozenset[str] = frozenset()  # "sent <one of these>" is a deployment, not this event
+    deployed_preps: frozenset[str] = frozenset()    # nor is "sent <anything> <one of these> <a place>"
 
 
 @dataclass(frozen=True)
@@ -76,11 +79,13 @@ class Cues:
     content_of: re.Pattern
     content_of_sentence: re.Pattern
     generic_plural: re.Pattern
+    occasion_heads: frozenset[str]
     excluding: re.Pattern
     descriptive_between: re.Pattern
     stative: re.Pattern
     dyad_reference: re.Pattern
     background: re.Pattern
+    caption: re.Pattern
 
 
 @functools.cache
@@ -106,6 +111,8 @@ def cues() -> Cues:
             subject_anchors=_alternation(spec["subject_anchors"]) if spec.get("subject_anchors") else None,
             object_anchors=_alternation(spec["object_anchors"]) if spec.get("object_anchors") else None,
             object_any=_alternation(spec["object_any"]) if spec.get("object_any") else None,
+            deployed_objects=frozenset(spec.get("deployed_objects", ())),
+            deployed_preps=frozenset(spec.get("deployed_preps", ())),
         ))
     c = raw["cues"]
     return Cues(
@@ -117,12 +124,14 @@ def cues() -> Cues:
         content_of=re.compile(r"(?:" + "|".join(c["content_of"]) + r")\W+(?:\w+\W+){0,6}$", re.I),
         content_of_sentence=_alternation(c["content_of_sentence"]),
         generic_plural=_alternation(c["generic_plural"]),
+        occasion_heads=frozenset(c["occasion_heads"]),
         excluding=_alternation(c["excluding_prepositions"]),
         descriptive_between=re.compile(r"(?<!\w)(?:" + "|".join(c["descriptive_between"]) + r")\s+(?:[\w-]+\s+){0,2}between\s+"
                                        r"(?:[^,;.]{0,60}?\s+and\s+)?(?:the\s+)?$", re.I),
         dyad_reference=_alternation(c["dyad_reference"]),
         stative=re.compile(r"(?<!\w)(?:" + "|".join(c["stative"]) + r")$", re.I),
         background=_alternation(c["background"]),
+        caption=_alternation(c["caption"]),
     )
 
 
@@ -165,8 +174,17 @@ def actor_mentions(doc) -> list[ActorMention]:
             continue
         if _person_name(doc, ent):
             continue
+        if ent.label_ == actors.SHIP and not _before_a_name(doc, ent):
+            continue
         out.append(ActorMention(ent.ent_id_, ent.label_, ent.start_char, ent.end_char, ent.text))
     return out
+
+
+def _before_a_name(doc, ent) -> bool:
+    """A warship prefix names a navy only before the ship's name ("XYZ Example"); alone, as in a news service's
+    credit "(XYZ) --", it is an abbreviation of something else."""
+    after = doc[ent.end] if ent.end < len(doc) else None
+    return after is not None and not after.is_sent_start and after.is_alpha and after.text[:1].isupper()
 
 
 _NOT_A_NAME = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
@@ -387,6 +405,58 @@ def _rejected(rule: TypeRule, sentence: str, a_start: int, a_end: int, has_expli
         return "generic plural"
     if re.search(r"\bis the \w+(st|nd|rd|th) (nation|country|state)\b", sentence, re.I):
         return "ranking statement"
+    return _rejected_by_parse(doc, s0 + a_start, s0 + a_end) or _deployed(rule, doc, s0 + a_start, s0 + a_end)
+
+
+def _deployed(rule: TypeRule, doc, start: int, end: int) -> str | None:
+    """"Sent two frigates to the strait": by the parse, a "send" anchor whose object is a force of the sender's
+    own (``deployed_objects``) or that moves something somewhere (``deployed_preps``) reports a deployment."""
+    if not (rule.deployed_objects or rule.deployed_preps) or not roles.has_parse(doc):
+        return None
+    span = _span(doc, start, end)
+    verb = span.root if span is not None else None
+    if verb is None or verb.lemma_.lower() != "send":
+        return None
+    for child in verb.children:
+        if child.dep_ in ("dobj", "nsubjpass") and child.lemma_.lower() in rule.deployed_objects:
+            return "a deployment of its own forces"
+        if child.dep_ == "prep" and child.lower_ in rule.deployed_preps:
+            return "a deployment of its own forces"
+    return None
+
+
+def _two_states_exercise(doc, sent, start: int, end: int, sent_actors: list[ActorMention],
+                         persons: dict[str, str]) -> bool:
+    """A drill with no word that makes it joint is one when two states take part in it: when the parse is there,
+    two states it attaches to the trigger (roles.parties: "troops of A and B drilled", not "A drilled near B's
+    border"); without it, two states in the sentence."""
+    states = {m.code for m in sent_actors if actors.is_state(m.code)}
+    if len(states) < 2 or not roles.has_parse(doc):
+        return len(states) >= 2
+    span = _span(doc, start, end)
+    if span is None:
+        return False
+    attached = roles.parties(doc, sent, span.root, sent_actors, persons, "joint_exercise")[0]
+    return len({code for code in attached if actors.is_state(code)}) >= 2
+
+
+def _rejected_by_parse(doc, start: int, end: int) -> str | None:
+    """What the dependency parse says against the anchor over the characters ``start`` to ``end``, or None (and
+    always None without a parser): a one-word anchor that modifies a common noun other than an occasion names
+    a kind of thing ("a training aircraft"); a trigger that is negated or speculative in its clause
+    (modality.py: "did not sign", "denied holding talks", "could sign", "is considering a deal") is no event."""
+    if not roles.has_parse(doc):
+        return None
+    span = _span(doc, start, end)
+    if span is None:
+        return None
+    root = span.root
+    if (len(span) == 1 and root.dep_ in ("compound", "amod", "nmod") and root.head.pos_ == "NOUN"
+            and root.head.lemma_.lower() not in cues().occasion_heads):
+        return "names a kind of thing"
+    mood, reason = modality.assess(root, roles.clause_head(root))
+    if mood in (modality.NEGATED, modality.SPECULATIVE):
+        return f"{mood} in the parse ({reason})"
     return None
 
 
@@ -615,11 +685,12 @@ def extract_mentions(article: Article, doc, *, all_actors: list[ActorMention] | 
         found_here: list[RawMention] = []
         anchors_here = [(s0 + a.start(), s0 + a.end()) for rule in c.types for a in rule.anchors.finditer(sentence)
                         if not _wrong_sense(rule, sentence, a.start(), a.end())]
-        for rule in c.types:
+        for rule in () if c.caption.search(sentence) else c.types:
             for a, in_context in _anchor_matches(rule, sentence, context, sent_actors, doc, s0):
                 a_start, a_end = a.start(), a.end()
                 if rule.requires_any and not rule.requires_any.search(sentence):
-                    if not (rule.name == "joint_exercise" and len({m.code for m in sent_actors if actors.is_state(m.code)}) >= 2):
+                    if not (rule.name == "joint_exercise" and _two_states_exercise(doc, sent, s0 + a.start(), s0 + a.end(),
+                                                                                    sent_actors, persons)):
                         continue
                 military_actor = rule.requires_lexicon == "defence" and any(
                     m.kind in (actors.FORCE, actors.SHIP) for m in sent_actors)  # "USS", "the Pentagon"
@@ -638,17 +709,18 @@ def extract_mentions(article: Article, doc, *, all_actors: list[ActorMention] | 
                     continue
                 parties = _participants(doc, sent, a_start, a_end, sent_actors, persons, rule)
                 implied = False
+                if rule.name in _HOSTED and len(set(parties)) == 1 and actors.is_state(parties[0]):
+                    # "the frigate docked at <a city>": the city's state hosts the visit, relief or drill (a
+                    # place the sentence names outranks the headline's state)
+                    host = _place_hosts(sent, parties[0])
+                    if len(host) == 1:
+                        parties = parties + host
+                        implied = True
                 if rule.name in ("peacekeeping_hadr", "port_visit") and len(set(parties)) == 1 and actors.is_state(parties[0]):
                     # "Chile sent a ship to help the islands" in a story headlined on Vanuatu, "the destroyer arrived
                     # in port" under "US warship visits Ghana": the headline's (other) state receives
                     host = [t for t in topic if t != parties[0]]
                     if len(host) == 1 and (len(topic) == 1 or parties[0] in topic):
-                        parties = parties + host
-                        implied = True
-                if rule.name in _HOSTED and len(set(parties)) == 1 and actors.is_state(parties[0]):
-                    # "the frigate docked at <a city>": the city's state hosts the visit, relief or drill
-                    host = _place_hosts(sent, parties[0])
-                    if len(host) == 1:
                         parties = parties + host
                         implied = True
                 if rule.name == "joint_exercise" and len(set(parties)) < 2 and _MULTINATIONAL.search(sentence):
@@ -701,6 +773,7 @@ def extract_mentions(article: Article, doc, *, all_actors: list[ActorMention] | 
                     section=section if section_state else 0))
         found_here = _one_per_type(found_here)
         found_here = _one_per_type(_split_hub(found_here, sentence, s0, sent_actors))  # a split may repeat a pair
+        found_here = _hosted_where_named(found_here, sent)
         out.extend(found_here)
         named = {m.code for m in sent_actors if not (m.kind == actors.ORG and _modifier(doc, m))}
         prev_found = bool(found_here)
@@ -1108,6 +1181,24 @@ def hub(m: RawMention, sentence: str, s0: int, sent_actors: list[ActorMention]) 
     if len(runs) == 2 and min(len(r) for r in runs) == 1:
         return min(runs, key=len)[0].code
     return named_first
+
+
+def _hosted_where_named(found: list[RawMention], sent) -> list[RawMention]:
+    """A port call is hosted where the ship arrives: of the pairs that a split made of one visit ("the ship of A
+    arrived in <a city of B> for drills with B and C"), only those with the state of the named city stay. A
+    state whose city the sentence names but which is in every pair (the guest's home port) decides nothing."""
+    visits = [m for m in found if m.event_type == "port_visit"]
+    if len(visits) < 2:
+        return found
+    hosts = set(_place_hosts(sent, ""))
+    out = []
+    for m in found:
+        pairs = [v.participants for v in visits if v.anchor == m.anchor]
+        telling = hosts - set.intersection(*(set(p) for p in pairs)) if m in visits else set()
+        if telling and any(set(p) & telling for p in pairs) and not set(m.participants) & telling:
+            continue
+        out.append(m)
+    return out
 
 
 def _split_hub(found: list[RawMention], sentence: str, s0: int, sent_actors: list[ActorMention]) -> list[RawMention]:
