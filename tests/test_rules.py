@@ -508,3 +508,14 @@ def test_a_drill_without_a_joint_word_needs_two_states_taking_part(nlp):
     assert events(nlp, "Algerian troops held a live-fire exercise near the border with Libya on Sunday.") == []
     assert kinds(events(nlp, "Troops from Kenya and Uganda held an exercise near Lake Victoria on Sunday.")) == [
         ("joint_exercise", ("KEN", "UGA"))]
+
+
+def test_a_trigger_the_parse_puts_under_a_plan_needs_a_date(nlp):
+    assert events(nlp, "Military cooperation between Kenya and Uganda is going to include the training of naval "
+                       "officers.") == []
+
+
+def test_training_told_with_a_port_call_is_what_the_ship_came_for(nlp):
+    evs = events(nlp, "The Kenyan frigate arrived in Dar es Salaam on Monday for joint training with the Tanzanian "
+                      "navy.")
+    assert kinds(evs) == [("port_visit", ("KEN", "TZA"))]

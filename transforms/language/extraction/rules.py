@@ -64,6 +64,7 @@ class TypeRule:
     object_any: re.Pattern | None = None
     deployed_objects: frozenset[str] = frozenset()  # "sent <one of these>" is a deployment, not this event
     deployed_preps: frozenset[str] = frozenset()    # nor is "sent <anything> <one of these> <a place>"
+    yields_to: frozenset[str] = frozenset()  # types whose mention in the same sentence, same parties, is the act
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,7 @@ def cues() -> Cues:
             object_any=_alternation(spec["object_any"]) if spec.get("object_any") else None,
             deployed_objects=frozenset(spec.get("deployed_objects", ())),
             deployed_preps=frozenset(spec.get("deployed_preps", ())),
+            yields_to=frozenset(spec.get("yields_to", ())),
         ))
     c = raw["cues"]
     return Cues(
@@ -440,6 +442,14 @@ def _two_states_exercise(doc, sent, start: int, end: int, sent_actors: list[Acto
     return len({code for code in attached if actors.is_state(code)}) >= 2
 
 
+def _planned_in_parse(doc, start: int, end: int) -> bool:
+    """The parse puts the trigger under a plan ("will involve training", "agreed to hold drills"): modality.py."""
+    if not roles.has_parse(doc):
+        return False
+    span = _span(doc, start, end)
+    return span is not None and modality.assess(span.root, roles.clause_head(span.root))[0] == modality.PLANNED
+
+
 def _rejected_by_parse(doc, start: int, end: int) -> str | None:
     """What the dependency parse says against the anchor over the characters ``start`` to ``end``, or None (and
     always None without a parser): a one-word anchor that modifies a common noun other than an occasion names
@@ -752,7 +762,8 @@ def extract_mentions(article: Article, doc, *, all_actors: list[ActorMention] | 
                         in_anchor_phrase
                         or re.fullmatch(r"\s+for\s+(?:the\s+)?(?:years?\s+)?", text[s0 + a_end:dm.start])):
                     dm = None  # "signed a plan for next year": the period the plan covers, not the signing's date
-                status = "planned" if (_future(sentence, a_start, a_end) and not own_past) or (
+                future = _future(sentence, a_start, a_end) or _planned_in_parse(doc, s0 + a_start, s0 + a_end)
+                status = "planned" if (future and not own_past) or (
                     dm and published and dm.value > published) else "occurred"
                 if status == "planned" and rule.name != "pledge_statement" and not dm:
                     continue  # an intention without a date is not an announced event
@@ -773,7 +784,7 @@ def extract_mentions(article: Article, doc, *, all_actors: list[ActorMention] | 
                     section=section if section_state else 0))
         found_here = _one_per_type(found_here)
         found_here = _one_per_type(_split_hub(found_here, sentence, s0, sent_actors))  # a split may repeat a pair
-        found_here = _hosted_where_named(found_here, sent)
+        found_here = _hosted_where_named(_yielding(found_here, c), sent)
         out.extend(found_here)
         named = {m.code for m in sent_actors if not (m.kind == actors.ORG and _modifier(doc, m))}
         prev_found = bool(found_here)
@@ -1181,6 +1192,16 @@ def hub(m: RawMention, sentence: str, s0: int, sent_actors: list[ActorMention]) 
     if len(runs) == 2 and min(len(r) for r in runs) == 1:
         return min(runs, key=len)[0].code
     return named_first
+
+
+def _yielding(found: list[RawMention], c: Cues) -> list[RawMention]:
+    """One sentence, one act: a mention of a type that ``yields_to`` another type found in the same sentence
+    for the same parties is that act's content ("drills focused on training", "arrived for training") and goes."""
+    yields = {rule.name: rule.yields_to for rule in c.types if rule.yields_to}
+    if not yields:
+        return found
+    return [m for m in found if not any(
+        o.event_type in yields.get(m.event_type, ()) and set(m.participants) <= set(o.participants) for o in found)]
 
 
 def _hosted_where_named(found: list[RawMention], sent) -> list[RawMention]:
