@@ -38,6 +38,7 @@ train: $(VENV)/.stamp-install
 # Speed and memory, as ratios to baselines measured in the same run (minutes).
 bench: $(VENV)/.stamp-install
 	$(BIN)/python benchmarks/extraction.py
+	$(BIN)/python benchmarks/parse_batching.py
 	$(BIN)/python benchmarks/snapshot_cost.py
 	$(BIN)/python benchmarks/replay_scaling.py
 	$(BIN)/python benchmarks/replay_scaling.py --near-miss-share 0.9

@@ -461,34 +461,43 @@ def test_a_long_state_name_without_its_apostrophe(nlp, sentence, parties):
     assert [e.participants for e in events(nlp, sentence)] == [parties]
 
 
-# --- what the parse says against an anchor (rules._rejected_by_parse, _deployed, _two_states_exercise), captions,
-# warship prefixes and the host of a port call: invented sentences
+# --- what the parse says against an anchor (rules._rejected_by_parse, _deployed, _two_states_exercise,
+# _planned_in_parse), captions, warship prefixes and the host of a port call: invented sentences. Each test fails
+# with its check switched off.
 
 
-def test_a_trigger_word_that_modifies_another_noun_names_a_thing_not_an_act(nlp):
-    evs = events(nlp, "Vietnam received four military training aircraft from the United States on Monday.")
-    assert "training_exchange" not in {e.event_type for e in evs}
-    evs = events(nlp, "Soldiers from Kenya and Uganda completed two weeks of joint training sessions on Monday.")
+def test_a_trigger_word_that_modifies_another_noun_names_a_thing_not_an_act(trained_nlp):
+    evs = events(trained_nlp, "Chile took delivery of six Spanish-built training aircraft for its air force on Monday.")
+    assert kinds(evs) == [("arms_transfer", ("CHL", "ESP"))]
+    evs = events(trained_nlp, "Soldiers from Kenya and Uganda completed two weeks of joint training sessions on Monday.")
     assert kinds(evs) == [("training_exchange", ("KEN", "UGA"))]
+    evs = events(trained_nlp, "Kenyan and Ugandan troops began a joint patrol operation along their border on Monday.")
+    assert kinds(evs) == [("joint_exercise", ("KEN", "UGA"))]
 
 
-def test_a_trigger_the_parse_finds_refused_or_in_doubt_is_no_event(nlp):
-    assert events(nlp, "Peru refused to sign the defence agreement with Chile on Monday.") == []
-    assert kinds(events(nlp, "Peru signed the defence agreement with Chile on Monday.")) == [("agreement", ("CHL", "PER"))]
+def test_a_trigger_the_parse_finds_refused_or_only_asked_for_is_no_event(trained_nlp):
+    assert events(trained_nlp, "Peru refused to sign the defence agreement with Chile on Monday.") == []
+    assert events(trained_nlp, "Kenyan officials asked for joint military drills with Uganda on Monday.") == []
+    assert kinds(events(trained_nlp, "Peru signed the defence agreement with Chile on Monday.")) == [
+        ("agreement", ("CHL", "PER"))]
 
 
 def test_a_photo_caption_reports_nothing(nlp):
     text = "In this 2019 file photo, Kenyan and Ugandan soldiers take part in a joint military exercise."
     assert events(nlp, text) == []
-    assert events(nlp, "A photo showing the defence ministers of Kenya and Uganda signing a pact is displayed.") == []
+    assert events(nlp, "A picture taken last year shows the army chiefs of Kenya and Uganda signing a defence "
+                       "pact.") == []
 
 
-def test_ships_sent_somewhere_are_a_deployment_not_a_transfer(nlp):
+def test_forces_sent_somewhere_are_a_deployment_not_a_transfer(trained_nlp):
+    assert events(trained_nlp, "China sent fighter jets and bombers around Taiwan on Monday.") == []  # a preposition
     assert "arms_transfer" not in {e.event_type for e in events(
-        nlp, "China sent two warships into waters near the Philippines on Monday.")}
-    assert "arms_transfer" not in {e.event_type for e in events(
-        nlp, "Fiji sent a navy patrol boat to Tonga on Monday for a goodwill visit.")}
-    assert kinds(events(nlp, "Poland sent 14 tanks to Ukraine on Monday.")) == [("arms_transfer", ("POL", "UKR"))]
+        trained_nlp, "Fiji sent two warships to Tonga on Monday for a goodwill visit.")}  # the object
+    # what changes hands: boats and vessels are often given, and a way across a border is not a place to patrol
+    assert kinds(events(trained_nlp, "Japan sent two patrol vessels to the Vietnamese coast guard on Monday.")) == [
+        ("arms_transfer", ("JPN", "VNM"))]
+    assert kinds(events(trained_nlp, "Germany sent 20 tanks across the border to Ukraine on Monday.")) == [
+        ("arms_transfer", ("DEU", "UKR"))]
 
 
 def test_a_warship_prefix_names_a_navy_only_before_a_ship_name(nlp):
@@ -496,26 +505,28 @@ def test_a_warship_prefix_names_a_navy_only_before_a_ship_name(nlp):
     assert kinds(evs) == [("joint_exercise", ("GHA", "USA"))]
     evs = events(nlp, "The Ghanaian navy and NNS Unity began a joint exercise on Monday.")
     assert kinds(evs) == [("joint_exercise", ("GHA", "NGA"))]
+    assert kinds(events(nlp, "INS O'Example docked in Muscat on Monday for a goodwill visit.")) == [
+        ("port_visit", ("IND", "OMN"))]
 
 
-def test_a_port_call_is_hosted_by_the_state_of_the_city_it_reaches(nlp):
-    evs = events(nlp, "The American destroyer USS Example arrived in Lagos on Saturday for three days of joint "
-                      "drills with Nigeria and Ghana.")
-    assert sorted(e.participants for e in evs if e.event_type == "port_visit") == [("NGA", "USA")]
+def test_a_port_call_is_hosted_by_the_state_of_the_city_it_reaches(trained_nlp):
+    evs = events(trained_nlp, "The Brazilian frigate Example docked in Mombasa on Tuesday ahead of five days of "
+                              "joint drills with Kenya and Tanzania.")
+    assert sorted(e.participants for e in evs if e.event_type == "port_visit") == [("BRA", "KEN")]
 
 
-def test_a_drill_without_a_joint_word_needs_two_states_taking_part(nlp):
-    assert events(nlp, "Algerian troops held a live-fire exercise near the border with Libya on Sunday.") == []
-    assert kinds(events(nlp, "Troops from Kenya and Uganda held an exercise near Lake Victoria on Sunday.")) == [
-        ("joint_exercise", ("KEN", "UGA"))]
+def test_a_drill_without_a_joint_word_needs_two_states_taking_part(trained_nlp):
+    assert events(trained_nlp, "Algerian troops held a live-fire exercise near the border with Libya on Sunday.") == []
+    assert kinds(events(trained_nlp, "Troops from Kenya and Uganda held an exercise near Lake Victoria on "
+                                     "Sunday.")) == [("joint_exercise", ("KEN", "UGA"))]
 
 
-def test_a_trigger_the_parse_puts_under_a_plan_needs_a_date(nlp):
-    assert events(nlp, "Military cooperation between Kenya and Uganda is going to include the training of naval "
-                       "officers.") == []
+def test_an_undated_trigger_the_parse_puts_under_a_plan_is_no_event(trained_nlp):
+    assert events(trained_nlp, "Military cooperation between Kenya and Uganda is going to include the training of "
+                               "naval officers.") == []
 
 
-def test_training_told_with_a_port_call_is_what_the_ship_came_for(nlp):
-    evs = events(nlp, "The Kenyan frigate arrived in Dar es Salaam on Monday for joint training with the Tanzanian "
-                      "navy.")
+def test_training_told_with_a_port_call_is_what_the_ship_came_for(trained_nlp):
+    evs = events(trained_nlp, "The Kenyan frigate arrived in Dar es Salaam on Monday for joint training with the "
+                              "Tanzanian navy.")
     assert kinds(evs) == [("port_visit", ("KEN", "TZA"))]

@@ -183,10 +183,13 @@ def actor_mentions(doc) -> list[ActorMention]:
 
 
 def _before_a_name(doc, ent) -> bool:
-    """A warship prefix names a navy only before the ship's name ("XYZ Example"); alone, as in a news service's
-    credit "(XYZ) --", it is an abbreviation of something else."""
-    after = doc[ent.end] if ent.end < len(doc) else None
-    return after is not None and not after.is_sent_start and after.is_alpha and after.text[:1].isupper()
+    """A warship prefix names a navy only before the ship's name ("XYZ Example", "XYZ O'Name", "XYZ 'Example'");
+    alone, as in a news service's credit "(XYZ) --", it is an abbreviation of something else."""
+    i = ent.end
+    if i < len(doc) and doc[i].is_quote and not doc[i].is_sent_start:
+        i += 1
+    after = doc[i] if i < len(doc) else None
+    return after is not None and not after.is_sent_start and after.text[:1].isalpha() and after.text[:1].isupper()
 
 
 _NOT_A_NAME = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
@@ -411,8 +414,9 @@ def _rejected(rule: TypeRule, sentence: str, a_start: int, a_end: int, has_expli
 
 
 def _deployed(rule: TypeRule, doc, start: int, end: int) -> str | None:
-    """"Sent two frigates to the strait": by the parse, a "send" anchor whose object is a force of the sender's
-    own (``deployed_objects``) or that moves something somewhere (``deployed_preps``) reports a deployment."""
+    """"Sent two frigates to the strait": by the parse, a "send" anchor whose object (or passive subject) is a
+    warship or a force (``deployed_objects``), or that moves something into, around or near a place
+    (``deployed_preps``), reports a deployment."""
     if not (rule.deployed_objects or rule.deployed_preps) or not roles.has_parse(doc):
         return None
     span = _span(doc, start, end)
