@@ -461,8 +461,8 @@ def test_a_long_state_name_without_its_apostrophe(nlp, sentence, parties):
     assert [e.participants for e in events(nlp, sentence)] == [parties]
 
 
-# --- what the parse says against an anchor (rules._rejected_by_parse, _deployed, _two_states_exercise,
-# _planned_in_parse), captions, warship prefixes and the host of a port call: invented sentences. Each test fails
+# --- what the parse says against an anchor (rules._names_a_kind, _parse_mood, _deployed, _two_states_exercise),
+# captions, warship prefixes and the host of a port call: invented sentences. Each test fails
 # with its check switched off.
 
 

@@ -410,16 +410,21 @@ def _rejected(rule: TypeRule, sentence: str, a_start: int, a_end: int, has_expli
         return "generic plural"
     if re.search(r"\bis the \w+(st|nd|rd|th) (nation|country|state)\b", sentence, re.I):
         return "ranking statement"
-    return _rejected_by_parse(doc, s0 + a_start, s0 + a_end) or _deployed(rule, doc, s0 + a_start, s0 + a_end)
+    return _names_a_kind(doc, s0 + a_start, s0 + a_end) or _deployed(rule, doc, s0 + a_start, s0 + a_end)
+
+
+def _parsed_span(doc, start: int, end: int):
+    """The tokens over the characters ``start`` to ``end`` when the doc has a dependency parse, else None."""
+    return _span(doc, start, end) if roles.has_parse(doc) else None
 
 
 def _deployed(rule: TypeRule, doc, start: int, end: int) -> str | None:
     """"Sent two frigates to the strait": by the parse, a "send" anchor whose object (or passive subject) is a
     warship or a force (``deployed_objects``), or that moves something into, around or near a place
     (``deployed_preps``), reports a deployment."""
-    if not (rule.deployed_objects or rule.deployed_preps) or not roles.has_parse(doc):
+    if not (rule.deployed_objects or rule.deployed_preps):
         return None
-    span = _span(doc, start, end)
+    span = _parsed_span(doc, start, end)
     verb = span.root if span is not None else None
     if verb is None or verb.lemma_.lower() != "send":
         return None
@@ -446,31 +451,23 @@ def _two_states_exercise(doc, sent, start: int, end: int, sent_actors: list[Acto
     return len({code for code in attached if actors.is_state(code)}) >= 2
 
 
-def _planned_in_parse(doc, start: int, end: int) -> bool:
-    """The parse puts the trigger under a plan ("will involve training", "agreed to hold drills"): modality.py."""
-    if not roles.has_parse(doc):
-        return False
-    span = _span(doc, start, end)
-    return span is not None and modality.assess(span.root, roles.clause_head(span.root))[0] == modality.PLANNED
+def _parse_mood(doc, start: int, end: int) -> str | None:
+    """The trigger's mood in the parse (modality.py: occurred, planned, negated, speculative, habitual: "did not
+    sign", "could sign", "will involve training"), or None without a parser."""
+    span = _parsed_span(doc, start, end)
+    return modality.assess(span.root, roles.clause_head(span.root))[0] if span is not None else None
 
 
-def _rejected_by_parse(doc, start: int, end: int) -> str | None:
-    """What the dependency parse says against the anchor over the characters ``start`` to ``end``, or None (and
-    always None without a parser): a one-word anchor that modifies a common noun other than an occasion names
-    a kind of thing ("a training aircraft"); a trigger that is negated or speculative in its clause
-    (modality.py: "did not sign", "denied holding talks", "could sign", "is considering a deal") is no event."""
-    if not roles.has_parse(doc):
-        return None
-    span = _span(doc, start, end)
+def _names_a_kind(doc, start: int, end: int) -> str | None:
+    """By the parse, a one-word anchor that modifies a common noun other than an occasion names a kind of thing
+    ("a training aircraft"); None otherwise, and always without a parser."""
+    span = _parsed_span(doc, start, end)
     if span is None:
         return None
     root = span.root
     if (len(span) == 1 and root.dep_ in ("compound", "amod", "nmod") and root.head.pos_ == "NOUN"
             and root.head.lemma_.lower() not in cues().occasion_heads):
         return "names a kind of thing"
-    mood, reason = modality.assess(root, roles.clause_head(root))
-    if mood in (modality.NEGATED, modality.SPECULATIVE):
-        return f"{mood} in the parse ({reason})"
     return None
 
 
@@ -721,6 +718,9 @@ def extract_mentions(article: Article, doc, *, all_actors: list[ActorMention] | 
                 if _rejected(rule, sentence, a_start, a_end, any(d.precision != "year" for d in sent_dates),
                              eventive_verb(doc, s0 + a_start, s0 + a_end), doc, s0):
                     continue
+                mood = _parse_mood(doc, s0 + a_start, s0 + a_end)
+                if mood in (modality.NEGATED, modality.SPECULATIVE):
+                    continue  # the parse says it did not happen, or may not ("refused to sign", "asked for drills")
                 parties = _participants(doc, sent, a_start, a_end, sent_actors, persons, rule)
                 implied = False
                 if rule.name in _HOSTED and len(set(parties)) == 1 and actors.is_state(parties[0]):
@@ -766,7 +766,7 @@ def extract_mentions(article: Article, doc, *, all_actors: list[ActorMention] | 
                         in_anchor_phrase
                         or re.fullmatch(r"\s+for\s+(?:the\s+)?(?:years?\s+)?", text[s0 + a_end:dm.start])):
                     dm = None  # "signed a plan for next year": the period the plan covers, not the signing's date
-                future = _future(sentence, a_start, a_end) or _planned_in_parse(doc, s0 + a_start, s0 + a_end)
+                future = _future(sentence, a_start, a_end) or mood == modality.PLANNED
                 status = "planned" if (future and not own_past) or (
                     dm and published and dm.value > published) else "occurred"
                 if status == "planned" and rule.name != "pledge_statement" and not dm:
@@ -876,7 +876,7 @@ _TAKING_PART = re.compile(r"\b(?:participat\w*|took part|take part|takes part|ta
 _HOSTED = frozenset({"port_visit", "peacekeeping_hadr", "joint_exercise"})
 
 
-def _place_hosts(sent, guest: str) -> list[str]:
+def _place_hosts(sent, guest: str | None = None) -> list[str]:
     """States of the cities the model's NER finds in the sentence (data/places.json), other than the guest's."""
     hosts = []
     for ent in sent.ents:
@@ -1215,7 +1215,7 @@ def _hosted_where_named(found: list[RawMention], sent) -> list[RawMention]:
     visits = [m for m in found if m.event_type == "port_visit"]
     if len(visits) < 2:
         return found
-    hosts = set(_place_hosts(sent, ""))
+    hosts = set(_place_hosts(sent))
     out = []
     for m in found:
         pairs = [v.participants for v in visits if v.anchor == m.anchor]
