@@ -166,6 +166,21 @@ def place_state(name: str) -> str | None:
 
 
 @functools.cache
+def _cities_any_case() -> dict[str, str]:
+    """Capitals (data/actors.toml) and cities (data/places.json), lower-cased: name -> state."""
+    cities = {name.lower(): code for name, code in _places().items()}
+    for pattern in ruler_patterns():
+        if pattern.get("label") == CAPITAL:
+            cities[pattern["pattern"].lower()] = pattern["id"]
+    return cities
+
+
+def city_state(name: str) -> str | None:
+    """The state of a capital or city written in any case ("SAN EXAMPLO" in a wire dateline), or None."""
+    return _cities_any_case().get(" ".join(name.split()).lower())
+
+
+@functools.cache
 def names_by_code() -> dict[str, frozenset[str]]:
     """Every string the gazetteer knows for each participant code (names, demonyms, capitals, forces...)."""
     names: dict[str, set[str]] = {}

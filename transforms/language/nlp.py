@@ -48,6 +48,19 @@ def paragraph_boundaries(doc):
     return doc
 
 
+# A hyphen after an abbreviation's full stop joins two words: "U.S.-Ruritania talks", "U.K.-built frigates". The
+# stock tokenizer keeps such a string whole, and the state's name in it is lost to the gazetteer.
+_HYPHEN_AFTER_ABBREVIATION = r"(?<=[A-Z]\.)-(?=[A-Za-z])"
+
+
+def _split_abbreviation_hyphens(nlp: Language) -> None:
+    """Teach the tokenizer :data:`_HYPHEN_AFTER_ABBREVIATION` beside its own infixes."""
+    current = nlp.tokenizer.infix_finditer
+    pattern = getattr(getattr(current, "__self__", None), "pattern", None)
+    infixes = [pattern] if pattern else list(nlp.Defaults.infixes)
+    nlp.tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes + [_HYPHEN_AFTER_ABBREVIATION]).finditer
+
+
 @functools.cache
 def load_pipeline(model: str | None = None) -> Language:
     """The shared pipeline for this process (cached: models load once per worker)."""
@@ -64,6 +77,7 @@ def load_pipeline(model: str | None = None) -> Language:
                     ", ".join([model] if model else MODEL_CANDIDATES))
         nlp = spacy.blank("en")
         nlp.add_pipe("sentencizer")
+    _split_abbreviation_hyphens(nlp)
     if "parser" in nlp.pipe_names:
         nlp.add_pipe("newswatch_paragraphs", before="parser")
     else:

@@ -5,7 +5,8 @@ checks, with the rule extractor's own patterns (``data/events.toml``) and the ga
 plain text, the conditions each of its mentions needs in its sentence (``rules.extract_mentions``), loosened
 from "in the sentence" to "in its line" (the pipeline ends a sentence at every line break, ``nlp.py``):
 
-* an anchor of some event type (its subject and object anchors counted whatever their subject or object), or
+* an anchor of some event type (its subject and object anchors counted whatever their subject or object,
+  its maker anchors with a "-made" or "-built" in the line), or
   one of its context anchors, in an article about their context, next to the defence or equipment lexicon
   or a named force or ship;
 * that type's other requirements: its ``requires_any`` words (or, for a joint exercise, two states named),
@@ -107,6 +108,7 @@ def _line_may_report(c, line: str, about_defence: bool, context: set[str], equip
     for rule in c.types:
         anchored = bool(rule.anchors.search(line)) or any(
             extra and extra.search(line) for extra in (rule.subject_anchors, rule.object_anchors)) or bool(
+            rule.maker_anchors and rule.maker_anchors.search(line) and rules.MADE_BY.search(line)) or bool(
             rule.context_anchors and rule.context_lexicon in context
             and (lex("defence") or lex("equipment") or military()) and rule.context_anchors.search(line))
         if not anchored:

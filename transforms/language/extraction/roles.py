@@ -64,7 +64,7 @@ def clause_head(anchor):
     return tok
 
 
-def _path_up(tok, stop):
+def path_up(tok, stop):
     """Tokens from tok (excluded) up to stop (excluded); None when stop is not an ancestor."""
     path = []
     cur = tok
@@ -78,7 +78,7 @@ def _path_up(tok, stop):
     return path
 
 
-def _excluded(tok, path) -> str | None:
+def excluded(tok, path) -> str | None:
     data = role_data()
     for t in [tok] + path:
         if t.dep_ == "prep" or t.pos_ == "ADP":
@@ -122,10 +122,10 @@ def parties(doc, sent, anchor, sent_actors, persons: dict[str, str], event_type:
         tok = actor_token(doc, m)
         if tok is None:
             continue
-        path = _path_up(tok, head) if tok.i != head.i else []
+        path = path_up(tok, head) if tok.i != head.i else []
         if path is None:
             continue
-        if _excluded(tok, path):
+        if excluded(tok, path):
             continue
         if m.kind == actors.ORG and tok.dep_ in ("compound", "amod", "nmod") and tok.head.pos_ == "NOUN" \
                 and tok.head.i != anchor.i and event_type != "peacekeeping_hadr":
@@ -140,7 +140,7 @@ def parties(doc, sent, anchor, sent_actors, persons: dict[str, str], event_type:
         if ent.label_ != "PERSON" or ent.root.i not in clause:
             continue
         code = persons.get(ent.text) or next((persons[t.text] for t in ent if t.text in persons), None)
-        if code and not _excluded(ent.root, _path_up(ent.root, head) or []):
+        if code and not excluded(ent.root, path_up(ent.root, head) or []):
             found.append(code)
     # "X said it would hold drills with Y": the pronoun subject is the reporting verb's subject
     subj = next((c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")), None)

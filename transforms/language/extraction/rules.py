@@ -64,7 +64,10 @@ class TypeRule:
     object_any: re.Pattern | None = None
     deployed_objects: frozenset[str] = frozenset()  # "sent <one of these>" is a deployment, not this event
     deployed_preps: frozenset[str] = frozenset()    # nor is "sent <anything> <one of these> <a place>"
+    deployed_purposes: frozenset[str] = frozenset()  # nor "sent <anything> for a <one>" / "to <one>"
     yields_to: frozenset[str] = frozenset()  # types whose mention in the same sentence, same parties, is the act
+    maker_anchors: re.Pattern | None = None  # anchors that count only when the sentence names a maker's state
+    bloc_members: frozenset[str] = frozenset()  # "the <organisation>'s <one of these> met": its own meeting
 
 
 @dataclass(frozen=True)
@@ -114,7 +117,10 @@ def cues() -> Cues:
             object_any=_alternation(spec["object_any"]) if spec.get("object_any") else None,
             deployed_objects=frozenset(spec.get("deployed_objects", ())),
             deployed_preps=frozenset(spec.get("deployed_preps", ())),
+            deployed_purposes=frozenset(spec.get("deployed_purposes", ())),
             yields_to=frozenset(spec.get("yields_to", ())),
+            maker_anchors=_alternation(spec["maker_anchors"]) if spec.get("maker_anchors") else None,
+            bloc_members=frozenset(spec.get("bloc_members", ())),
         ))
     c = raw["cues"]
     return Cues(
@@ -378,8 +384,8 @@ def _rejected(rule: TypeRule, sentence: str, a_start: int, a_end: int, has_expli
         return "another sense of the word"
     if c.negation.search(clause) or re.search(r"\bden(y|ies|ied|ial)\b", sentence, re.I):
         return "negated or denied"
-    if c.cancellation.search(sentence):
-        return "cancelled, suspended or hostile"
+    if any(_modified_noun(doc, s0 + m.start(), s0 + m.end()) is None for m in c.cancellation.finditer(sentence)):
+        return "cancelled, suspended or hostile"  # but an "attack helicopter" is a kind of aircraft, not an attack
     if c.speculation.search(clause):
         return "speculation"
     if c.opinion.search(clause):
@@ -420,8 +426,9 @@ def _parsed_span(doc, start: int, end: int):
 
 def _deployed(rule: TypeRule, doc, start: int, end: int) -> str | None:
     """"Sent two frigates to the strait": by the parse, a "send" anchor whose object (or passive subject) is a
-    warship or a force (``deployed_objects``), or that moves something into, around or near a place
-    (``deployed_preps``), reports a deployment."""
+    warship or a force (``deployed_objects``), that moves something into, around or near a place
+    (``deployed_preps``), or that sends it for something it does there (``deployed_purposes``: "for a visit", "to
+    take part"), reports a deployment."""
     if not (rule.deployed_objects or rule.deployed_preps):
         return None
     span = _parsed_span(doc, start, end)
@@ -432,6 +439,12 @@ def _deployed(rule: TypeRule, doc, start: int, end: int) -> str | None:
         if child.dep_ in ("dobj", "nsubjpass") and child.lemma_.lower() in rule.deployed_objects:
             return "a deployment of its own forces"
         if child.dep_ == "prep" and child.lower_ in rule.deployed_preps:
+            return "a deployment of its own forces"
+        # sent for what the sent do there ("for a port call", "to take part in drills"): they come back
+        if child.dep_ == "prep" and child.lower_ == "for" and any(
+                g.dep_ == "pobj" and g.lemma_.lower() in rule.deployed_purposes for g in child.children):
+            return "a deployment of its own forces"
+        if child.dep_ in ("advcl", "xcomp") and child.lemma_.lower() in rule.deployed_purposes:
             return "a deployment of its own forces"
     return None
 
@@ -451,6 +464,27 @@ def _two_states_exercise(doc, sent, start: int, end: int, sent_actors: list[Acto
     return len({code for code in attached if actors.is_state(code)}) >= 2
 
 
+def _bloc_meeting(rule: TypeRule, doc, parties: list[str], sent_actors: list[ActorMention]) -> str | None:
+    """A bloc's own meeting: an organisation that the parse makes the modifier of its members or officials
+    (``bloc_members``: "the bloc's defence ministers met", "heads of the navies of the bloc's states"), and no
+    other party; the organisation alone is the party (its code), else None. None without a parser."""
+    if not rule.bloc_members or len(set(parties)) > 1:
+        return None
+    for m in sent_actors:
+        if m.code not in actors.organisation_codes() or (parties and parties[0] != m.code):
+            continue
+        span = _parsed_span(doc, m.start, m.end)
+        tok = span.root if span is not None else None
+        for _ in range(2 if tok is not None else 0):
+            if tok.dep_ not in ("compound", "nmod", "poss", "amod") or tok.head is tok:
+                break
+            tok = tok.head
+            # a title-case plural ("Ministers") is tagged a proper noun, whose lemma keeps its "s"
+            if {tok.lemma_.lower(), tok.lower_.removesuffix("s")} & rule.bloc_members:
+                return m.code
+    return None
+
+
 def _parse_mood(doc, start: int, end: int) -> str | None:
     """The trigger's mood in the parse (modality.py: occurred, planned, negated, speculative, habitual: "did not
     sign", "could sign", "will involve training"), or None without a parser."""
@@ -461,14 +495,20 @@ def _parse_mood(doc, start: int, end: int) -> str | None:
 def _names_a_kind(doc, start: int, end: int) -> str | None:
     """By the parse, a one-word anchor that modifies a common noun other than an occasion names a kind of thing
     ("a training aircraft"); None otherwise, and always without a parser."""
-    span = _parsed_span(doc, start, end)
-    if span is None:
-        return None
-    root = span.root
-    if (len(span) == 1 and root.dep_ in ("compound", "amod", "nmod") and root.head.pos_ == "NOUN"
-            and root.head.lemma_.lower() not in cues().occasion_heads):
+    head = _modified_noun(doc, start, end)
+    if head is not None and head.lemma_.lower() not in cues().occasion_heads:
         return "names a kind of thing"
     return None
+
+
+def _modified_noun(doc, start: int, end: int):
+    """The common noun that the one word over ``start``-``end`` modifies by the parse ("attack" in "an attack
+    helicopter"), or None (also without a parser)."""
+    span = _parsed_span(doc, start, end)
+    if span is None or len(span) != 1:
+        return None
+    root = span.root
+    return root.head if root.dep_ in ("compound", "amod", "nmod") and root.head.pos_ == "NOUN" else None
 
 
 def _span(doc, start: int, end: int | None = None):
@@ -550,6 +590,8 @@ def _participants(doc, sent, a_start: int, a_end: int, sent_actors: list[ActorMe
     for m in sent_actors:
         if m.start >= limit or _excluded(text[s0:m.start]) or _in_other_clause(doc, m.start, s0 + a_start, s0 + a_end):
             continue
+        if _rival(doc, m, s0 + a_start, s0 + a_end) and not (rule.maker_anchors and MADE_BY.match(text, m.end)):
+            continue  # but the maker's state of what changes hands is the seller ("received Ruritanian-made jets")
         prev_word = re.findall(r"[\w]+", text[max(s0, m.start - 12):m.start])[-1:] or [""]
         if m.kind in actors.PLACE_LABELS and prev_word[0].lower() in ("in", "at", "near", "off", "into") \
                 and rule.name not in ("port_visit", "peacekeeping_hadr", "training_exchange"):
@@ -575,6 +617,17 @@ def _participants(doc, sent, a_start: int, a_end: int, sent_actors: list[ActorMe
         if code not in seen:
             seen.append(code)
     return seen
+
+
+def _rival(doc, m: ActorMention, a_start: int, a_end: int) -> bool:
+    """By the parse, the actor reaches the anchor's clause through a word of rivalry, threat or making
+    (roles.toml ``excluding_words``: "drills aimed at deterring X", "tensions with X"): no party."""
+    anchor, tok = _parsed_span(doc, a_start, a_end), roles.actor_token(doc, m)
+    if anchor is None or tok is None:
+        return False
+    head = roles.clause_head(anchor.root)
+    path = roles.path_up(tok, head) if tok.i != head.i else []
+    return path is not None and roles.excluded(tok, path) == "excluding word"
 
 
 # prepositions that open a phrase of time or sequence around the event ("after the drill with A, ...")
@@ -610,7 +663,27 @@ def _clause_end(doc, sent, a_end: int) -> int:
                     break
                 if doc[j].tag_ in ("VBD", "VBZ", "VBP", "MD"):
                     return tok.idx
+        if tok.text == "," and _opens_clause(doc, sent, tok.i + 1):
+            return tok.idx  # "Germany sent two helicopters, Croatia sent one": a clause of its own subject
     return sent.end_char
+
+
+def _opens_clause(doc, sent, i: int) -> bool:
+    """By the parse, a subject starts at token ``i`` and its finite verb follows within a few words, before any
+    comma: the words from ``i`` on are a clause of their own."""
+    for j in range(i, min(sent.end, i + 6)):
+        tok = doc[j]
+        if tok.text in (",", ";") or tok.pos_ in ("VERB", "AUX") and tok.tag_ not in ("VBD", "VBZ", "VBP", "MD"):
+            return False
+        if tok.tag_ in ("VBD", "VBZ", "VBP", "MD"):
+            # not "..., the embassy said": who reports a statement is often its party ("we will provide ...")
+            return tok.lemma_.lower() not in _REPORTING and any(
+                c.dep_ in ("nsubj", "nsubjpass") and i <= c.i < j and c.left_edge.i >= i for c in tok.children)
+    return False
+
+
+_REPORTING = frozenset({"say", "tell", "state", "add", "note", "announce", "report", "confirm", "explain", "stress",
+                        "write", "declare", "affirm", "emphasize", "emphasise", "underline", "recall"})
 
 
 def _excluded(before: str) -> bool:
@@ -675,6 +748,7 @@ def extract_mentions(article: Article, doc, *, all_actors: list[ActorMention] | 
     context = head_context(article.title, text)
     topic = _headline_states(article, all_actors)
     topic = topic if len(topic) <= 2 else []
+    filed_from = _dateline_state(text)
     rosters = _rosters(doc, all_actors)
     state_headings = sum(1 for sent in doc.sents if _is_subheading(text, sent) and _heading_state(
         sent.text, [m for m in all_actors if sent.start_char <= m.start < sent.end_char]))
@@ -691,8 +765,9 @@ def extract_mentions(article: Article, doc, *, all_actors: list[ActorMention] | 
                 prev_para_end = s0 + len(sentence.rstrip())
                 prev_parties, prev_found = (), False
                 continue
+        # a date that bounds a period ("until June", "since 2019") is not when anything happened
         sent_dates = [d for d in dates if s0 <= d.start < sent.end_char
-                      and not re.search(r"\b(?:till|until|by|through|before)\s+(?:the\s+)?$", text[max(s0, d.start - 15):d.start], re.I)]
+                      and not re.search(r"\b(?:till|until|by|through|before|since)\s+(?:the\s+)?$", text[max(s0, d.start - 15):d.start], re.I)]
         found_here: list[RawMention] = []
         anchors_here = [(s0 + a.start(), s0 + a.end()) for rule in c.types for a in rule.anchors.finditer(sentence)
                         if not _wrong_sense(rule, sentence, a.start(), a.end())]
@@ -737,6 +812,11 @@ def extract_mentions(article: Article, doc, *, all_actors: list[ActorMention] | 
                     if len(host) == 1 and (len(topic) == 1 or parties[0] in topic):
                         parties = parties + host
                         implied = True
+                if rule.name == "port_visit" and len(set(parties)) == 1 and actors.is_state(parties[0]) \
+                        and filed_from not in (None, parties[0]):
+                    # "SAN EXAMPLO (Agency) -- A Ruritanian frigate made a port visit": the port filed from hosts
+                    parties = parties + [filed_from]
+                    implied = True
                 if rule.name == "joint_exercise" and len(set(parties)) < 2 and _MULTINATIONAL.search(sentence):
                     # "hosted the multinational exercise Sea Breeze" ... "navies from A, B and C took part in Sea Breeze"
                     listed = _roster_for(rosters, index, _event_names(sentence, a_start, a_end))
@@ -756,7 +836,10 @@ def extract_mentions(article: Article, doc, *, all_actors: list[ActorMention] | 
                     parties = list(prev_parties)
                     implied = True
                 if len(set(parties)) < 2:
-                    continue
+                    bloc = _bloc_meeting(rule, doc, parties, sent_actors)
+                    if bloc is None:
+                        continue
+                    parties = [bloc]
                 dm = _date_for_anchor([d for d in sent_dates if not _other_predicate(doc, s0 + a_start, s0 + a_end, d.start)],
                                       s0 + a_start, s0 + a_end, anchors_here)
                 # "under the 2021 deal": a past date inside the anchor's own noun phrase outweighs the clause's "will"
@@ -919,17 +1002,22 @@ def _roster_for(rosters, index: int, names: set[str]) -> list[str]:
     return list(min(near)[1]) if near else []
 
 
+# right after a state's name: it made the thing ("Ruritanian-built", "Freedonia-made")
+MADE_BY = re.compile(r"[-‑](?:made|built|manufactured|produced)\b", re.I)
+
+
 def _anchor_matches(rule: TypeRule, sentence: str, context: set[str], sent_actors: list[ActorMention],
                     doc, s0: int):
-    """The rule's anchors in the sentence; its subject anchors whose grammatical subject meets the rule's
-    ``requires_any`` ("the frigate visited Apia", not "the minister visited Apia"); then its context anchors when
-    the article is about their context ("sent two ships to Fiji" is relief work in a story about a cyclone) and
-    the sentence names military assets."""
+    """The rule's anchors in the sentence; its subject anchors whose grammatical subject (or the object sent for
+    them: "sent a frigate for a visit") meets the rule's ``requires_any`` ("the frigate visited Apia", not "the
+    minister visited Apia"); its maker anchors when a state made the thing ("received Ruritanian-built tanks");
+    then its context anchors when the article is about their context ("sent two ships to Fiji" is relief work
+    in a story about a cyclone) and the sentence names military assets."""
     for a in rule.anchors.finditer(sentence):
         yield a, False
     if rule.subject_anchors and rule.requires_any:
         for a in rule.subject_anchors.finditer(sentence):
-            subject = _subject(doc, s0 + a.start(), s0 + a.end())
+            subject = _subject(doc, s0 + a.start(), s0 + a.end()) or _sent_on(doc, s0 + a.start(), s0 + a.end())
             if subject and (rule.requires_any.search(subject[2]) or any(
                     m.kind == actors.SHIP and m.start < subject[1] and m.end > subject[0] for m in sent_actors)):
                 yield a, False
@@ -937,6 +1025,9 @@ def _anchor_matches(rule: TypeRule, sentence: str, context: set[str], sent_actor
         for a in rule.object_anchors.finditer(sentence):
             if _person_object(doc, s0 + a.start(), s0 + a.end(), rule.object_any):
                 yield a, False
+    if rule.maker_anchors and any(MADE_BY.match(doc.text, m.end) for m in sent_actors if actors.is_state(m.code)):
+        for a in rule.maker_anchors.finditer(sentence):
+            yield a, False
     if rule.context_anchors and rule.context_lexicon in context and (
             _lex("defence", sentence) or _lex("equipment", sentence)
             or any(m.kind in (actors.FORCE, actors.SHIP) for m in sent_actors)):
@@ -956,16 +1047,37 @@ def _subject(doc, a_start: int, a_end: int) -> tuple[int, int, str] | None:
         subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
         if subjects:
             sub = subjects[0]
+            # the span reaches over the head's compounds ("HMS" before a ship's name, even one named after a
+            # person: "HMS Example Person"); the text is the named entity's, or the head's
+            start, compounds = sub.idx, [c for c in sub.children if c.dep_ == "compound"]
+            while compounds:
+                start = min(start, min(c.idx for c in compounds))
+                compounds = [g for c in compounds for g in c.children if g.dep_ == "compound"]
             ent = next((e for e in doc.ents if e.start <= sub.i < e.end), None) if sub.ent_type_ else None
             if ent is not None:
-                return ent.start_char, ent.end_char, ent.text
-            # the span reaches over the head's compounds ("HMS" before a ship's name); the text is the head's
-            start = min([sub.idx] + [c.idx for c in sub.children if c.dep_ == "compound"])
+                return min(start, ent.start_char), ent.end_char, ent.text
             return start, sub.idx + len(sub.text), sub.text
         if verb.dep_ not in ("conj", "xcomp", "advcl") or verb.head is verb:
             return None
         verb = verb.head
     return None
+
+
+def _sent_on(doc, a_start: int, a_end: int) -> tuple[int, int, str] | None:
+    """For a noun anchor that says what something was sent for or on ("sent a frigate for a visit", "dispatched
+    the ship on a goodwill visit"), the verb's direct object as (start, end, text), as :func:`_subject` gives."""
+    span = _span(doc, a_start, a_end)
+    if span is None or span.root.pos_ != "NOUN" or span.root.dep_ != "pobj":
+        return None
+    prep = span.root.head
+    verb = prep.head
+    if prep.lower_ not in ("for", "on") or verb.pos_ != "VERB":
+        return None
+    obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
+    if obj is None:
+        return None
+    start = min([obj.idx] + [c.idx for c in obj.children if c.dep_ == "compound"])
+    return start, obj.idx + len(obj.text), obj.text
 
 
 def _person_object(doc, a_start: int, a_end: int, nouns: re.Pattern | None) -> bool:
@@ -1001,6 +1113,21 @@ def _headline_states(article: Article, all_actors: list[ActorMention]) -> list[s
         pattern, names = _state_name_pattern()
         codes = [names[m.group(0)] for m in pattern.finditer(title)]
     return list(dict.fromkeys(codes))
+
+
+# A wire or press-office dateline opening the story: a city in capitals, then its state or the agency
+# ("PORT EXAMPLE, Ruritania (Agency) --", "SAN EXAMPLO:", "EXAMPLETOWN —").
+_DATELINE_CITY = re.compile(r"(?P<city>[A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+){0,3})\s*(?:,|\(|:|—|–|--|-\s)")
+_DATELINE_LINES = 6  # past a press office's header lines
+
+
+def _dateline_state(text: str) -> str | None:
+    """The state of the city the story is filed from, when a dateline in capitals opens one of its first lines."""
+    for line in [ln for ln in text.split("\n") if ln.strip()][:_DATELINE_LINES]:
+        m = _DATELINE_CITY.match(line.strip())
+        if m:
+            return actors.city_state(m.group("city"))
+    return None
 
 
 def _refers_back(sentence: str, a_start: int) -> bool:
@@ -1273,6 +1400,10 @@ class _Group:
     def phrases(self) -> set[str]:
         return {m.phrase for m in self.mentions if m.reference == "named"}
 
+    def background(self) -> bool:
+        """Every mention tells an earlier occasion (dated well before the article, or said to be past)."""
+        return all(m.in_background for m in self.mentions)
+
 
 # Day dates of one type and parties this close in one article are one occasion (a start and a report day).
 _SAME_OCCASION_DAYS = 3
@@ -1294,8 +1425,10 @@ def group_mentions(mentions: list[RawMention]) -> list[_Group]:
     for m in mentions:
         same = [g for g in groups if g.event_type == m.event_type and g.participants == m.participants
                 and g.mentions[0].section == m.section]
-        target = None
-        if m.reference == "named":
+        # the same sentence twice (a standfirst repeated in the body, a caption under its paragraph): one event
+        target = next((g for g in same if any(x.evidence == m.evidence and x.sentence_index != m.sentence_index
+                                              for x in g.mentions)), None)
+        if target is None and m.reference == "named":
             target = next((g for g in reversed(same) if m.phrase in g.phrases() and _dates_compatible(g.date, m.date)), None)
         if target is None and m.date is not None:
             target = next((g for g in reversed(same) if g.date is not None and _dates_compatible(g.date, m.date)), None)
@@ -1325,13 +1458,15 @@ def _fold_undated(groups: list[_Group]) -> list[_Group]:
     """An undated group that names or refers back to an event ("the drills", "the accord") joins the only dated
     group of its type in the article whose parties include its own: a story retells its event without the date,
     and perhaps with two of its three navies. With no such dated group, or two, it stays apart; so does "a
-    summit", which introduces an event of its own."""
+    summit", which introduces an event of its own, and so does the article's own occasion when the dated group
+    is an earlier one ("the drills are under way" ... "the first such drills were held in 2019"); what follows
+    an earlier occasion and refers back to it has joined it already (:func:`group_mentions`)."""
     out = []
     for g in groups:
         if g.date is None and g.mentions[0].reference != "indefinite":
             dated = [h for h in groups if h is not g and h.date is not None and h.event_type == g.event_type
                      and set(g.participants) <= set(h.participants)
-                     and h.mentions[0].section == g.mentions[0].section]
+                     and h.mentions[0].section == g.mentions[0].section and (g.background() or not h.background())]
             if len(dated) == 1:
                 dated[0].mentions.extend(g.mentions)
                 continue
