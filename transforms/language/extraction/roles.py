@@ -78,22 +78,31 @@ def path_up(tok, stop):
     return path
 
 
-def excluded(tok, path) -> str | None:
+def excluded(tok, path, words: frozenset[str] | None = None) -> str | None:
+    """Why the actor at ``tok``, ``path`` below the trigger's clause head, is no party, or None (``words``: the
+    excluding words, by default the rivalry words and the others)."""
     data = role_data()
+    words = words if words is not None else rivalry_words() | set(data["excluding_words"])
     for t in [tok] + path:
         if t.dep_ == "prep" or t.pos_ == "ADP":
             if t.lower_ in data["excluding_preps"]:
                 return "excluding preposition"
     for t in path:
-        if lemma(t) in data["excluding_words"]:
+        if lemma(t) in words:
             return "excluding word"
         if t.dep_ in ("relcl", "ccomp", "advcl") and _has_subject(t):
             return "another clause"
     # "X-made": the hyphenated compound attaches to its own head
     nxt = tok.nbor(1) if tok.i + 2 < len(tok.doc) else None
-    if nxt is not None and nxt.text == "-" and lemma(tok.nbor(2)) in data["excluding_words"]:
+    if nxt is not None and nxt.text == "-" and lemma(tok.nbor(2)) in words:
         return "excluding word"
     return None
+
+
+@functools.cache
+def rivalry_words() -> frozenset[str]:
+    """Lemmas through which an actor is a rival or a target (roles.toml ``rivalry_words``)."""
+    return frozenset(role_data()["rivalry_words"])
 
 
 def _place(tok, path) -> bool:

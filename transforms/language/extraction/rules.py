@@ -384,7 +384,8 @@ def _rejected(rule: TypeRule, sentence: str, a_start: int, a_end: int, has_expli
         return "another sense of the word"
     if c.negation.search(clause) or re.search(r"\bden(y|ies|ied|ial)\b", sentence, re.I):
         return "negated or denied"
-    if any(_modified_noun(doc, s0 + m.start(), s0 + m.end()) is None for m in c.cancellation.finditer(sentence)):
+    if any(not _names_a_thing(doc, s0 + m.start(), s0 + m.end(), s0 + a_start, s0 + a_end)
+           for m in c.cancellation.finditer(sentence)):
         return "cancelled, suspended or hostile"  # but an "attack helicopter" is a kind of aircraft, not an attack
     if c.speculation.search(clause):
         return "speculation"
@@ -464,23 +465,35 @@ def _two_states_exercise(doc, sent, start: int, end: int, sent_actors: list[Acto
     return len({code for code in attached if actors.is_state(code)}) >= 2
 
 
-def _bloc_meeting(rule: TypeRule, doc, parties: list[str], sent_actors: list[ActorMention]) -> str | None:
+def _bloc_meeting(rule: TypeRule, doc, parties: list[str], sent_actors: list[ActorMention], a_start: int,
+                  a_end: int) -> str | None:
     """A bloc's own meeting: an organisation that the parse makes the modifier of its members or officials
-    (``bloc_members``: "the bloc's defence ministers met", "heads of the navies of the bloc's states"), and no
-    other party; the organisation alone is the party (its code), else None. None without a parser."""
-    if not rule.bloc_members or len(set(parties)) > 1:
+    (``bloc_members``), who are the meeting's subject ("the bloc's defence ministers met", "heads of the navies
+    of the bloc's states discussed") or what it is of ("a meeting of the bloc's ministers"), with no one else
+    met ("officials met community leaders" is not one); the organisation alone is the party (its code), else
+    None. None without a parser."""
+    anchor = _parsed_span(doc, a_start, a_end)
+    if not rule.bloc_members or len(set(parties)) > 1 or anchor is None:
         return None
+    anchor = anchor.root
+    if anchor.lemma_.lower() == "meet" and any(c.dep_ == "dobj" for c in anchor.children):
+        return None
+    subject = next((c for c in anchor.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    reach = set()
+    if subject is not None:
+        reach |= {t.i for t in subject.subtree}
+    reach |= {t.i for c in anchor.children if c.dep_ == "prep" and c.lower_ == "of" for t in c.subtree}
     for m in sent_actors:
         if m.code not in actors.organisation_codes() or (parties and parties[0] != m.code):
             continue
         span = _parsed_span(doc, m.start, m.end)
         tok = span.root if span is not None else None
         for _ in range(2 if tok is not None else 0):
-            if tok.dep_ not in ("compound", "nmod", "poss", "amod") or tok.head is tok:
+            if tok.dep_ not in ("compound", "nmod", "poss", "amod") or tok.head.i == tok.i:
                 break
             tok = tok.head
             # a title-case plural ("Ministers") is tagged a proper noun, whose lemma keeps its "s"
-            if {tok.lemma_.lower(), tok.lower_.removesuffix("s")} & rule.bloc_members:
+            if {tok.lemma_.lower(), tok.lower_.removesuffix("s")} & rule.bloc_members and tok.i in reach:
                 return m.code
     return None
 
@@ -499,6 +512,16 @@ def _names_a_kind(doc, start: int, end: int) -> str | None:
     if head is not None and head.lemma_.lower() not in cues().occasion_heads:
         return "names a kind of thing"
     return None
+
+
+def _names_a_thing(doc, start: int, end: int, a_start: int, a_end: int) -> bool:
+    """The noun over ``start``-``end`` is the first part of a compound that names a thing other than the anchor
+    ("attack helicopters"; not "a scrapped purchase", whose participle tells what became of the anchor)."""
+    head = _modified_noun(doc, start, end)
+    if head is None:
+        return False
+    word = doc.char_span(start, end, alignment_mode="expand").root
+    return word.dep_ == "compound" and word.pos_ == "NOUN" and not a_start <= head.idx < a_end
 
 
 def _modified_noun(doc, start: int, end: int):
@@ -585,13 +608,13 @@ def _participants(doc, sent, a_start: int, a_end: int, sent_actors: list[ActorMe
     """States and organisations that are parties to the anchor's event, in order of appearance."""
     text = doc.text
     s0 = sent.start_char
-    limit = _clause_end(doc, sent, s0 + a_end)
+    limit = _clause_end(doc, sent, s0 + a_end, _parsed_span(doc, s0 + a_start, s0 + a_end))
     codes: list[str] = []
     for m in sent_actors:
         if m.start >= limit or _excluded(text[s0:m.start]) or _in_other_clause(doc, m.start, s0 + a_start, s0 + a_end):
             continue
-        if _rival(doc, m, s0 + a_start, s0 + a_end) and not (rule.maker_anchors and MADE_BY.match(text, m.end)):
-            continue  # but the maker's state of what changes hands is the seller ("received Ruritanian-made jets")
+        if _rival(doc, m, s0 + a_start, s0 + a_end) or (MADE_BY.match(text, m.end) and not rule.maker_anchors):
+            continue  # a rival; or the maker of a thing, a party only of that thing's transfer
         prev_word = re.findall(r"[\w]+", text[max(s0, m.start - 12):m.start])[-1:] or [""]
         if m.kind in actors.PLACE_LABELS and prev_word[0].lower() in ("in", "at", "near", "off", "into") \
                 and rule.name not in ("port_visit", "peacekeeping_hadr", "training_exchange"):
@@ -620,14 +643,16 @@ def _participants(doc, sent, a_start: int, a_end: int, sent_actors: list[ActorMe
 
 
 def _rival(doc, m: ActorMention, a_start: int, a_end: int) -> bool:
-    """By the parse, the actor reaches the anchor's clause through a word of rivalry, threat or making
-    (roles.toml ``excluding_words``: "drills aimed at deterring X", "tensions with X"): no party."""
+    """By the parse, the actor reaches the anchor's clause through a word of rivalry or threat (roles.toml
+    ``rivalry_words``: "drills aimed at deterring X", "tensions with X"): no party."""
     anchor, tok = _parsed_span(doc, a_start, a_end), roles.actor_token(doc, m)
     if anchor is None or tok is None:
         return False
     head = roles.clause_head(anchor.root)
     path = roles.path_up(tok, head) if tok.i != head.i else []
-    return path is not None and roles.excluded(tok, path) == "excluding word"
+    # behind an excluding preposition ("amid tensions between A and B, C and D signed"), the rules' own reading
+    # of the clause decides (_excluded), which a misparsed list does not mislead
+    return path is not None and roles.excluded(tok, path, roles.rivalry_words()) == "excluding word"
 
 
 # prepositions that open a phrase of time or sequence around the event ("after the drill with A, ...")
@@ -648,9 +673,10 @@ def _in_other_clause(doc, at: int, a_start: int, a_end: int) -> bool:
     return False
 
 
-def _clause_end(doc, sent, a_end: int) -> int:
+def _clause_end(doc, sent, a_end: int, anchor=None) -> int:
     """Where the anchor's clause ends: at a ';' or at ', and'/', but' that opens a new predicate ("..., and is
-    widening trade with Qatar"): the actors of a later coordinated clause are not the anchor's parties."""
+    widening trade with Qatar"), or at a comma before a clause of its own subject (``anchor``: the anchor's
+    tokens when parsed): the actors of a later coordinated clause are not the anchor's parties."""
     for tok in sent:
         if tok.idx < a_end:
             continue
@@ -663,23 +689,36 @@ def _clause_end(doc, sent, a_end: int) -> int:
                     break
                 if doc[j].tag_ in ("VBD", "VBZ", "VBP", "MD"):
                     return tok.idx
-        if tok.text == "," and _opens_clause(doc, sent, tok.i + 1):
+        if tok.text == "," and anchor is not None and _opens_clause(doc, sent, tok.i + 1, anchor.root):
             return tok.idx  # "Germany sent two helicopters, Croatia sent one": a clause of its own subject
     return sent.end_char
 
 
-def _opens_clause(doc, sent, i: int) -> bool:
+def _opens_clause(doc, sent, i: int, anchor) -> bool:
     """By the parse, a subject starts at token ``i`` and its finite verb follows within a few words, before any
-    comma: the words from ``i`` on are a clause of their own."""
+    comma, and ``anchor`` is not in that verb's clause ("During the drill with A, B's troops crossed": the
+    fronted phrase belongs to the clause after the comma): the words from ``i`` on are a clause of their own."""
     for j in range(i, min(sent.end, i + 6)):
         tok = doc[j]
         if tok.text in (",", ";") or tok.pos_ in ("VERB", "AUX") and tok.tag_ not in ("VBD", "VBZ", "VBP", "MD"):
             return False
         if tok.tag_ in ("VBD", "VBZ", "VBP", "MD"):
             # not "..., the embassy said": who reports a statement is often its party ("we will provide ...")
-            return tok.lemma_.lower() not in _REPORTING and any(
+            return tok.lemma_.lower() not in _REPORTING and not _in_clause_of(anchor, tok) and any(
                 c.dep_ in ("nsubj", "nsubjpass") and i <= c.i < j and c.left_edge.i >= i for c in tok.children)
     return False
+
+
+def _in_clause_of(anchor, verb) -> bool:
+    """The anchor hangs from ``verb`` through phrases only, no verb with a subject of its own between."""
+    tok = anchor
+    while tok.i != verb.i:
+        if tok.pos_ in ("VERB", "AUX") and any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children):
+            return False
+        if tok.head.i == tok.i:
+            return False
+        tok = tok.head
+    return True
 
 
 _REPORTING = frozenset({"say", "tell", "state", "add", "note", "announce", "report", "confirm", "explain", "stress",
@@ -748,7 +787,7 @@ def extract_mentions(article: Article, doc, *, all_actors: list[ActorMention] | 
     context = head_context(article.title, text)
     topic = _headline_states(article, all_actors)
     topic = topic if len(topic) <= 2 else []
-    filed_from = _dateline_state(text)
+    filed_from, dateline_end = _dateline_state(text)
     rosters = _rosters(doc, all_actors)
     state_headings = sum(1 for sent in doc.sents if _is_subheading(text, sent) and _heading_state(
         sent.text, [m for m in all_actors if sent.start_char <= m.start < sent.end_char]))
@@ -765,9 +804,11 @@ def extract_mentions(article: Article, doc, *, all_actors: list[ActorMention] | 
                 prev_para_end = s0 + len(sentence.rstrip())
                 prev_parties, prev_found = (), False
                 continue
-        # a date that bounds a period ("until June", "since 2019") is not when anything happened
+        # a date that bounds a period ("until June", "the first since 2019") is not when anything happened; "since
+        # Monday" is when a drill under way began
         sent_dates = [d for d in dates if s0 <= d.start < sent.end_char
-                      and not re.search(r"\b(?:till|until|by|through|before|since)\s+(?:the\s+)?$", text[max(s0, d.start - 15):d.start], re.I)]
+                      and not re.search(r"\b(?:till|until|by|through|before)\s+(?:the\s+)?$", text[max(s0, d.start - 15):d.start], re.I)
+                      and not (d.precision != "day" and re.search(r"\bsince\s+(?:the\s+)?$", text[max(s0, d.start - 15):d.start], re.I))]
         found_here: list[RawMention] = []
         anchors_here = [(s0 + a.start(), s0 + a.end()) for rule in c.types for a in rule.anchors.finditer(sentence)
                         if not _wrong_sense(rule, sentence, a.start(), a.end())]
@@ -813,7 +854,8 @@ def extract_mentions(article: Article, doc, *, all_actors: list[ActorMention] | 
                         parties = parties + host
                         implied = True
                 if rule.name == "port_visit" and len(set(parties)) == 1 and actors.is_state(parties[0]) \
-                        and filed_from not in (None, parties[0]):
+                        and filed_from not in (None, parties[0]) and s0 < dateline_end \
+                        and not _to_elsewhere(doc, s0 + a_start, s0 + a_end):
                     # "SAN EXAMPLO (Agency) -- A Ruritanian frigate made a port visit": the port filed from hosts
                     parties = parties + [filed_from]
                     implied = True
@@ -836,7 +878,7 @@ def extract_mentions(article: Article, doc, *, all_actors: list[ActorMention] | 
                     parties = list(prev_parties)
                     implied = True
                 if len(set(parties)) < 2:
-                    bloc = _bloc_meeting(rule, doc, parties, sent_actors)
+                    bloc = _bloc_meeting(rule, doc, parties, sent_actors, s0 + a_start, s0 + a_end)
                     if bloc is None:
                         continue
                     parties = [bloc]
@@ -1025,9 +1067,11 @@ def _anchor_matches(rule: TypeRule, sentence: str, context: set[str], sent_actor
         for a in rule.object_anchors.finditer(sentence):
             if _person_object(doc, s0 + a.start(), s0 + a.end(), rule.object_any):
                 yield a, False
-    if rule.maker_anchors and any(MADE_BY.match(doc.text, m.end) for m in sent_actors if actors.is_state(m.code)):
-        for a in rule.maker_anchors.finditer(sentence):
-            yield a, False
+    if rule.maker_anchors:
+        makers = [m for m in sent_actors if actors.is_state(m.code) and MADE_BY.match(doc.text, m.end)]
+        for a in rule.maker_anchors.finditer(sentence) if makers else ():
+            if _receives_made(doc, s0 + a.start(), s0 + a.end(), makers):
+                yield a, False
     if rule.context_anchors and rule.context_lexicon in context and (
             _lex("defence", sentence) or _lex("equipment", sentence)
             or any(m.kind in (actors.FORCE, actors.SHIP) for m in sent_actors)):
@@ -1052,7 +1096,8 @@ def _subject(doc, a_start: int, a_end: int) -> tuple[int, int, str] | None:
             start, compounds = sub.idx, [c for c in sub.children if c.dep_ == "compound"]
             while compounds:
                 start = min(start, min(c.idx for c in compounds))
-                compounds = [g for c in compounds for g in c.children if g.dep_ == "compound"]
+                compounds = [g for c in compounds if c.pos_ == "PROPN" for g in c.children
+                             if g.dep_ == "compound" and g.pos_ == "PROPN"]
             ent = next((e for e in doc.ents if e.start <= sub.i < e.end), None) if sub.ent_type_ else None
             if ent is not None:
                 return min(start, ent.start_char), ent.end_char, ent.text
@@ -1063,6 +1108,20 @@ def _subject(doc, a_start: int, a_end: int) -> tuple[int, int, str] | None:
     return None
 
 
+def _receives_made(doc, a_start: int, a_end: int, makers: list[ActorMention]) -> bool:
+    """What the verb at ``a_start`` receives was made by one of ``makers`` ("received Ruritanian-built tanks"), by
+    the parse: a maker inside its direct object; without a parser, a maker anywhere in the sentence."""
+    span = _parsed_span(doc, a_start, a_end)
+    if span is None:
+        return True
+    objects = [c for c in span.root.children if c.dep_ == "dobj"]
+    inside = {t.i for o in objects for t in o.subtree}
+    return any((tok := roles.actor_token(doc, m)) is not None and tok.i in inside for m in makers)
+
+
+_SENDING = frozenset({"send", "dispatch", "deploy"})
+
+
 def _sent_on(doc, a_start: int, a_end: int) -> tuple[int, int, str] | None:
     """For a noun anchor that says what something was sent for or on ("sent a frigate for a visit", "dispatched
     the ship on a goodwill visit"), the verb's direct object as (start, end, text), as :func:`_subject` gives."""
@@ -1071,7 +1130,7 @@ def _sent_on(doc, a_start: int, a_end: int) -> tuple[int, int, str] | None:
         return None
     prep = span.root.head
     verb = prep.head
-    if prep.lower_ not in ("for", "on") or verb.pos_ != "VERB":
+    if prep.lower_ not in ("for", "on") or verb.pos_ != "VERB" or verb.lemma_.lower() not in _SENDING:
         return None
     obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
     if obj is None:
@@ -1117,17 +1176,40 @@ def _headline_states(article: Article, all_actors: list[ActorMention]) -> list[s
 
 # A wire or press-office dateline opening the story: a city in capitals, then its state or the agency
 # ("PORT EXAMPLE, Ruritania (Agency) --", "SAN EXAMPLO:", "EXAMPLETOWN —").
-_DATELINE_CITY = re.compile(r"(?P<city>[A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+){0,3})\s*(?:,|\(|:|—|–|--|-\s)")
+# A wire or press-office dateline opening the story: a city in capitals, perhaps its state or region after a
+# comma, then the agency or a dash ("PORT EXAMPLE, Ruritania (Agency) --", "SAN EXAMPLO:", "EXAMPLETOWN —").
+_DATELINE_CITY = re.compile(r"(?P<city>[A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+){0,3})\s*(?:,\s*(?P<region>[^\s,(:—–][^,(:—–]*?)\s*)?"
+                            r"(?:,|\(|:|—|–|--|-\s)")
 _DATELINE_LINES = 6  # past a press office's header lines
 
 
-def _dateline_state(text: str) -> str | None:
-    """The state of the city the story is filed from, when a dateline in capitals opens one of its first lines."""
-    for line in [ln for ln in text.split("\n") if ln.strip()][:_DATELINE_LINES]:
-        m = _DATELINE_CITY.match(line.strip())
-        if m:
-            return actors.city_state(m.group("city"))
-    return None
+def _dateline_state(text: str) -> tuple[str | None, int]:
+    """The state of the city the story is filed from, when a dateline in capitals opens one of its first lines,
+    and where that line ends (its paragraph is the dateline's lead). A state named after the city's comma
+    decides; any other region there ("PORTVILLE, Some Province") leaves the city's state unknown, since city
+    names repeat across states."""
+    pos = 0
+    for line in text.split("\n")[:_DATELINE_LINES * 3]:
+        start, pos = pos, pos + len(line) + 1
+        m = _DATELINE_CITY.match(line.strip()) if line.strip() else None
+        if m is None:
+            continue
+        region = m.group("region")
+        if region and not re.search(r"\d", region):  # a date there ("CITY, Oct 14 (Agency)") is no region
+            pattern, names = _state_name_pattern()
+            named = pattern.fullmatch(region.strip())
+            return (names[named.group(0)] if named else None), start + len(line)
+        return actors.city_state(m.group("city")), start + len(line)
+    return None, -1
+
+
+def _to_elsewhere(doc, a_start: int, a_end: int) -> bool:
+    """By the parse, the anchor or its verb takes a "to" phrase: the visit was made elsewhere ("a port visit to
+    a small island state"), not where the story is filed."""
+    span = _parsed_span(doc, a_start, a_end)
+    if span is None:
+        return False
+    return any(c.dep_ == "prep" and c.lower_ == "to" for t in (span.root, span.root.head) for c in t.children)
 
 
 def _refers_back(sentence: str, a_start: int) -> bool:
@@ -1458,15 +1540,16 @@ def _fold_undated(groups: list[_Group]) -> list[_Group]:
     """An undated group that names or refers back to an event ("the drills", "the accord") joins the only dated
     group of its type in the article whose parties include its own: a story retells its event without the date,
     and perhaps with two of its three navies. With no such dated group, or two, it stays apart; so does "a
-    summit", which introduces an event of its own, and so does the article's own occasion when the dated group
-    is an earlier one ("the drills are under way" ... "the first such drills were held in 2019"); what follows
-    an earlier occasion and refers back to it has joined it already (:func:`group_mentions`)."""
+    summit", which introduces an event of its own, and so does the article's own occasion told before an
+    earlier, background one ("the drills are under way" ... "the first such drills were held in 2019"); told
+    after it, the undated group retells it."""
     out = []
     for g in groups:
         if g.date is None and g.mentions[0].reference != "indefinite":
             dated = [h for h in groups if h is not g and h.date is not None and h.event_type == g.event_type
                      and set(g.participants) <= set(h.participants)
-                     and h.mentions[0].section == g.mentions[0].section and (g.background() or not h.background())]
+                     and h.mentions[0].section == g.mentions[0].section
+                     and (g.background() or not h.background() or g.mentions[0].start > h.mentions[0].start)]
             if len(dated) == 1:
                 dated[0].mentions.extend(g.mentions)
                 continue
