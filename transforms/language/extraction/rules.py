@@ -604,9 +604,9 @@ def _location(doc, sent) -> str | None:
 
 
 def _participants(doc, sent, a_start: int, a_end: int, sent_actors: list[ActorMention], persons: dict[str, str],
-                  rule: TypeRule) -> list[str]:
+                  rule: TypeRule, text: str | None = None) -> list[str]:
     """States and organisations that are parties to the anchor's event, in order of appearance."""
-    text = doc.text
+    text = doc.text if text is None else text  # the doc's text is built anew at each reading
     s0 = sent.start_char
     limit = _clause_end(doc, sent, s0 + a_end, _parsed_span(doc, s0 + a_start, s0 + a_end))
     codes: list[str] = []
@@ -837,7 +837,7 @@ def extract_mentions(article: Article, doc, *, all_actors: list[ActorMention] | 
                 mood = _parse_mood(doc, s0 + a_start, s0 + a_end)
                 if mood in (modality.NEGATED, modality.SPECULATIVE):
                     continue  # the parse says it did not happen, or may not ("refused to sign", "asked for drills")
-                parties = _participants(doc, sent, a_start, a_end, sent_actors, persons, rule)
+                parties = _participants(doc, sent, a_start, a_end, sent_actors, persons, rule, text)
                 implied = False
                 if rule.name in _HOSTED and len(set(parties)) == 1 and actors.is_state(parties[0]):
                     # "the frigate docked at <a city>": the city's state hosts the visit, relief or drill (a
@@ -1068,7 +1068,7 @@ def _anchor_matches(rule: TypeRule, sentence: str, context: set[str], sent_actor
             if _person_object(doc, s0 + a.start(), s0 + a.end(), rule.object_any):
                 yield a, False
     if rule.maker_anchors:
-        makers = [m for m in sent_actors if actors.is_state(m.code) and MADE_BY.match(doc.text, m.end)]
+        makers = [m for m in sent_actors if actors.is_state(m.code) and MADE_BY.match(sentence, m.end - s0)]
         for a in rule.maker_anchors.finditer(sentence) if makers else ():
             if _receives_made(doc, s0 + a.start(), s0 + a.end(), makers):
                 yield a, False
