@@ -538,8 +538,8 @@ def test_training_told_with_a_port_call_is_what_the_ship_came_for(trained_nlp):
 
 
 def test_a_port_call_filed_from_a_city_is_hosted_by_its_state(nlp):
-    text = ("Navy News\nStory Number: 12-345\nMOMBASA (Navy News) -- The Brazilian frigate Example began a port "
-            "visit on Saturday.")
+    text = ("Press release\nRelease 12/2023, for immediate use\nMOMBASA (Navy News) -- The Brazilian frigate Example "
+            "began a port visit on Saturday.")
     assert kinds(events(nlp, text)) == [("port_visit", ("BRA", "KEN"))]
     # filed from the visitor's own country: no host to be had
     text = "RIO DE JANEIRO (Navy News) -- The Brazilian frigate Example began a port visit on Saturday."
