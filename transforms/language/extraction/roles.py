@@ -82,7 +82,7 @@ def excluded(tok, path, words: frozenset[str] | None = None) -> str | None:
     """Why the actor at ``tok``, ``path`` below the trigger's clause head, is no party, or None (``words``: the
     excluding words, by default the rivalry words and the others)."""
     data = role_data()
-    words = words if words is not None else rivalry_words() | set(data["excluding_words"])
+    words = words if words is not None else _all_excluding_words()
     for t in [tok] + path:
         if t.dep_ == "prep" or t.pos_ == "ADP":
             if t.lower_ in data["excluding_preps"]:
@@ -103,6 +103,11 @@ def excluded(tok, path, words: frozenset[str] | None = None) -> str | None:
 def rivalry_words() -> frozenset[str]:
     """Lemmas through which an actor is a rival or a target (roles.toml ``rivalry_words``)."""
     return frozenset(role_data()["rivalry_words"])
+
+
+@functools.cache
+def _all_excluding_words() -> frozenset[str]:
+    return rivalry_words() | frozenset(role_data()["excluding_words"])
 
 
 def _place(tok, path) -> bool:

@@ -458,7 +458,7 @@ def _two_states_exercise(doc, sent, start: int, end: int, sent_actors: list[Acto
     states = {m.code for m in sent_actors if actors.is_state(m.code)}
     if len(states) < 2 or not roles.has_parse(doc):
         return len(states) >= 2
-    span = _span(doc, start, end)
+    span = _parsed_span(doc, start, end)
     if span is None:
         return False
     attached = roles.parties(doc, sent, span.root, sent_actors, persons, "joint_exercise")[0]
@@ -608,12 +608,14 @@ def _participants(doc, sent, a_start: int, a_end: int, sent_actors: list[ActorMe
     """States and organisations that are parties to the anchor's event, in order of appearance."""
     text = doc.text if text is None else text  # the doc's text is built anew at each reading
     s0 = sent.start_char
-    limit = _clause_end(doc, sent, s0 + a_end, _parsed_span(doc, s0 + a_start, s0 + a_end))
+    anchor = _parsed_span(doc, s0 + a_start, s0 + a_end)
+    head = roles.clause_head(anchor.root) if anchor is not None else None
+    limit = _clause_end(doc, sent, s0 + a_end, anchor)
     codes: list[str] = []
     for m in sent_actors:
         if m.start >= limit or _excluded(text[s0:m.start]) or _in_other_clause(doc, m.start, s0 + a_start, s0 + a_end):
             continue
-        if _rival(doc, m, s0 + a_start, s0 + a_end) or (MADE_BY.match(text, m.end) and not rule.maker_anchors):
+        if _rival(doc, m, head) or (MADE_BY.match(text, m.end) and not rule.maker_anchors):
             continue  # a rival; or the maker of a thing, a party only of that thing's transfer
         prev_word = re.findall(r"[\w]+", text[max(s0, m.start - 12):m.start])[-1:] or [""]
         if m.kind in actors.PLACE_LABELS and prev_word[0].lower() in ("in", "at", "near", "off", "into") \
@@ -642,13 +644,13 @@ def _participants(doc, sent, a_start: int, a_end: int, sent_actors: list[ActorMe
     return seen
 
 
-def _rival(doc, m: ActorMention, a_start: int, a_end: int) -> bool:
-    """By the parse, the actor reaches the anchor's clause through a word of rivalry or threat (roles.toml
-    ``rivalry_words``: "drills aimed at deterring X", "tensions with X"): no party."""
-    anchor, tok = _parsed_span(doc, a_start, a_end), roles.actor_token(doc, m)
-    if anchor is None or tok is None:
+def _rival(doc, m: ActorMention, head) -> bool:
+    """By the parse, the actor reaches the anchor's clause (``head``: its head, None without a parser) through a
+    word of rivalry or threat (roles.toml ``rivalry_words``: "drills aimed at deterring X", "tensions with X"):
+    no party."""
+    tok = roles.actor_token(doc, m) if head is not None else None
+    if tok is None:
         return False
-    head = roles.clause_head(anchor.root)
     path = roles.path_up(tok, head) if tok.i != head.i else []
     # behind an excluding preposition ("amid tensions between A and B, C and D signed"), the rules' own reading
     # of the clause decides (_excluded), which a misparsed list does not mislead
@@ -692,6 +694,16 @@ def _clause_end(doc, sent, a_end: int, anchor=None) -> int:
         if tok.text == "," and anchor is not None and _opens_clause(doc, sent, tok.i + 1, anchor.root):
             return tok.idx  # "Germany sent two helicopters, Croatia sent one": a clause of its own subject
     return sent.end_char
+
+
+_PERIOD_END = re.compile(r"\b(?:till|until|by|through|before)\s+(?:the\s+)?$", re.I)
+_PERIOD_START = re.compile(r"\bsince\s+(?:the\s+)?$", re.I)
+
+
+def _bounds_a_period(d: DateMention, before: str) -> bool:
+    """A date that bounds a period (``before``: the words just before it) is not when anything happened: "until
+    June", "the first since 2019"; but "since Monday" is when a drill under way began."""
+    return bool(_PERIOD_END.search(before) or (d.precision != "day" and _PERIOD_START.search(before)))
 
 
 def _opens_clause(doc, sent, i: int, anchor) -> bool:
@@ -804,11 +816,8 @@ def extract_mentions(article: Article, doc, *, all_actors: list[ActorMention] | 
                 prev_para_end = s0 + len(sentence.rstrip())
                 prev_parties, prev_found = (), False
                 continue
-        # a date that bounds a period ("until June", "the first since 2019") is not when anything happened; "since
-        # Monday" is when a drill under way began
         sent_dates = [d for d in dates if s0 <= d.start < sent.end_char
-                      and not re.search(r"\b(?:till|until|by|through|before)\s+(?:the\s+)?$", text[max(s0, d.start - 15):d.start], re.I)
-                      and not (d.precision != "day" and re.search(r"\bsince\s+(?:the\s+)?$", text[max(s0, d.start - 15):d.start], re.I))]
+                      and not _bounds_a_period(d, text[max(s0, d.start - 15):d.start])]
         found_here: list[RawMention] = []
         anchors_here = [(s0 + a.start(), s0 + a.end()) for rule in c.types for a in rule.anchors.finditer(sentence)
                         if not _wrong_sense(rule, sentence, a.start(), a.end())]
@@ -1091,13 +1100,7 @@ def _subject(doc, a_start: int, a_end: int) -> tuple[int, int, str] | None:
         subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
         if subjects:
             sub = subjects[0]
-            # the span reaches over the head's compounds ("HMS" before a ship's name, even one named after a
-            # person: "HMS Example Person"); the text is the named entity's, or the head's
-            start, compounds = sub.idx, [c for c in sub.children if c.dep_ == "compound"]
-            while compounds:
-                start = min(start, min(c.idx for c in compounds))
-                compounds = [g for c in compounds if c.pos_ == "PROPN" for g in c.children
-                             if g.dep_ == "compound" and g.pos_ == "PROPN"]
+            start = _name_start(sub)  # the text is the named entity's, or the head's
             ent = next((e for e in doc.ents if e.start <= sub.i < e.end), None) if sub.ent_type_ else None
             if ent is not None:
                 return min(start, ent.start_char), ent.end_char, ent.text
@@ -1106,6 +1109,18 @@ def _subject(doc, a_start: int, a_end: int) -> tuple[int, int, str] | None:
             return None
         verb = verb.head
     return None
+
+
+def _name_start(tok) -> int:
+    """Where the noun ``tok`` begins with its compounds: "HMS" before a ship's name, even one named after a person
+    ("HMS Example Person"), climbing nested compounds through proper nouns only ("HMS Example captain Smith"
+    stops at "captain")."""
+    start, compounds = tok.idx, [c for c in tok.children if c.dep_ == "compound"]
+    while compounds:
+        start = min(start, min(c.idx for c in compounds))
+        compounds = [g for c in compounds if c.pos_ == "PROPN" for g in c.children
+                     if g.dep_ == "compound" and g.pos_ == "PROPN"]
+    return start
 
 
 def _receives_made(doc, a_start: int, a_end: int, makers: list[ActorMention]) -> bool:
@@ -1135,8 +1150,7 @@ def _sent_on(doc, a_start: int, a_end: int) -> tuple[int, int, str] | None:
     obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
     if obj is None:
         return None
-    start = min([obj.idx] + [c.idx for c in obj.children if c.dep_ == "compound"])
-    return start, obj.idx + len(obj.text), obj.text
+    return _name_start(obj), obj.idx + len(obj.text), obj.text
 
 
 def _person_object(doc, a_start: int, a_end: int, nouns: re.Pattern | None) -> bool:
@@ -1174,8 +1188,6 @@ def _headline_states(article: Article, all_actors: list[ActorMention]) -> list[s
     return list(dict.fromkeys(codes))
 
 
-# A wire or press-office dateline opening the story: a city in capitals, then its state or the agency
-# ("PORT EXAMPLE, Ruritania (Agency) --", "SAN EXAMPLO:", "EXAMPLETOWN —").
 # A wire or press-office dateline opening the story: a city in capitals, perhaps its state or region after a
 # comma, then the agency or a dash ("PORT EXAMPLE, Ruritania (Agency) --", "SAN EXAMPLO:", "EXAMPLETOWN —").
 _DATELINE_CITY = re.compile(r"(?P<city>[A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+){0,3})\s*(?:,\s*(?P<region>[^\s,(:—–][^,(:—–]*?)\s*)?"
