@@ -5,6 +5,8 @@ Every sentence here is invented for the test.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from newswatch.transforms.language.extraction import classifier as sentclf
@@ -129,6 +131,33 @@ def test_split_is_fixed_keeps_pairs_together_and_holds_enough_test_articles():
     assert len({a.file for a in articles}) == len(articles)  # file names are unique across the sets
 
 
+def test_the_gate_reuses_what_the_rules_asked_the_parse(trained_nlp):
+    """The rules keep the trigger's mood and, for a drill made joint by its two states, the parties the parse
+    attaches; the gate's parse features are the same whether it reuses them or asks the parse again (invented
+    sentences)."""
+    import dataclasses
+
+    from newswatch.schemas.rows import Article
+    from newswatch.transforms.language.extraction import gate, rules
+
+    text = ("Troops from Kenya and Uganda held drills near the border on Monday.\n"
+            "Kenya and Uganda could sign a defence pact next year, officials said.\n"
+            "Kenya's defence minister met his Ugandan counterpart for defence talks on Tuesday.")
+    article = Article(article_id="a1", url=None, origin="test", title=None, publisher=None,
+                      published_at=dt.datetime(2026, 3, 4), fetched_at=dt.datetime(2026, 3, 4), language="en",
+                      text=text, content_hash="h", source="test", date_source=None)
+    doc = trained_nlp(text)
+    all_actors, persons = rules.actor_mentions(doc), rules.person_map(doc)
+    groups = rules.group_mentions(rules.extract_mentions(article, doc, all_actors=all_actors, persons=persons))
+    mentions = [m for g in groups for m in g.mentions]
+    assert mentions and all(m.mood is not None for m in mentions)
+    assert any(m.event_type == "joint_exercise" and m.attached is not None for m in mentions)
+    for g in groups:
+        asked_again = dataclasses.replace(g, mentions=[dataclasses.replace(m, mood=None, attached=None)
+                                                       for m in g.mentions])
+        assert gate.parse_view(doc, g, all_actors, persons) == gate.parse_view(doc, asked_again, all_actors, persons)
+
+
 @pytest.mark.parametrize("text, participants, word, share, pair, mood", [
     ("Japan and Vietnam held joint naval drills on Monday.", ("JPN", "VNM"), "drills", 1.0, True, "occurred"),
     ("Japan held naval drills with Vietnam, wary of China.", ("CHN", "JPN", "VNM"), "drills", 2 / 3, True,
@@ -145,7 +174,7 @@ def test_the_gate_reads_parties_and_mood_off_the_parse(trained_nlp, text, partic
     doc = trained_nlp(text)
     start = text.index(word)
     group = SimpleNamespace(event_type="joint_exercise", participants=participants,
-                            mentions=[SimpleNamespace(anchor=(start, start + len(word)))])
+                            mentions=[SimpleNamespace(anchor=(start, start + len(word)), mood=None, attached=None)])
     view = gate.parse_view(doc, group, actor_mentions(doc), person_map(doc))
     assert view["mood"] == mood
     if share is not None:

@@ -70,7 +70,9 @@ def feature_map(event_type: str, f: dict) -> dict[str, float]:
 def parse_view(doc, group, all_actors, persons) -> dict:
     """What the dependency parse says of a proposed event, over its mentions: the largest share of its
     participants that the parse attaches to a mention's trigger (roles.parties), whether it attaches two of
-    them, and the most factual of the mentions' moods (modality.assess). Empty without a parser."""
+    them, and the most factual of the mentions' moods (modality.assess). Empty without a parser. What the rules
+    already asked the parse while proposing a mention (its ``mood``, its ``attached`` parties) is not asked
+    again."""
     if not roles.has_parse(doc):
         return {}
     share, pair, moods = 0.0, False, []
@@ -80,10 +82,13 @@ def parse_view(doc, group, all_actors, persons) -> dict:
         if span is None:
             continue
         anchor, sent = span.root, span.root.sent
-        head = roles.clause_head(anchor)
-        moods.append(modality.assess(anchor, head)[0])
-        sent_actors = [a for a in all_actors if sent.start_char <= a.start < sent.end_char]
-        found = set(roles.parties(doc, sent, anchor, sent_actors, persons, group.event_type)[0]) & wanted
+        moods.append(m.mood if m.mood is not None else modality.assess(anchor, roles.clause_head(anchor))[0])
+        if m.attached is not None and m.event_type == group.event_type:
+            attached = m.attached
+        else:
+            sent_actors = [a for a in all_actors if sent.start_char <= a.start < sent.end_char]
+            attached = roles.parties(doc, sent, anchor, sent_actors, persons, group.event_type)[0]
+        found = set(attached) & wanted
         share = max(share, len(found) / max(1, len(wanted)))
         pair = pair or len(found) >= 2
     if not moods:

@@ -319,6 +319,9 @@ class RawMention(SentenceMention):
     order: tuple[str, ...] = ()  # participants in order of appearance
     anchor: tuple[int, int] = (0, 0)  # the anchor's char offsets in the article text
     section: int = 0        # the state-headed section it is in (0: none); mentions group only within one
+    # what the parse said of the trigger while the rules read it, kept for the learned gate (gate.parse_view):
+    mood: str | None = None            # modality.assess's mood; None without a parser
+    attached: tuple[str, ...] | None = None  # roles.parties for the type, where the rules asked it (drills)
 
 
 def _clause_start(text: str, pos: int) -> int:
@@ -451,18 +454,19 @@ def _deployed(rule: TypeRule, doc, start: int, end: int) -> str | None:
 
 
 def _two_states_exercise(doc, sent, start: int, end: int, sent_actors: list[ActorMention],
-                         persons: dict[str, str]) -> bool:
-    """A drill with no word that makes it joint is one when two states take part in it: when the parse is there,
-    two states it attaches to the trigger (roles.parties: "troops of A and B drilled", not "A drilled near B's
-    border"); without it, two states in the sentence."""
+                         persons: dict[str, str]) -> tuple[bool, tuple[str, ...] | None]:
+    """Whether a drill with no word that makes it joint is one: two states take part in it. When the parse is
+    there, two states it attaches to the trigger (roles.parties: "troops of A and B drilled", not "A drilled near
+    B's border"); without it, two states in the sentence. Also the parties the parse attached, None when it was
+    not asked."""
     states = {m.code for m in sent_actors if actors.is_state(m.code)}
     if len(states) < 2 or not roles.has_parse(doc):
-        return len(states) >= 2
+        return len(states) >= 2, None
     span = _parsed_span(doc, start, end)
     if span is None:
-        return False
-    attached = roles.parties(doc, sent, span.root, sent_actors, persons, "joint_exercise")[0]
-    return len({code for code in attached if actors.is_state(code)}) >= 2
+        return False, None
+    attached = tuple(roles.parties(doc, sent, span.root, sent_actors, persons, "joint_exercise")[0])
+    return len({code for code in attached if actors.is_state(code)}) >= 2, attached
 
 
 def _bloc_meeting(rule: TypeRule, doc, parties: list[str], sent_actors: list[ActorMention], a_start: int,
@@ -824,9 +828,12 @@ def extract_mentions(article: Article, doc, *, all_actors: list[ActorMention] | 
         for rule in () if c.caption.search(sentence) else c.types:
             for a, in_context in _anchor_matches(rule, sentence, context, sent_actors, doc, s0):
                 a_start, a_end = a.start(), a.end()
+                attached = None
                 if rule.requires_any and not rule.requires_any.search(sentence):
-                    if not (rule.name == "joint_exercise" and _two_states_exercise(doc, sent, s0 + a.start(), s0 + a.end(),
-                                                                                    sent_actors, persons)):
+                    joint = False
+                    if rule.name == "joint_exercise":
+                        joint, attached = _two_states_exercise(doc, sent, s0 + a_start, s0 + a_end, sent_actors, persons)
+                    if not joint:
                         continue
                 military_actor = rule.requires_lexicon == "defence" and any(
                     m.kind in (actors.FORCE, actors.SHIP) for m in sent_actors)  # "USS", "the Pentagon"
@@ -919,7 +926,7 @@ def extract_mentions(article: Article, doc, *, all_actors: list[ActorMention] | 
                     location=_location(doc, sent), reference=reference, phrase=phrase, implied=implied,
                     explicit_date=bool(dm), head=sentence[a_start:a_end].lower().split()[-1],
                     order=tuple(dict.fromkeys(parties)), anchor=(s0 + a_start, s0 + a_end),
-                    section=section if section_state else 0))
+                    section=section if section_state else 0, mood=mood, attached=attached))
         found_here = _one_per_type(found_here)
         found_here = _one_per_type(_split_hub(found_here, sentence, s0, sent_actors))  # a split may repeat a pair
         found_here = _hosted_where_named(_yielding(found_here, c), sent)
