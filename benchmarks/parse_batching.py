@@ -15,7 +15,6 @@ import argparse
 import json
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -29,18 +28,10 @@ def main() -> None:
     p.add_argument("--batch-size", type=int, default=16)
     p.add_argument("--repeat", type=int, default=3)
     args = p.parse_args()
-    from replay_scaling import stream
+    from replay_scaling import parsed_articles
 
-    from newswatch.schemas.rows import RawArticle
-    from newswatch.transforms.language.articles import prepare
-    from newswatch.transforms.language.extraction import needs_parse
     from newswatch.transforms.language.nlp import load_pipeline
-    from newswatch.transforms.sources.files import read_file
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "stream.jsonl"
-        stream(args.articles, path, 0.1, 0.2)
-        arts = [prepare(r) for r in read_file(path) if isinstance(r, RawArticle)]
-    texts = [a.text for a in arts if needs_parse("rules", a)]
+    texts = [a.text for a in parsed_articles(args.articles)]
     nlp = load_pipeline()
     nlp(texts[0])  # warm up outside the timing
     single, batched = [], []

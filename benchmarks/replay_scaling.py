@@ -82,6 +82,20 @@ def stream(n: int, path: Path, defence_share: float, near_miss_share: float) -> 
     return chars
 
 
+def parsed_articles(n: int) -> list:
+    """The prepared articles of an ``n``-article stream of news at large (a tenth defence cooperation, a fifth near
+    misses) that the cascade's first pass sends to the parse: what the extraction workers parse."""
+    from newswatch.schemas.rows import RawArticle
+    from newswatch.transforms.language.articles import prepare
+    from newswatch.transforms.language.extraction import needs_parse
+    from newswatch.transforms.sources.files import read_file
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "stream.jsonl"
+        stream(n, path, 0.1, 0.2)
+        arts = [prepare(r) for r in read_file(path) if isinstance(r, RawArticle)]
+    return [a for a in arts if needs_parse("rules", a)]
+
+
 def run(cmd: list[str], ok=(0,)) -> tuple[float, float]:
     """(seconds, peak resident MB) of one child process with all its descendants (the extraction workers):
     the peak of their summed resident sets, sampled every 0.1 s (os.wait4 would give one process's peak)."""
