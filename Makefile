@@ -39,6 +39,7 @@ train: $(VENV)/.stamp-install
 bench: $(VENV)/.stamp-install
 	$(BIN)/python benchmarks/extraction.py
 	$(BIN)/python benchmarks/parse_batching.py
+	$(BIN)/python benchmarks/parse_cost.py
 	$(BIN)/python benchmarks/snapshot_cost.py
 	$(BIN)/python benchmarks/replay_scaling.py
 	$(BIN)/python benchmarks/replay_scaling.py --near-miss-share 0.9
