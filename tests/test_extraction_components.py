@@ -141,7 +141,7 @@ def test_the_gate_reuses_what_the_rules_asked_the_parse(trained_nlp):
     from newswatch.transforms.language.extraction import gate, rules
 
     text = ("Troops from Kenya and Uganda held drills near the border on Monday.\n"
-            "Kenya and Uganda could sign a defence pact next year, officials said.\n"
+            "Kenya and Uganda will hold defence talks in Nairobi on 20 March.\n"
             "Kenya's defence minister met his Ugandan counterpart for defence talks on Tuesday.")
     article = Article(article_id="a1", url=None, origin="test", title=None, publisher=None,
                       published_at=dt.datetime(2026, 3, 4), fetched_at=dt.datetime(2026, 3, 4), language="en",
@@ -150,8 +150,14 @@ def test_the_gate_reuses_what_the_rules_asked_the_parse(trained_nlp):
     all_actors, persons = rules.actor_mentions(doc), rules.person_map(doc)
     groups = rules.group_mentions(rules.extract_mentions(article, doc, all_actors=all_actors, persons=persons))
     mentions = [m for g in groups for m in g.mentions]
-    assert mentions and all(m.mood is not None for m in mentions)
+    assert {m.mood for m in mentions} == {modality.OCCURRED, modality.PLANNED}
     assert any(m.event_type == "joint_exercise" and m.attached is not None for m in mentions)
+    for m in mentions:  # each carried reading is the parse's own
+        anchor = doc.char_span(*m.anchor, alignment_mode="expand").root
+        assert m.mood == modality.assess(anchor, roles.clause_head(anchor))[0]
+        if m.attached is not None:
+            sent_actors = [a for a in all_actors if anchor.sent.start_char <= a.start < anchor.sent.end_char]
+            assert m.attached == tuple(roles.parties(doc, anchor.sent, anchor, sent_actors, persons, m.event_type)[0])
     for g in groups:
         asked_again = dataclasses.replace(g, mentions=[dataclasses.replace(m, mood=None, attached=None)
                                                        for m in g.mentions])
