@@ -46,14 +46,20 @@ def check_database(db: str, wait_seconds: float | None = None) -> None:
         raise DatabaseUnavailable(f"cannot open the database {db}: {str(exc).splitlines()[0]}") from exc
 
 
+# The DaskRunner's own options (--dask_client_address...) are defined where the runner is, a module that takes a
+# quarter of a second to import (dask.distributed): read only when one is given.
+DASK_OPTION_PREFIX = "--dask_"
+
+
 @functools.cache
-def _beam_options() -> dict[str, bool]:
-    """Every Beam pipeline option string -> whether it takes a value."""
+def _beam_options(with_dask: bool = False) -> dict[str, bool]:
+    """Every Beam pipeline option string -> whether it takes a value (``with_dask``: the DaskRunner's too)."""
     from apache_beam.options.pipeline_options import PipelineOptions, _BeamArgumentParser
-    try:  # the DaskRunner's options (--dask_client_address...) are defined where the runner is
-        import apache_beam.runners.dask.dask_runner  # noqa: F401
-    except ImportError:
-        pass
+    if with_dask:
+        try:
+            import apache_beam.runners.dask.dask_runner  # noqa: F401
+        except ImportError:
+            pass
 
     def subclasses(cls):
         for sub in cls.__subclasses__():
@@ -73,9 +79,9 @@ def _beam_options() -> dict[str, bool]:
 def parse_with_beam(parser: argparse.ArgumentParser, argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     """Split Beam's pipeline options (``--runner X`` or ``--runner=X``, with their values) from a command's own
     arguments, then parse those strictly: a mistyped option is a usage error (exit 2), not a Beam option, and
-    an option's value is never taken for a positional path."""
+    an option's value is never taken for a positional path; paths may also follow options."""
     own = {opt for action in parser._actions for opt in action.option_strings}
-    beam = _beam_options()
+    beam = _beam_options(any(token.startswith(DASK_OPTION_PREFIX) for token in argv))
     mine, pipeline_args = [], []
     i = 0
     while i < len(argv):
@@ -89,7 +95,7 @@ def parse_with_beam(parser: argparse.ArgumentParser, argv: list[str]) -> tuple[a
         else:
             mine.append(token)
         i += 1
-    return parser.parse_args(mine), pipeline_args
+    return parser.parse_intermixed_args(mine), pipeline_args  # paths may come after options too
 
 
 def positive(value: str) -> float:

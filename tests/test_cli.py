@@ -40,6 +40,20 @@ def test_beam_options_pass_in_both_forms_and_never_become_paths(tmp_path, one_ar
     assert table_counts(db)["articles"] == 1 and table_counts(db)["ingest_errors"] == 0
 
 
+@pytest.mark.parametrize("beam_args", [
+    ["--runner", "DirectRunner"],
+    ["--runner=DaskRunner", "--dask_client_address", "tcp://127.0.0.1:1"],
+    ["--dask_client_address=tcp://127.0.0.1:1", "--runner", "DaskRunner", "--dask_npartitions", "4"],
+])
+def test_beam_and_dask_options_split_from_the_command_s_own(beam_args):
+    """A Beam option's value, a Dask runner's option among them, is never taken for a positional path."""
+    from newswatch.pipelines import replay
+    from newswatch.pipelines.common import parse_with_beam
+    known, pipeline_args = parse_with_beam(replay.parser(), ["a.jsonl", *beam_args, "--db", "x.duckdb", "b.jsonl"])
+    assert known.paths == ["a.jsonl", "b.jsonl"] and known.db == "x.duckdb"
+    assert pipeline_args == beam_args
+
+
 def test_verbosity_flags_go_anywhere(tmp_path, one_article):
     db = str(tmp_path / "n.duckdb")
     assert cli.main(["-v", "replay", one_article, "--db", db]) == 0
