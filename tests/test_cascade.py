@@ -73,6 +73,9 @@ def test_a_line_break_always_ends_a_sentence(model):
     # an article about defence (three defence words near its start) needs none in the talks' own sentence
     ("Defence ministers meet", "The defence ministers met the army and navy chiefs.\n"
      "Japan and Vietnam held talks on rice tariffs.", True),
+    # a drill with no word that makes it joint needs two states, one of them a combining form ("Sino-", "Indo-")
+    ("Navies drill", "Indo-Kenyan naval exercises began off Mombasa on Monday.", True),
+    ("Navies drill", "Kenyan naval exercises began off Mombasa on Monday.", False),
 ])
 def test_the_first_pass_on_invented_articles(title, text, expected):
     assert prefilter.may_report_events(title, text) is expected

@@ -591,6 +591,28 @@ def test_a_state_joined_to_another_by_a_hyphen_after_its_abbreviation_is_named(n
     assert [t.text for t in nlp("U.S.-built jets")][:3] == ["U.S.", "-", "built"]
 
 
+@pytest.mark.parametrize("text, named", [
+    ("Sino-Indian talks", ["CHN", "IND"]),
+    ("Indo-US ties", ["IND", "USA"]),
+    ("the Franco\u2013German brigade", ["DEU", "FRA"]),  # an en dash
+    ("Sino-Russo-Iranian drills", ["CHN", "IRN", "RUS"]),
+    ("the Indo-Pacific region", []),  # a region: no state after the hyphen
+    ("Anglo-Saxon poetry", []),
+    ("Indo - US ties", ["USA"]),  # spaced: no compound
+    ("Indo-India", ["IND"]),  # the same state twice is no pair
+])
+def test_a_combining_form_before_a_hyphen_and_a_state_names_a_state(nlp, text, named):
+    from newswatch.transforms.language.extraction.rules import actor_mentions
+    assert sorted({m.code for m in actor_mentions(nlp(text))}) == named
+
+
+def test_combining_forms_name_parties_in_the_model_pipeline_and_the_blank_one(nlp):
+    from newswatch.transforms.language.nlp import load_pipeline
+    sentence = "Indo-Kenyan naval exercises began off Mombasa on Monday."
+    assert kinds(events(nlp, sentence)) == [("joint_exercise", ("IND", "KEN"))]
+    assert kinds(events(load_pipeline("no_such_model_installed"), sentence)) == [("joint_exercise", ("IND", "KEN"))]
+
+
 def test_an_undated_report_of_this_weeks_visit_does_not_join_an_earlier_one(nlp):
     # published on the 2nd: too early in the month for the lead to take the publication month
     text = ("Two Kenyan warships arrived in Dar es Salaam for a goodwill call.\n"

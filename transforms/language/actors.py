@@ -64,6 +64,15 @@ def is_state(code: str) -> bool:
     return code in country_codes()
 
 
+@functools.cache
+def combining_forms() -> dict[str, str]:
+    """First parts of compound adjectives that name a state ("Sino" -> CHN, as in "Sino-Indian talks"): actors only
+    right before a hyphen and another state's name, which the pipeline checks (``nlp.py``)."""
+    data = actor_data()
+    extra = {**data.get("countries", {}), **data.get("non_iso_countries", {})}
+    return {form: code for code, entry in extra.items() for form in entry.get("combining_forms", [])}
+
+
 def ruler_patterns() -> list[dict]:
     """EntityRuler patterns: {"label": kind, "pattern": text, "id": code}."""
     data = actor_data()

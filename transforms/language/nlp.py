@@ -16,6 +16,7 @@ import logging
 import spacy
 from spacy.language import Language
 from spacy.pipeline import EntityRuler
+from spacy.tokens import Span
 
 from newswatch.transforms.language import actors
 
@@ -32,10 +33,35 @@ MODEL_CANDIDATES = (DEFAULT_MODEL, "en_core_web_sm")
 
 @Language.factory("newswatch_actors")
 def make_actor_ruler(nlp: Language, name: str):
-    """An EntityRuler with the gazetteer's patterns; labels are mention kinds, ids are codes."""
+    """The gazetteer's actors: an EntityRuler with its patterns (labels are mention kinds, ids are codes), then
+    the combining forms of compound adjectives (:func:`mark_combining_forms`)."""
     ruler = EntityRuler(nlp, name=name, overwrite_ents=True, phrase_matcher_attr="ORTH")
     ruler.add_patterns(actors.ruler_patterns())
-    return ruler
+    forms = actors.combining_forms()
+    return lambda doc: mark_combining_forms(ruler(doc), forms)
+
+
+# what joins the parts of a compound adjective: a hyphen, a non-breaking hyphen, an en dash
+_JOINERS = frozenset({"-", "\u2011", "\u2013"})
+
+
+def mark_combining_forms(doc, forms: dict[str, str]):
+    """A combining form right before a hyphen and a state's name names a state too: "Sino-Indian talks" are
+    China's and India's, "Indo-Pacific" names none (``forms``: actors.combining_forms)."""
+    codes: dict[int, str] = {}  # token index -> state code, for "Sino-Russo-Iranian" read from the right
+    for i in range(len(doc) - 3, -1, -1):
+        tok, joiner, after = doc[i], doc[i + 1], doc[i + 2]
+        code = forms.get(tok.text)
+        if not code or tok.ent_type_ or tok.whitespace_ or joiner.text not in _JOINERS or joiner.whitespace_:
+            continue
+        named = codes.get(i + 2) or (after.ent_id_ if after.ent_iob_ == "B" and after.ent_type_ in actors.ACTOR_LABELS
+                                     else None)
+        if named and actors.is_state(named) and named != code:
+            codes[i] = code
+    if codes:
+        doc.set_ents([Span(doc, i, i + 1, label=actors.DEMONYM, span_id=code) for i, code in codes.items()],
+                     default="unmodified")
+    return doc
 
 
 @Language.component("newswatch_paragraphs")

@@ -41,7 +41,8 @@ _NEED_DEFENCE = frozenset({"dialogue_meeting", "agreement", "pledge_statement"})
 def _names(bounded: bool = False) -> tuple[re.Pattern, dict[str, str], re.Pattern | None]:
     """Every gazetteer string the EntityRuler matches (case-sensitive, as its ORTH patterns), as one pattern
     with each string's code, and the forces' and ships' names apart. Without ``bounded`` the pattern has no
-    word boundaries (a superset of the ruler's token matches, for the first pass); with it, whole words."""
+    word boundaries (a superset of the ruler's token matches, for the first pass, with the combining forms the
+    pipeline marks before a hyphen and a state: "Sino-Indian"); with it, whole words of the ruler's strings."""
     codes: dict[str, str] = {}
     military: set[str] = set()
     for p in actors.ruler_patterns():
@@ -50,6 +51,9 @@ def _names(bounded: bool = False) -> tuple[re.Pattern, dict[str, str], re.Patter
         codes.setdefault(p["pattern"], p["id"])
         if p["label"] in (actors.FORCE, actors.SHIP):
             military.add(p["pattern"])
+    if not bounded:
+        for form, code in actors.combining_forms().items():
+            codes.setdefault(form, code)
     left, right = (r"(?<!\w)(?:", r")(?!\w)") if bounded else ("(?:", ")")
 
     def alternation(names) -> re.Pattern:
