@@ -22,7 +22,7 @@ DATA = Path(__file__).resolve().parents[1] / "transforms" / "language" / "data" 
 TOP_LEVEL_KEYS = {"countries", "non_iso_countries", "organisations", "shared", "ambiguous"}
 COUNTRY_FIELDS = {"aliases", "demonyms", "capitals", "forces", "ship_prefixes", "combining_forms"}
 ORG_FIELDS = {"names", "adjectives", "forums", "bodies", "instruments"}
-AMBIGUOUS_LISTS = {"person_name_risk", "common_words", "multi_referent", "not_actors", "omitted_acronyms",
+AMBIGUOUS_LISTS = {"person_name_risk", "common_words", "multi_referent", "not_actors", "not_pairs", "omitted_acronyms",
                    "place_words_before", "place_words_after"}
 
 # The 193 member states of the United Nations, by ISO 3166-1 alpha-3 code.

@@ -600,6 +600,9 @@ def test_a_state_joined_to_another_by_a_hyphen_after_its_abbreviation_is_named(n
     ("Anglo-Saxon poetry", []),
     ("Indo - US ties", ["USA"]),  # spaced: no compound
     ("Indo-India", ["IND"]),  # the same state twice is no pair
+    ("the first Indo-China war", ["CHN"]),  # a region, not a pair (actors.toml not_pairs)
+    ("Indo\u2013Fijian soldiers", ["FJI"]),  # a people
+    ("the Austro-Hungarian navy", ["HUN"]),
 ])
 def test_a_combining_form_before_a_hyphen_and_a_state_names_a_state(nlp, text, named):
     from newswatch.transforms.language.extraction.rules import actor_mentions

@@ -48,11 +48,16 @@ def _pycountry_names(country) -> set[str]:
     return {n for n in names if "," not in n and "(" not in n}
 
 
+def _state_entries() -> dict[str, dict]:
+    """The gazetteer's entry of each state, by code (ISO codes, plus Kosovo's XKX)."""
+    data = actor_data()
+    return {**data.get("countries", {}), **data.get("non_iso_countries", {})}
+
+
 @functools.cache
 def country_codes() -> frozenset[str]:
-    """States that can be parties: those the gazetteer lists (ISO codes, plus Kosovo's XKX)."""
-    data = actor_data()
-    return frozenset(data.get("countries", {})) | frozenset(data.get("non_iso_countries", {}))
+    """States that can be parties: those the gazetteer lists."""
+    return frozenset(_state_entries())
 
 
 @functools.cache
@@ -68,9 +73,14 @@ def is_state(code: str) -> bool:
 def combining_forms() -> dict[str, str]:
     """First parts of compound adjectives that name a state ("Sino" -> CHN, as in "Sino-Indian talks"): actors only
     right before a hyphen and another state's name, which the pipeline checks (``nlp.py``)."""
-    data = actor_data()
-    extra = {**data.get("countries", {}), **data.get("non_iso_countries", {})}
-    return {form: code for code, entry in extra.items() for form in entry.get("combining_forms", [])}
+    return {form: code for code, entry in _state_entries().items() for form in entry.get("combining_forms", [])}
+
+
+@functools.cache
+def not_pairs() -> frozenset[str]:
+    """Compounds whose combining form names no state ("Indo-China", the region; "Indo-Fijian", a people):
+    [ambiguous] not_pairs, hyphenated."""
+    return frozenset(actor_data().get("ambiguous", {}).get("not_pairs", []))
 
 
 def ruler_patterns() -> list[dict]:
@@ -87,7 +97,7 @@ def ruler_patterns() -> list[dict]:
             if text.startswith("the ") and label in (COUNTRY, ORG):
                 patterns.setdefault((label, text[4:]), code)
 
-    extra = {**data.get("countries", {}), **data.get("non_iso_countries", {})}
+    extra = _state_entries()
     for country in pycountry.countries:
         if country.alpha_3 not in extra:
             continue  # territories are places, not parties

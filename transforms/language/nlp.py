@@ -33,26 +33,34 @@ MODEL_CANDIDATES = (DEFAULT_MODEL, "en_core_web_sm")
 
 @Language.factory("newswatch_actors")
 def make_actor_ruler(nlp: Language, name: str):
-    """The gazetteer's actors: an EntityRuler with its patterns (labels are mention kinds, ids are codes), then
-    the combining forms of compound adjectives (:func:`mark_combining_forms`)."""
+    """An EntityRuler with the gazetteer's patterns; labels are mention kinds, ids are codes."""
     ruler = EntityRuler(nlp, name=name, overwrite_ents=True, phrase_matcher_attr="ORTH")
     ruler.add_patterns(actors.ruler_patterns())
-    forms = actors.combining_forms()
-    return lambda doc: mark_combining_forms(ruler(doc), forms)
+    return ruler
 
 
-# what joins the parts of a compound adjective: a hyphen, a non-breaking hyphen, an en dash
-_JOINERS = frozenset({"-", "\u2011", "\u2013"})
+@Language.component("newswatch_combining_forms")
+def combining_forms_component(doc):
+    """After ``newswatch_actors``: the combining forms of compound adjectives (:func:`mark_combining_forms`)."""
+    return mark_combining_forms(doc, actors.combining_forms(), actors.not_pairs())
 
 
-def mark_combining_forms(doc, forms: dict[str, str]):
+# what joins the parts of a compound adjective: a hyphen or an en dash (the tokenizer keeps a word with a
+# non-breaking hyphen whole)
+_JOINERS = frozenset({"-", "\u2013"})
+
+
+def mark_combining_forms(doc, forms: dict[str, str], not_pairs: frozenset[str] = frozenset()):
     """A combining form right before a hyphen and a state's name names a state too: "Sino-Indian talks" are
-    China's and India's, "Indo-Pacific" names none (``forms``: actors.combining_forms)."""
+    China's and India's; "Indo-Pacific" names none, nor do the compounds of ``not_pairs`` ("Indo-China", the
+    region; ``forms``: actors.combining_forms)."""
     codes: dict[int, str] = {}  # token index -> state code, for "Sino-Russo-Iranian" read from the right
     for i in range(len(doc) - 3, -1, -1):
         tok, joiner, after = doc[i], doc[i + 1], doc[i + 2]
         code = forms.get(tok.text)
         if not code or tok.ent_type_ or tok.whitespace_ or joiner.text not in _JOINERS or joiner.whitespace_:
+            continue
+        if f"{tok.text}-{after.text}" in not_pairs:
             continue
         named = codes.get(i + 2) or (after.ent_id_ if after.ent_iob_ == "B" and after.ent_type_ in actors.ACTOR_LABELS
                                      else None)
@@ -110,6 +118,7 @@ def load_pipeline(model: str | None = None) -> Language:
         nlp.add_pipe("newswatch_paragraphs", before="sentencizer")
     before = "ner" if "ner" in nlp.pipe_names else None
     nlp.add_pipe("newswatch_actors", before=before) if before else nlp.add_pipe("newswatch_actors")
+    nlp.add_pipe("newswatch_combining_forms", after="newswatch_actors")
     nlp.max_length = 2_000_000
     return nlp
 
