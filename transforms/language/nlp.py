@@ -1,9 +1,10 @@
 """The spaCy pipeline: the trained English model when installed, else a blank one.
 
 Both get the ``newswatch_actors`` component (an EntityRuler fed from the
-gazetteer data) placed before the statistical NER, so states, demonyms,
-capitals, forces and organisations are recognised and normalised to codes
-whether or not a model is there. Without a model there is no parser, tagger
+gazetteer data) and ``newswatch_combining_forms`` ("Sino-Indian") placed
+before the statistical NER, so states, demonyms, capitals, forces and
+organisations are recognised and normalised to codes whether or not a model
+is there. Without a model there is no parser, tagger
 or NER: sentences come from the rule-based sentencizer, lemmas from the
 lower-cased text, and recall drops, which :func:`load_pipeline` says.
 """
