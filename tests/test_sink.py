@@ -21,11 +21,11 @@ SIGNING = "The two ministers signed the Harbour Accord on naval logistics"
 
 
 def event(kind="agreement", parties=("JPN", "VNM"), date=dt.date(2018, 4, 10), precision="day", start=0,
-          evidence=SIGNING):
-    m = Mention(evidence=evidence, char_start=start, char_end=start + 1, in_background=False, confidence=0.9,
-                date=date, date_precision=precision, status="occurred")
+          evidence=SIGNING, status="occurred", background=False):
+    m = Mention(evidence=evidence, char_start=start, char_end=start + 1, in_background=background, confidence=0.9,
+                date=date, date_precision=precision, status=status)
     return EventCandidate(event_type=kind, participants=parties, event_date=date, date_precision=precision,
-                          location=None, status="occurred", confidence=0.9, cameo_code="057", plover_type="AGREE",
+                          location=None, status=status, confidence=0.9, cameo_code="057", plover_type="AGREE",
                           mentions=[m])
 
 
@@ -182,6 +182,54 @@ def test_an_ambiguous_undated_report_joins_neither_event(db_path):
                     ExtractedArticle(article("c", published=dt.date(2024, 3, 6)), [
                         event(date=None, precision=None, evidence=DRILL)])])
     assert sorted(r[3] for r in events(db_path)) == [1, 1, 1]
+
+
+@pytest.mark.parametrize("precision", ["month", "year"])
+def test_a_report_dated_to_a_period_holding_two_events_joins_neither(db_path, precision):
+    """ "In September" fits the drill of the 4th and that of the 20th alike: it is no nearer the 1st."""
+    write(db_path, [ExtractedArticle(article("a"), [event("joint_exercise", date=dt.date(2024, 9, 4), evidence=DRILL)]),
+                    ExtractedArticle(article("b"), [event("joint_exercise", date=dt.date(2024, 9, 20),
+                                                          evidence=DRILL_AGAIN)])])
+    start = dt.date(2024, 9, 1) if precision == "month" else dt.date(2024, 1, 1)
+    write(db_path, [ExtractedArticle(article("c"), [event("joint_exercise", date=start, precision=precision,
+                                                          evidence=DRILL)])])
+    assert sorted(r[3] for r in events(db_path)) == [1, 1, 1]
+
+
+SUMMIT = "Leaders of the four democracies opened their summit on maritime security in Tidewater"
+SIDELINE = "On the sidelines the two ministers discussed a satellite data exchange"
+
+
+def test_a_meeting_of_two_members_on_a_summits_day_told_otherwise_stays_apart(db_path):
+    day = dt.date(2024, 6, 1)
+    write(db_path, [ExtractedArticle(article("a"), [event("dialogue_meeting", ("AUS", "IND", "JPN", "USA"), day,
+                                                          evidence=SUMMIT)]),
+                    ExtractedArticle(article("b"), [event("dialogue_meeting", ("JPN", "USA"), day, evidence=SIDELINE)])])
+    assert len(events(db_path)) == 2
+    # a report of the summit itself that names two of its members, told alike, still joins it
+    write(db_path, [ExtractedArticle(article("c"), [event("dialogue_meeting", ("IND", "JPN"), day, evidence=SUMMIT)])])
+    assert sorted(r[3] for r in events(db_path)) == [1, 2]
+
+
+def test_talks_on_two_days_running_join_only_when_told_alike(db_path):
+    write(db_path, [ExtractedArticle(article("a"), [event("dialogue_meeting", date=dt.date(2024, 5, 10),
+                                                          evidence=SIGNING)]),
+                    ExtractedArticle(article("b"), [event("dialogue_meeting", date=dt.date(2024, 5, 11),
+                                                          evidence=OTHER)])])
+    assert len(events(db_path)) == 2
+    write(db_path, [ExtractedArticle(article("c"), [event("dialogue_meeting", date=dt.date(2024, 5, 11),
+                                                          evidence=SIGNING)])])
+    assert sorted(r[3] for r in events(db_path)) == [1, 2]  # a day apart (time zones), told alike: one
+
+
+@pytest.mark.parametrize("status, background", [("planned", False), ("occurred", True)])
+def test_an_undated_plan_or_background_does_not_join_by_its_publication_date(db_path, status, background):
+    write(db_path, [ExtractedArticle(article("a", published=dt.date(2024, 3, 5)),
+                                     [event("joint_exercise", date=dt.date(2024, 3, 5), evidence=DRILL)]),
+                    ExtractedArticle(article("b", published=dt.date(2024, 3, 7)),
+                                     [event("joint_exercise", date=None, precision=None, evidence=DRILL_AGAIN,
+                                            status=status, background=background)])])
+    assert len(events(db_path)) == 2
 
 
 def test_a_database_from_before_date_note_gains_the_column(db_path):

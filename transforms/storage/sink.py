@@ -13,8 +13,10 @@ Rules:
   multilateral event; the event then carries them all), when the dates are
   compatible (one period contains the other; two days at most one day apart,
   for reports dated by time zone or by "today" on a re-post), or, where one
-  side is undated, when its report was published during the event or a few
-  days after it (:func:`find_match`). Ambiguous candidates join nothing.
+  side is undated, when its report of what occurred was published during the
+  event or a few days after it; short of one day and one party set, the
+  reports must also be told in like words (:func:`find_match`). Ambiguous
+  candidates join nothing.
 * Writes are batched as Arrow tables inside one transaction.
 """
 
@@ -261,13 +263,16 @@ def find_match(states: list[_EventState], cand: EventCandidate, published: dt.da
 
     * both dated: compatible periods (two days at most ``MERGE_SLACK_DAYS`` apart); dated events further apart
       never merge;
-    * one dated, one not: the undated side was reported during the dated event or within
-      ``MERGE_WINDOW_DAYS`` after it;
-    * both undated: both reported within ``MERGE_WINDOW_DAYS`` of each other;
-    * and unless both are dated to the day, the titles and evidence share words (:func:`similarity` at least
-      ``MIN_SIMILARITY``): two signings by one pair in one month are told differently.
+    * one dated, one not: the undated side, a report of what occurred (not a plan, not background), was
+      reported during the dated event or within ``MERGE_WINDOW_DAYS`` after it;
+    * both undated: both reports of what occurred, reported within ``MERGE_WINDOW_DAYS`` of each other;
+    * and unless both are dated to the same day and name the same parties, the titles and evidence share words
+      (:func:`similarity` at least ``MIN_SIMILARITY``): two signings by one pair in one month, a summit and a
+      meeting of two of its members on its sidelines, talks on two days running are told differently.
 
-    An ambiguous candidate (it fits two events equally well) joins neither; the same parties beat a subset."""
+    An ambiguous candidate (it fits two events equally well) joins neither; the same parties beat a subset. A
+    candidate dated less precisely than an event ("September" against the 4th and the 20th) fits every event
+    of its period equally: it is no nearer the one at the period's start."""
     matches = []
     for st in states:
         if article_id in st.articles or not parties_compatible(st.row["participants"], cand.participants):
@@ -276,24 +281,28 @@ def find_match(states: list[_EventState], cand: EventCandidate, published: dt.da
         if d is not None and cand.event_date is not None:
             if not periods_compatible(d, p, cand.event_date, cand.date_precision, slack_days=MERGE_SLACK_DAYS):
                 continue
-            closeness = (not (d == cand.event_date and p == cand.date_precision), abs((d - cand.event_date).days))
-            vague = cand.date_precision != "day" and closeness[0]
+            exact = d == cand.event_date and p == cand.date_precision
+            coarser = _PRECISION_ORDER[cand.date_precision] > _PRECISION_ORDER[p]
+            closeness = (not exact, 0 if coarser else abs((d - cand.event_date).days))
+            vague = cand.date_precision != "day" and not exact
         elif d is not None:
-            if not _reported_near(d, p, published):
+            if not (_occurred(cand) and _reported_near(d, p, published)):
                 continue
             closeness, vague = (True, 0), True
         elif cand.event_date is not None:
-            if not _reported_near(cand.event_date, cand.date_precision, st.reported):
+            if not (st.row["status"] == "occurred" and _reported_near(cand.event_date, cand.date_precision,
+                                                                      st.reported)):
                 continue
             closeness, vague = (True, 0), True
         else:
-            if published is None or st.reported is None or \
-                    abs((published - st.reported).days) > MERGE_WINDOW_DAYS:
+            if not (_occurred(cand) and st.row["status"] == "occurred") or published is None or \
+                    st.reported is None or abs((published - st.reported).days) > MERGE_WINDOW_DAYS:
                 continue
             closeness, vague = (True, 0), True
-        if not (p == "day" and cand.date_precision == "day") and similarity(words, st.words) < MIN_SIMILARITY:
-            continue  # a side dated to the month or year only, or not at all, must also be told in like words
         same_parties = tuple(sorted(st.row["participants"])) == tuple(sorted(cand.participants))
+        same_day = p == "day" and cand.date_precision == "day" and d == cand.event_date
+        if not (same_day and same_parties) and similarity(words, st.words) < MIN_SIMILARITY:
+            continue  # short of one day and one party set, the reports must also be told in like words
         matches.append(((not same_parties, *closeness), vague, st))
     if not matches:
         return None
@@ -301,6 +310,12 @@ def find_match(states: list[_EventState], cand: EventCandidate, published: dt.da
     if len(matches) > 1 and matches[0][0] == matches[1][0] and matches[0][1]:
         return None  # an imprecise candidate that fits two events as well joins neither
     return matches[0][2]
+
+
+def _occurred(cand: EventCandidate) -> bool:
+    """A report of what occurred, not of a plan and not only background: one whose publication date may stand
+    for the date of an undated event."""
+    return cand.status == "occurred" and not all(m.in_background for m in cand.mentions)
 
 
 def _new_event_row(cand: EventCandidate, article: Article, now: dt.datetime) -> dict:
