@@ -42,6 +42,11 @@ def event_types() -> tuple[str, ...]:
     return tuple(taxonomy())
 
 
+def spans_days(event_type: str) -> bool:
+    """Whether events of this type commonly run over several days (taxonomy.toml ``spans_days``)."""
+    return bool(taxonomy().get(event_type, {}).get("spans_days"))
+
+
 def codes_for(event_type: str, *, aid: bool = False) -> tuple[str, str]:
     """(CAMEO, PLOVER) for an event type; ``aid`` picks the aid variant where there is one."""
     entry = taxonomy()[event_type]

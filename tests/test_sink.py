@@ -222,6 +222,24 @@ def test_talks_on_two_days_running_join_only_when_told_alike(db_path):
     assert sorted(r[3] for r in events(db_path)) == [1, 2]  # a day apart (time zones), told alike: one
 
 
+PORT_CALL = "The frigate Example Star berthed at Port Vell for a four-day goodwill call"
+PORT_CALL_AGAIN = "Sailors of the frigate Example Star, on a goodwill call at Port Vell, played football"
+
+
+@pytest.mark.parametrize("kind, days_apart, evidence, merged", [
+    ("port_visit", 2, PORT_CALL_AGAIN, True),   # arrival and "yesterday": one call that runs over days
+    ("port_visit", 3, PORT_CALL_AGAIN, True),
+    ("port_visit", 4, PORT_CALL_AGAIN, False),  # further apart: another call
+    ("port_visit", 2, OTHER, False),            # told otherwise
+    ("agreement", 2, PORT_CALL_AGAIN, False),   # a signing happens on one day
+])
+def test_a_port_call_dated_days_apart_by_two_outlets_is_one_event(db_path, kind, days_apart, evidence, merged):
+    write(db_path, [ExtractedArticle(article("a"), [event(kind, date=dt.date(2024, 9, 10), evidence=PORT_CALL)]),
+                    ExtractedArticle(article("b"), [event(kind, date=dt.date(2024, 9, 10 + days_apart),
+                                                          evidence=evidence)])])
+    assert len(events(db_path)) == (1 if merged else 2)
+
+
 @pytest.mark.parametrize("status, background", [("planned", False), ("occurred", True)])
 def test_an_undated_plan_or_background_does_not_join_by_its_publication_date(db_path, status, background):
     write(db_path, [ExtractedArticle(article("a", published=dt.date(2024, 3, 5)),

@@ -12,7 +12,8 @@ Rules:
   same or one set within the other (outlets name different members of a
   multilateral event; the event then carries them all), when the dates are
   compatible (one period contains the other; two days at most one day apart,
-  for reports dated by time zone or by "today" on a re-post), or, where one
+  for reports dated by time zone or by "today" on a re-post, three for a drill
+  or port call that runs over days, told alike), or, where one
   side is undated, when its report of what occurred was published during the
   event or a few days after it; short of one day and one party set, the
   reports must also be told in like words (:func:`find_match`). Ambiguous
@@ -36,7 +37,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pyarrow as pa
 
-from newswatch.schemas import LOW_CONFIDENCE_THRESHOLD, apply_ddl
+from newswatch.schemas import LOW_CONFIDENCE_THRESHOLD, apply_ddl, spans_days
 from newswatch.schemas.rows import (Article, EventCandidate, ExtractedArticle, FeedStatus, IngestError, SeenUrl, as_row,
                                     stable_hash, storable_row)
 from newswatch.transforms.language.dates import periods_compatible
@@ -44,6 +45,8 @@ from newswatch.transforms.language.dates import periods_compatible
 log = logging.getLogger(__name__)
 
 MERGE_SLACK_DAYS = 1
+# ... and for events that run over days (taxonomy.toml spans_days: drills, port calls), reports told alike.
+MERGE_SPAN_DAYS = 3
 # An undated report joins an event it was published at most this many days after (or an undated one published
 # as close to it).
 MERGE_WINDOW_DAYS = 3
@@ -261,8 +264,9 @@ def find_match(states: list[_EventState], cand: EventCandidate, published: dt.da
     """The event a candidate joins, or None. Never one its own article already holds (the extractor has told
     that article's events apart); else the same type, compatible parties (:func:`parties_compatible`), and:
 
-    * both dated: compatible periods (two days at most ``MERGE_SLACK_DAYS`` apart); dated events further apart
-      never merge;
+    * both dated: compatible periods (two days at most ``MERGE_SLACK_DAYS`` apart, or ``MERGE_SPAN_DAYS`` for
+      a type whose events run over days: a port call dated by its arrival and by "yesterday"); dated events
+      further apart never merge;
     * one dated, one not: the undated side, a report of what occurred (not a plan, not background), was
       reported during the dated event or within ``MERGE_WINDOW_DAYS`` after it;
     * both undated: both reports of what occurred, reported within ``MERGE_WINDOW_DAYS`` of each other;
@@ -279,7 +283,8 @@ def find_match(states: list[_EventState], cand: EventCandidate, published: dt.da
             continue
         d, p = st.row["event_date"], st.row["date_precision"]
         if d is not None and cand.event_date is not None:
-            if not periods_compatible(d, p, cand.event_date, cand.date_precision, slack_days=MERGE_SLACK_DAYS):
+            slack = MERGE_SPAN_DAYS if spans_days(cand.event_type) else MERGE_SLACK_DAYS
+            if not periods_compatible(d, p, cand.event_date, cand.date_precision, slack_days=slack):
                 continue
             exact = d == cand.event_date and p == cand.date_precision
             coarser = _PRECISION_ORDER[cand.date_precision] > _PRECISION_ORDER[p]
