@@ -69,6 +69,13 @@ def is_state(code: str) -> bool:
     return code in country_codes()
 
 
+def token_state(token) -> str | None:
+    """The state a spaCy token's actor entity names (its code), or None."""
+    if token.ent_type_ in ACTOR_LABELS and token.ent_id_ and is_state(token.ent_id_):
+        return token.ent_id_
+    return None
+
+
 @functools.cache
 def combining_forms() -> dict[str, str]:
     """First parts of compound adjectives that name a state ("Sino" -> CHN, as in "Sino-Indian talks"): actors only

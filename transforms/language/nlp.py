@@ -63,9 +63,8 @@ def mark_combining_forms(doc, forms: dict[str, str], not_pairs: frozenset[str] =
             continue
         if f"{tok.text}-{after.text}" in not_pairs:
             continue
-        named = codes.get(i + 2) or (after.ent_id_ if after.ent_iob_ == "B" and after.ent_type_ in actors.ACTOR_LABELS
-                                     else None)
-        if named and actors.is_state(named) and named != code:
+        named = codes.get(i + 2) or (actors.token_state(after) if after.ent_iob_ == "B" else None)
+        if named and named != code:
             codes[i] = code
     if codes:
         doc.set_ents([Span(doc, i, i + 1, label=actors.DEMONYM, span_id=code) for i, code in codes.items()],

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 
 from newswatch.transforms.language import actors
 from newswatch.transforms.language.extraction import rules
@@ -76,9 +77,14 @@ def may_report(article) -> bool:
 
 def may_report_events(title: str | None, text: str) -> bool:
     """False only when the rule extractor cannot propose an event in this article (see the module docstring)."""
+    names = _names()[0]
+    return bool(names.search(f"{title or ''}\n{text}")) and any(passes for _, passes in line_tests(title, text))
+
+
+def line_tests(title: str | None, text: str) -> Iterator[tuple[str, bool]]:
+    """Each line of ``text`` with whether it meets, on its own, some type's conditions (:func:`_line_may_report`),
+    lazily: the first pass stops at the first that does."""
     names, codes, military_names = _names()
-    if not names.search(f"{title or ''}\n{text}"):
-        return False
     c = rules.cues()
     about_defence = rules.defence_article(title, text)
     context = rules.head_context(title, text)
@@ -86,10 +92,8 @@ def may_report_events(title: str | None, text: str) -> bool:
     # lines and skipped sub-headings): equipment anywhere before the line counts, a superset of both
     equipment_before = bool(c.lexicon["equipment"].search(title or ""))
     for line in text.split("\n"):
-        if _line_may_report(c, line, about_defence, context, equipment_before, names, codes, military_names):
-            return True
+        yield line, _line_may_report(c, line, about_defence, context, equipment_before, names, codes, military_names)
         equipment_before = equipment_before or bool(c.lexicon["equipment"].search(line))
-    return False
 
 
 def _line_may_report(c, line: str, about_defence: bool, context: set[str], equipment_before: bool,

@@ -233,17 +233,11 @@ def person_map(doc) -> dict[str, str]:
     return {k: c.most_common(1)[0][0] for k, c in votes.items() if len(c) == 1}
 
 
-def _state_ent(token) -> str | None:
-    if token.ent_type_ in actors.ACTOR_LABELS and token.ent_id_ and actors.is_state(token.ent_id_):
-        return token.ent_id_
-    return None
-
-
 def _state_along_titles(doc, positions) -> str | None:
     """The first state met walking over title words and capitalised words from a name, if any."""
     for i in positions:
         tok = doc[i]
-        code = _state_ent(tok)
+        code = actors.token_state(tok)
         if code:
             return code
         if not (_TITLE_WORDS.match(tok.text) or tok.text[:1].isupper()):
@@ -268,7 +262,7 @@ def _person_state(doc, ent) -> str | None:
     if i < sent.end and doc[i].lemma_.lower() in ("lead", "head"):
         window = doc[i + 1:min(sent.end, i + 7)]
         for j, tok in enumerate(window):
-            code = _state_ent(tok)
+            code = actors.token_state(tok)
             if code and any(t.lower_ in ("delegation", "delegations", "team") for t in window[j + 1:j + 4]):
                 return code
     return None
