@@ -5,7 +5,7 @@ import pytest
 from conftest import table_counts
 
 from newswatch.schemas.rows import Article, EventCandidate, ExtractedArticle, IngestError, Mention
-from newswatch.transforms.storage.sink import connect, write
+from newswatch.transforms.storage.sink import ArticleFacts, connect, write
 
 NOW = dt.datetime(2024, 1, 1)
 
@@ -53,7 +53,8 @@ def test_month_first_then_day_refines_the_date(db_path):
 
 def test_different_days_types_or_undated_do_not_merge(db_path):
     write(db_path, [ExtractedArticle(article("a"), [event(), event(kind="dialogue_meeting", start=5)])])
-    write(db_path, [ExtractedArticle(article("b"), [event(date=dt.date(2018, 4, 20)), event(date=None, precision=None)])])
+    write(db_path, [ExtractedArticle(article("b", published=dt.date(2018, 6, 1)),
+                                     [event(date=dt.date(2018, 4, 20)), event(date=None, precision=None)])])
     assert counts(db_path)["events"] == 4
 
 
@@ -86,6 +87,9 @@ def test_sql_waits_for_the_writer_and_sees_the_rows(db_path):
 DRILL = "Ruritanian and Freedonian marines began the Iron Gull amphibious drill off Port Vell"
 DRILL_AGAIN = "The Iron Gull amphibious drill brought marines from both navies to Port Vell"
 OTHER = "The two defence ministers signed a memorandum on cyber research"
+OTHER_NAMED = "The two defence ministers signed the Cobalt Memorandum on cyber research"
+# Four of its nine content words are DRILL's: alike enough for a report placed in time, not for one that is not.
+DRILL_LOOSELY = "Marines of both countries ended the Iron Gull drill near the capital"
 
 
 def events(db):
@@ -147,7 +151,7 @@ def test_an_undated_report_published_days_after_joins_the_dated_event(db_path, o
 @pytest.mark.parametrize("published,evidence", [
     (dt.date(2024, 3, 20), DRILL_AGAIN),  # reported two weeks later: could be another drill
     (dt.date(2024, 3, 6), OTHER),         # reported the next day, but told in other words
-    (None, DRILL_AGAIN),                  # no publication date to place it
+    (None, OTHER),                        # no publication date to place it, and told in other words
 ])
 def test_an_undated_report_that_cannot_be_placed_stays_apart(db_path, published, evidence):
     write(db_path, [ExtractedArticle(article("a", published=dt.date(2024, 3, 5)),
@@ -262,3 +266,125 @@ def test_a_database_from_before_date_note_gains_the_column(db_path):
     conn = connect(db_path, read_only=True)
     assert [r[0] for r in conn.execute("DESCRIBE articles").fetchall()][-1] == "date_note"
     conn.close()
+
+
+def test_article_facts_name_the_latest_year_and_the_sums_of_money():
+    facts = ArticleFacts.read("Since 2019 the navies met yearly; in 2021 a €8.25 million package, then $1.5m "
+                              "and EUR 20 million, 12 billion rupees and US$ 3,000. 1,200 troops took part in 1914.")
+    assert facts.latest_year == 2021
+    assert facts.amounts == {8_250_000, 1_500_000, 20_000_000, 12_000_000_000, 3_000}
+    assert ArticleFacts.read("No year, no sum: 40 ships and 12 aircraft.") == ArticleFacts()
+    assert (ArticleFacts(2019, frozenset({1.0})) | ArticleFacts(None, frozenset({2.0}))) == ArticleFacts(
+        2019, frozenset({1.0, 2.0}))
+
+
+def unplaced(aid, evidence, text="text", kind="joint_exercise", parties=("JPN", "VNM")):
+    """An article with no publication date reporting an undated event: nothing places it in time."""
+    return ExtractedArticle(article(aid, text=text),
+                            [event(kind, parties=parties, date=None, precision=None, evidence=evidence)])
+
+
+def dated_drill(aid="a", evidence=DRILL, text="text"):
+    return ExtractedArticle(article(aid, text=text, published=dt.date(2024, 3, 5)),
+                            [event("joint_exercise", date=dt.date(2024, 3, 5), evidence=evidence)])
+
+
+@pytest.mark.parametrize("order", ["dated first", "unplaced first"])
+def test_a_report_that_cannot_be_placed_in_time_joins_the_one_event_told_alike(db_path, order):
+    """Across two runs, so that the stored side's facts are read back from the database."""
+    first, second = dated_drill(), unplaced("b", DRILL_AGAIN)
+    for item in ([first, second] if order == "dated first" else [second, first]):
+        write(db_path, [item])
+    assert events(db_path) == [("joint_exercise", ["JPN", "VNM"], dt.date(2024, 3, 5), 2)]
+
+
+@pytest.mark.parametrize("published,merged", [(dt.date(2024, 3, 6), True), (None, False)])
+def test_a_report_that_cannot_be_placed_must_be_told_more_alike(db_path, published, merged):
+    write(db_path, [dated_drill(), ExtractedArticle(article("b", published=published), [
+        event("joint_exercise", date=None, precision=None, evidence=DRILL_LOOSELY)])])
+    assert len(events(db_path)) == (1 if merged else 2)
+
+
+@pytest.mark.parametrize("text,merged", [
+    ("The navies first met in 2019; the Iron Gull drill began in 2024.", True),
+    ("The Iron Gull drill, held every year since 2019, ended in 2026.", False),  # an article of 2026 or later
+])
+def test_a_report_whose_article_names_a_later_year_does_not_join_an_earlier_event(db_path, text, merged):
+    for item in (dated_drill(), unplaced("b", DRILL_AGAIN, text=text)):
+        write(db_path, [item])
+    assert len(events(db_path)) == (1 if merged else 2)
+
+
+AID = "The council adopted an assistance measure from its Harbour Fund to support the Freedonian armed forces"
+AID_AGAIN = "The council adopted a new Harbour Fund assistance measure to support the armed forces of Freedonia"
+
+
+@pytest.mark.parametrize("sum_b,merged", [("€12 million", True), ("€30 million", False), ("", True)])
+def test_reports_that_cannot_be_placed_and_name_other_sums_are_other_packages(db_path, sum_b, merged):
+    dated = ExtractedArticle(article("a", text="A package worth €12 million.", published=dt.date(2024, 3, 5)), [
+        event("capacity_building", parties=("EU", "FRD"), date=dt.date(2024, 3, 5), evidence=AID)])
+    other = unplaced("b", AID_AGAIN, text=f"A package worth {sum_b}.", kind="capacity_building",
+                     parties=("EU", "FRD"))
+    for order in ([dated, other], [other, dated]):
+        write(db_path, order[:1])
+        write(db_path, order[1:])
+        assert len(events(db_path)) == (1 if merged else 2), order
+        for table in ("event_mentions", "events", "articles"):
+            conn = connect(db_path)
+            conn.execute(f"DELETE FROM {table}")
+            conn.close()
+
+
+def test_two_reports_that_cannot_be_placed_merge_when_told_alike_and_a_third_joins_neither(db_path):
+    write(db_path, [unplaced("a", DRILL), unplaced("b", DRILL_AGAIN)])
+    assert sorted(r[3] for r in events(db_path)) == [2]
+    write(db_path, [unplaced("c", OTHER_NAMED), unplaced("d", OTHER_NAMED)])
+    write(db_path, [unplaced("e", DRILL + ". " + OTHER_NAMED)])  # told like both: joins neither
+    assert sorted(r[3] for r in events(db_path)) == [1, 2, 2]
+
+
+@pytest.mark.parametrize("evidence,merged", [
+    ("Kenyan and Tanzanian navies held the Blue Heron joint naval exercise", True),
+    ("Kenyan and Tanzanian navies held a joint naval exercise", False),  # no name but the parties': any drill
+])
+def test_a_report_that_cannot_be_placed_must_share_a_name_besides_the_parties(db_path, evidence, merged):
+    stored = "The joint naval exercise Blue Heron of the Kenyan and Tanzanian navies began in Mombasa"
+    write(db_path, [ExtractedArticle(article("a", published=dt.date(2024, 3, 5)), [
+        event("joint_exercise", parties=("KEN", "TZA"), date=dt.date(2024, 3, 5), evidence=stored)])])
+    write(db_path, [unplaced("b", evidence, parties=("KEN", "TZA"))])
+    assert len(events(db_path)) == (1 if merged else 2)
+
+
+@pytest.mark.parametrize("evidence,merged", [
+    ("Marines began the 2024 Iron Gull amphibious drill off Port Vell", True),
+    ("Marines began the 2022 Iron Gull amphibious drill off Port Vell", False),
+])
+def test_a_report_that_cannot_be_placed_and_names_another_year_is_another_edition(db_path, evidence, merged):
+    write(db_path, [dated_drill(), unplaced("b", evidence)])
+    assert len(events(db_path)) == (1 if merged else 2)
+
+
+def test_an_event_placed_in_time_comes_before_one_that_is_not(db_path):
+    """A drill of each year is stored, and a page that fits both joins neither; a report dated the next day
+    then joins this year's drill, not the page."""
+    write(db_path, [ExtractedArticle(article("a", published=dt.date(2023, 3, 5)), [
+        event("joint_exercise", date=dt.date(2023, 3, 5), evidence=DRILL)]), dated_drill("b")])
+    write(db_path, [unplaced("u", DRILL_AGAIN)])
+    write(db_path, [ExtractedArticle(article("c", published=dt.date(2024, 3, 6)), [
+        event("joint_exercise", date=dt.date(2024, 3, 6), evidence=DRILL_AGAIN)])])
+    assert events(db_path) == [("joint_exercise", ["JPN", "VNM"], None, 1),
+                               ("joint_exercise", ["JPN", "VNM"], dt.date(2023, 3, 5), 1),
+                               ("joint_exercise", ["JPN", "VNM"], dt.date(2024, 3, 5), 2)]
+
+
+def test_sums_named_by_this_batchs_reports_of_a_stored_event_count(db_path):
+    """A stored package, then in one batch a report of it naming its sum and a page of another package."""
+    write(db_path, [ExtractedArticle(article("a", published=dt.date(2024, 3, 5)), [
+        event("capacity_building", parties=("EU", "FRD"), date=dt.date(2024, 3, 5), evidence=AID)])])
+    sum_named = ExtractedArticle(article("b", text="A package worth €12 million.", published=dt.date(2024, 3, 6)), [
+        event("capacity_building", parties=("EU", "FRD"), date=None, precision=None, evidence=AID_AGAIN)])
+    other = unplaced("c", AID_AGAIN, text="A package worth €30 million.", kind="capacity_building",
+                     parties=("EU", "FRD"))
+    write(db_path, [sum_named, other])
+    assert sorted(r[3] for r in events(db_path)) == [1, 2]
+

@@ -16,7 +16,10 @@ Rules:
   or port call that runs over days, told alike), or, where one
   side is undated, when its report of what occurred was published during the
   event or a few days after it; short of one day and one party set, the
-  reports must also be told in like words (:func:`find_match`). Ambiguous
+  reports must also be told in like words (:func:`find_match`). A report
+  that nothing places in time (no date, from an article with no publication
+  date) joins only when told more alike still, and not when its article
+  names a later year or other sums of money (:func:`told_apart`). Ambiguous
   candidates join nothing.
 * Writes are batched as Arrow tables inside one transaction.
 """
@@ -25,13 +28,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import logging
 import os
 import re
 import shutil
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import duckdb
@@ -52,6 +56,9 @@ MERGE_SPAN_DAYS = 3
 MERGE_WINDOW_DAYS = 3
 # ... and only when the two reports' titles and evidence share this share of the shorter one's content words.
 MIN_SIMILARITY = 0.35
+# A report that cannot be placed in time (no date of its own, nor a publication date to stand for one: pages often
+# lack one) may still join an event it is told like, at this share, when it fits no other event of its kind.
+MIN_SIMILARITY_UNPLACED = 0.5
 RAW_LIMIT = 4000
 _PRECISION_ORDER = {"day": 0, "month": 1, "year": 2, None: 3}
 _process_locks: dict[str, threading.Lock] = {}
@@ -166,7 +173,15 @@ class _EventState:
     changed: bool = False
     reported: dt.date | None = None  # the earliest publication date of its articles
     articles: set[str] = field(default_factory=set)  # articles of this batch that it holds
-    words: set[str] = field(default_factory=set)  # content words of its articles' titles and evidence
+    told: Telling = field(default_factory=lambda: Telling())  # what its articles' titles and evidence say
+    facts: ArticleFacts | None = None  # what its articles' texts name (see ArticleFacts), read when needed
+    load_facts: Callable[[], ArticleFacts] | None = None  # ... from the database, for a stored event
+    pending: ArticleFacts = field(default_factory=lambda: ArticleFacts())  # ... of this batch's articles
+
+    def article_facts(self) -> ArticleFacts:
+        if self.facts is None:
+            self.facts = self.load_facts() if self.load_facts is not None else ArticleFacts()
+        return self.facts | self.pending
 
 
 class _EventIndex:
@@ -201,12 +216,21 @@ class _EventIndex:
                 row = dict(zip(cols, r))
                 reported, text = row.pop("reported__"), row.pop("text__")
                 states[row["event_id"]] = self.touched.get(row["event_id"]) or _EventState(
-                    row, new=False, reported=reported.date() if reported else None, words=content_words(text))
+                    row, new=False, reported=reported.date() if reported else None, told=Telling.read(text),
+                    load_facts=functools.partial(self._facts, row["event_id"]))
             for st in self.touched.values():
                 if st.new and st.row["event_type"] == event_type and code in st.row["participants"]:
                     states.setdefault(st.row["event_id"], st)
             self.by_key[key] = list(states.values())
         return self.by_key[key]
+
+    def _facts(self, event_id: str) -> ArticleFacts:
+        """The facts of a stored event's articles: read only for a report that cannot be placed in time and is
+        told like it."""
+        texts = self.conn.execute("""
+            SELECT DISTINCT coalesce(a.title, '') || ' ' || a.text FROM event_mentions m JOIN articles a
+            USING (article_id) WHERE m.event_id = ?""", [event_id]).fetchall()
+        return ArticleFacts.read(" ".join(t for (t,) in texts))
 
     def candidates(self, event_type: str, participants: tuple[str, ...]) -> list[_EventState]:
         """Events of this type that share a participant with ``participants``."""
@@ -247,6 +271,98 @@ def similarity(a: set[str], b: set[str]) -> float:
     return len(a & b) / min(len(a), len(b)) if a and b else 0.0
 
 
+_YEAR = re.compile(r"\b(?:19[5-9]\d|20\d\d)\b")
+_CAPITALISED = re.compile(r"\b[A-Z][^\W_]{2,}")
+
+
+@dataclass
+class Telling:
+    """What the titles and evidence of an event's reports say."""
+
+    words: set[str] = field(default_factory=set)  # content words (:func:`content_words`)
+    names: set[str] = field(default_factory=set)  # capitalised words, lower-cased: an exercise's, a ship's, an accord's
+    years: set[int] = field(default_factory=set)  # years they name ("the 2024 edition")
+
+    @classmethod
+    def read(cls, text: str | None) -> Telling:
+        text = text or ""
+        return cls(content_words(text), {w.lower() for w in _CAPITALISED.findall(text)} - _stop_words(),
+                   {int(y) for y in _YEAR.findall(text)})
+
+    def add(self, other: Telling) -> None:
+        self.words |= other.words
+        self.names |= other.names
+        self.years |= other.years
+
+
+@functools.cache
+def _stop_words() -> frozenset[str]:
+    from spacy.lang.en.stop_words import STOP_WORDS  # here: spaCy's import is heavy for the writer alone
+    return frozenset(STOP_WORDS)
+
+
+@functools.cache
+def _party_words(code: str) -> frozenset[str]:
+    """The words of a participant's names in the gazetteer ("royal", "navy" of its navy's name among them)."""
+    from newswatch.transforms.language.actors import names_by_code  # here: it loads the gazetteer
+    return frozenset(w.lower() for name in names_by_code().get(code, ()) for w in name.split())
+
+
+def named_alike(a: Telling, b: Telling, parties: Iterable[str]) -> bool:
+    """The two tellings share a name that is not one of the parties' (the exercise, the ship, the accord):
+    their common words alone ("Ruritanian", "joint", "naval", "exercise") fit any drill of the pair."""
+    shared = a.names & b.names
+    for code in parties:
+        shared -= _party_words(code)
+    return bool(shared)
+# A sum of money: a currency sign or code before the number, or a currency word after its scale ("$1.5m",
+# "EUR 20 million", "12 billion rupees").
+_MONEY = re.compile(
+    r"(?:[$€£¥₹]|\b(?:US\$|USD|EUR|GBP|INR|AUD|A\$|Rs\.?)\s?)\s?(\d[\d,]*(?:\.\d+)?)\s*(million|billion|bn|mn|m|crore)?\b"
+    r"|\b(\d[\d,]*(?:\.\d+)?)\s*(million|billion|bn|crore)\s+(?:euros?|dollars?|pounds|rupees|yen)\b", re.I)
+_SCALE = {"": 1, "m": 1e6, "mn": 1e6, "million": 1e6, "bn": 1e9, "billion": 1e9, "crore": 1e7}
+
+
+@dataclass(frozen=True)
+class ArticleFacts:
+    """What the texts of a report's articles name, for reports that cannot be placed in time."""
+
+    latest_year: int | None = None  # an undated article is no older than the latest year (1950-2099) it names
+    amounts: frozenset[float] = frozenset()  # sums of money, whatever the currency
+
+    @classmethod
+    def read(cls, text: str) -> ArticleFacts:
+        years = [int(y) for y in _YEAR.findall(text)]
+        amounts = set()
+        for m in _MONEY.finditer(text):
+            number, scale = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+            amounts.add(round(float(number.replace(",", "")) * _SCALE[(scale or "").lower()], 2))
+        return cls(max(years) if years else None, frozenset(amounts))
+
+    def __or__(self, other: ArticleFacts) -> ArticleFacts:
+        years = [y for y in (self.latest_year, other.latest_year) if y is not None]
+        return ArticleFacts(max(years) if years else None, self.amounts | other.amounts)
+
+
+def told_apart(unplaced: ArticleFacts, unplaced_told: Telling, other: ArticleFacts, other_told: Telling,
+               other_year: int | None) -> bool:
+    """Facts that keep a report that cannot be placed in time (``unplaced``) from an event of the same kind:
+
+    * its title or evidence names years, and not the other side's year (of its date or publication), or the
+      other side's title or evidence names other years ("the 2022 edition" is not the drill of 2024);
+    * its articles name a later year than the other side's ("since 2019 the two navies have met often" is from
+      2019 or later: its undated drill is not one of 2017). A year of a plan ("by 2030") only loses a merge;
+    * both sides' articles name sums of money and none in common (two aid packages of one donor for one state,
+      told alike). Sums are read from whole articles: a roundup naming both packages' sums tells neither apart.
+    """
+    if unplaced_told.years and (other_year is not None and other_year not in unplaced_told.years
+                                or other_told.years and not other_told.years & unplaced_told.years):
+        return True
+    if unplaced.latest_year is not None and other_year is not None and unplaced.latest_year > other_year:
+        return True
+    return bool(unplaced.amounts and other.amounts and not unplaced.amounts & other.amounts)
+
+
 def _reported_near(day: dt.date | None, precision: str | None, reported: dt.date | None) -> bool:
     """A report published during the event's day or month, or at most MERGE_WINDOW_DAYS after it."""
     if day is None or reported is None or precision not in ("day", "month"):
@@ -260,7 +376,8 @@ def _reported_near(day: dt.date | None, precision: str | None, reported: dt.date
 
 
 def find_match(states: list[_EventState], cand: EventCandidate, published: dt.date | None,
-               article_id: str | None = None, words: set[str] = frozenset()) -> _EventState | None:
+               article_id: str | None = None, told: Telling | None = None,
+               facts: ArticleFacts = ArticleFacts()) -> _EventState | None:
     """The event a candidate joins, or None. Never one its own article already holds (the extractor has told
     that article's events apart); else the same type, compatible parties (:func:`parties_compatible`), and:
 
@@ -270,6 +387,9 @@ def find_match(states: list[_EventState], cand: EventCandidate, published: dt.da
     * one dated, one not: the undated side, a report of what occurred (not a plan, not background), was
       reported during the dated event or within ``MERGE_WINDOW_DAYS`` after it;
     * both undated: both reports of what occurred, reported within ``MERGE_WINDOW_DAYS`` of each other;
+    * one side unplaced (undated, from articles with no publication date either), and no event placed in time
+      fits: both reports of what occurred, told alike at ``MIN_SIMILARITY_UNPLACED`` and :func:`named_alike`,
+      and not :func:`told_apart` by the years and sums they name (``facts``: the candidate's article's);
     * and unless both are dated to the same day and name the same parties, the titles and evidence share words
       (:func:`similarity` at least ``MIN_SIMILARITY``): two signings by one pair in one month, a summit and a
       meeting of two of its members on its sidelines, talks on two days running are told differently.
@@ -277,11 +397,13 @@ def find_match(states: list[_EventState], cand: EventCandidate, published: dt.da
     An ambiguous candidate (it fits two events equally well) joins neither; the same parties beat a subset. A
     candidate dated less precisely than an event ("September" against the 4th and the 20th) fits every event
     of its period equally: it is no nearer the one at the period's start."""
+    told = told or Telling()
     matches = []
     for st in states:
         if article_id in st.articles or not parties_compatible(st.row["participants"], cand.participants):
             continue
         d, p = st.row["event_date"], st.row["date_precision"]
+        unplaced = False
         if d is not None and cand.event_date is not None:
             slack = MERGE_SPAN_DAYS if spans_days(cand.event_type) else MERGE_SLACK_DAYS
             if not periods_compatible(d, p, cand.event_date, cand.date_precision, slack_days=slack):
@@ -290,6 +412,12 @@ def find_match(states: list[_EventState], cand: EventCandidate, published: dt.da
             coarser = _PRECISION_ORDER[cand.date_precision] > _PRECISION_ORDER[p]
             closeness = (not exact, 0 if coarser else abs((d - cand.event_date).days))
             vague = cand.date_precision != "day" and not exact
+        elif (d is None and st.reported is None) or (cand.event_date is None and published is None):
+            # one side has no time at all, not even a publication date: only its words and what its articles
+            # name can tell (checked last: a stored event's articles are read for it)
+            if not (_occurred(cand) and st.row["status"] == "occurred"):
+                continue
+            unplaced, closeness, vague = True, (True, 0), True
         elif d is not None:
             if not (_occurred(cand) and _reported_near(d, p, published)):
                 continue
@@ -300,15 +428,27 @@ def find_match(states: list[_EventState], cand: EventCandidate, published: dt.da
                 continue
             closeness, vague = (True, 0), True
         else:
-            if not (_occurred(cand) and st.row["status"] == "occurred") or published is None or \
-                    st.reported is None or abs((published - st.reported).days) > MERGE_WINDOW_DAYS:
+            if not (_occurred(cand) and st.row["status"] == "occurred") or \
+                    abs((published - st.reported).days) > MERGE_WINDOW_DAYS:
                 continue
             closeness, vague = (True, 0), True
         same_parties = tuple(sorted(st.row["participants"])) == tuple(sorted(cand.participants))
         same_day = p == "day" and cand.date_precision == "day" and d == cand.event_date
-        if not (same_day and same_parties) and similarity(words, st.words) < MIN_SIMILARITY:
+        if not (same_day and same_parties) and similarity(told.words, st.told.words) < (
+                MIN_SIMILARITY_UNPLACED if unplaced else MIN_SIMILARITY):
             continue  # short of one day and one party set, the reports must also be told in like words
-        matches.append(((not same_parties, *closeness), vague, st))
+        if unplaced:
+            if not named_alike(told, st.told, {*cand.participants, *st.row["participants"]}):
+                continue
+            st_time, cand_time = d or st.reported, cand.event_date or published
+            if cand_time is None:
+                apart = told_apart(facts, told, st.article_facts(), st.told, st_time.year if st_time else None)
+            else:
+                apart = told_apart(st.article_facts(), st.told, facts, told, cand_time.year)
+            if apart:
+                continue
+        # an event placed in time that fits comes first: then no unplaced one makes it ambiguous
+        matches.append(((unplaced, not same_parties, *closeness), vague, st))
     if not matches:
         return None
     matches.sort(key=lambda m: m[0])
@@ -467,18 +607,23 @@ def write_batch(conn, items: list[ExtractedArticle], errors: list[IngestError] =
             else:
                 stats.articles_new += 1
             article_rows.append(as_row(art, exclude=NOT_ARTICLE_COLUMNS))
+            facts = None
             for cand in item.events:
-                words = content_words(" ".join([art.title or "", *(m.evidence for m in cand.mentions)]))
+                told = Telling.read(" ".join([art.title or "", *(m.evidence for m in cand.mentions)]))
+                if facts is None:
+                    facts = ArticleFacts.read(" ".join([art.title or "", art.text]))
                 match = find_match(index.candidates(cand.event_type, cand.participants), cand, art.published_date,
-                                   art.article_id, words)
+                                   art.article_id, told, facts)
                 if match is None:
-                    match = _EventState(_new_event_row(cand, art, now), new=True, reported=art.published_date)
+                    match = _EventState(_new_event_row(cand, art, now), new=True, reported=art.published_date,
+                                        facts=facts)
                     stats.events_new += 1
                 else:
                     _merge_into(match, cand, now, art.published_date)
+                    match.pending = match.pending | facts
                     stats.events_merged += 1
                 match.articles.add(art.article_id)
-                match.words |= words
+                match.told.add(told)
                 index.add(match)
                 for m in cand.mentions:
                     mention_rows.append({
