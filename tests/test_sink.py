@@ -388,3 +388,13 @@ def test_sums_named_by_this_batchs_reports_of_a_stored_event_count(db_path):
     write(db_path, [sum_named, other])
     assert sorted(r[3] for r in events(db_path)) == [1, 2]
 
+
+def test_a_stored_event_reached_through_two_of_its_parties_is_one_event(db_path):
+    """A stored three-party drill; in one batch a report naming all three joins it (found under its first
+    party), then one naming the other two (found under theirs): every report counts."""
+    three = ("JPN", "PHL", "VNM")
+    write(db_path, [ExtractedArticle(article("a"), [event("joint_exercise", parties=three, evidence=DRILL)])])
+    write(db_path, [ExtractedArticle(article("b"), [event("joint_exercise", parties=three, evidence=DRILL)]),
+                    ExtractedArticle(article("c"), [event("joint_exercise", parties=("PHL", "VNM"),
+                                                          evidence=DRILL)])])
+    assert events(db_path) == [("joint_exercise", list(three), dt.date(2018, 4, 10), 3)]

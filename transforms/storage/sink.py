@@ -192,10 +192,14 @@ class _EventIndex:
         self.conn = conn
         self.by_key: dict[tuple[str, str], list[_EventState]] = {}
         self.touched: dict[str, _EventState] = {}  # event id -> state created or joined in this batch
+        # event id -> its one state, whichever of its participants' keys loaded it first: a report that reaches
+        # it through another key joins the same state, not a copy (whose count and parties would be lost)
+        self.loaded: dict[str, _EventState] = {}
 
     def reset(self) -> None:
         """Forget what was loaded (the database changed under it); the batch's own events stay."""
         self.by_key = {}
+        self.loaded = {}
 
     def _load(self, event_type: str, code: str) -> list[_EventState]:
         key = (event_type, code)
@@ -215,9 +219,11 @@ class _EventIndex:
             for r in cur.fetchall():
                 row = dict(zip(cols, r))
                 reported, text = row.pop("reported__"), row.pop("text__")
-                states[row["event_id"]] = self.touched.get(row["event_id"]) or _EventState(
+                event_id = row["event_id"]
+                st = self.touched.get(event_id) or self.loaded.get(event_id) or _EventState(
                     row, new=False, reported=reported.date() if reported else None, told=Telling.read(text),
-                    load_facts=functools.partial(self._facts, row["event_id"]))
+                    load_facts=functools.partial(self._facts, event_id))
+                states[event_id] = self.loaded[event_id] = st
             for st in self.touched.values():
                 if st.new and st.row["event_type"] == event_type and code in st.row["participants"]:
                     states.setdefault(st.row["event_id"], st)
