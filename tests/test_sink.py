@@ -273,7 +273,9 @@ def test_article_facts_name_the_latest_year_and_the_sums_of_money():
                               "and EUR 20 million, 12 billion rupees and US$ 3,000. 1,200 troops took part in 1914.")
     assert facts.latest_year == 2021
     assert facts.amounts == {8_250_000, 1_500_000, 20_000_000, 12_000_000_000, 3_000}
-    assert ArticleFacts.read("No year, no sum: 40 ships and 12 aircraft.") == ArticleFacts()
+    assert ArticleFacts.read("$1.2tn, a $12.5-million grant, RMB 3 billion and 40 billion won").amounts == {
+        1_200_000_000_000, 12_500_000, 3_000_000_000, 40_000_000_000}
+    assert ArticleFacts.read("No year, no sum: 40 ships, 12 aircraft, a 5m-long boat, the F-35m.") == ArticleFacts()
     assert (ArticleFacts(2019, frozenset({1.0})) | ArticleFacts(None, frozenset({2.0}))) == ArticleFacts(
         2019, frozenset({1.0, 2.0}))
 

@@ -324,9 +324,12 @@ def named_alike(a: Telling, b: Telling, parties: Iterable[str]) -> bool:
 # A sum of money: a currency sign or code before the number, or a currency word after its scale ("$1.5m",
 # "EUR 20 million", "12 billion rupees").
 _MONEY = re.compile(
-    r"(?:[$€£¥₹]|\b(?:US\$|USD|EUR|GBP|INR|AUD|A\$|Rs\.?)\s?)\s?(\d[\d,]*(?:\.\d+)?)\s*(million|billion|bn|mn|m|crore)?\b"
-    r"|\b(\d[\d,]*(?:\.\d+)?)\s*(million|billion|bn|crore)\s+(?:euros?|dollars?|pounds|rupees|yen)\b", re.I)
-_SCALE = {"": 1, "m": 1e6, "mn": 1e6, "million": 1e6, "bn": 1e9, "billion": 1e9, "crore": 1e7}
+    r"(?:[$€£¥₹]|\b(?:US\$|USD|EUR|GBP|INR|AUD|CNY|RMB|JPY|KRW|SAR|A\$|Rs\.?)\s?)\s?(\d[\d,]*(?:\.\d+)?)"
+    r"[\s-]*(trillion|billion|million|tn|bn|mn|m|crore|lakh)?\b"
+    r"|\b(\d[\d,]*(?:\.\d+)?)[\s-]*(trillion|billion|million|tn|bn|crore|lakh)\s+"
+    r"(?:euros?|dollars?|pounds|rupees|yen|yuan|won|riyals?|dirhams?)\b", re.I)
+_SCALE = {"": 1, "m": 1e6, "mn": 1e6, "million": 1e6, "bn": 1e9, "billion": 1e9, "tn": 1e12, "trillion": 1e12,
+          "lakh": 1e5, "crore": 1e7}
 
 
 @dataclass(frozen=True)
