@@ -114,3 +114,50 @@ def test_replay_of_an_archive_stores_its_articles_with_the_capture_date_as_fallb
 def test_read_inputs_gives_articles_and_errors_only(tmp_path):
     path = write_archive(tmp_path / "a.warc.gz")
     assert [type(x) for x in read_inputs([path])] == [RawArticle, RawArticle]
+
+
+@pytest.mark.parametrize("gzip", [True, False], ids=["warc.gz", "warc"])
+def test_after_two_corrupt_stretches_records_keep_their_places(tmp_path, gzip):
+    """Junk between records, twice: every article after it is still read, at its own byte in the file."""
+    path = write_archive(tmp_path / ("two.warc.gz" if gzip else "two.warc"), gzip=gzip)
+    data = path.read_bytes()
+    magic = b"\x1f\x8b\x08" if gzip else b"WARC/1."
+    starts = [i for i in range(len(data)) if data.startswith(magic, i)] + [len(data)]
+    parts = [data[a:b] for a, b in zip(starts, starts[1:])]
+    junk = b"JUNK" * 5
+    path.write_bytes(b"".join(parts[:2] + [junk] + parts[2:4] + [junk] + parts[4:]))
+    b_start = sum(map(len, parts[:5])) + 2 * len(junk)
+    out = list(read_warc(path))
+    articles = [o for o in out if isinstance(o, RawArticle)]
+    assert [(a.url, a.location) for a in articles] == [
+        ("https://news.example/a", f"{path.resolve()}#{len(parts[0]) + len(parts[1]) + len(junk)}"),
+        ("https://news.example/b", f"{path.resolve()}#{b_start}")]
+    assert len([o for o in out if isinstance(o, IngestError)]) == 2
+
+
+@pytest.mark.parametrize("name, content, reason", [
+    ("empty.warc", b"", "no WARC record"),
+    ("empty.warc.gz", b"", "no WARC record"),
+    ("notes.warc", b"this is not a web archive at all\n" * 5, "not a WARC file"),  # warcio: five ARC records
+    ("notes2.warc", b"just some notes\nin a text file\n", "Unknown archive format"),
+])
+def test_a_file_that_holds_no_warc_record_is_one_row(tmp_path, name, content, reason):
+    path = tmp_path / name
+    path.write_bytes(content)
+    out = list(read_warc(path))
+    assert len(out) == 1 and isinstance(out[0], IngestError) and reason in out[0].error
+
+
+def test_a_response_without_a_target_uri_is_a_row_and_reading_goes_on(tmp_path):
+    buf = io.BytesIO()
+    w = WARCWriter(buf, gzip=True)
+    w.write_record(record(w, "response", "https://news.example/a", body=PAGE.format(title="T", text=STORY).encode()))
+    rec = record(w, "response", "https://news.example/c", body=PAGE.format(title="T", text=STORY).encode())
+    rec.rec_headers.remove_header("WARC-Target-URI")
+    w.write_record(rec)
+    path = tmp_path / "nouri.warc.gz"
+    path.write_bytes(buf.getvalue())
+    out = list(read_warc(path))
+    assert [o.url for o in out if isinstance(o, RawArticle)] == ["https://news.example/a"]
+    (error,) = [o for o in out if isinstance(o, IngestError)]
+    assert "corrupt WARC record" in error.error  # warcio fails on it

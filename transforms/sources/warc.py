@@ -44,16 +44,24 @@ def read_warc(path: Path) -> Iterator[RawArticle | IngestError | Skipped]:
     where = str(path.resolve())
     magic = _GZIP_MAGIC if path.name.lower().endswith(".gz") else _WARC_MAGIC
     with path.open("rb") as f:
-        start, resumptions, reported = 0, 0, False
+        start, resumptions, reported, records = 0, 0, False, 0
         while start is not None:
             f.seek(start)
             position, good = start, False
             try:
                 for record, place in _records(f):
+                    if record.format != "warc":  # warcio reads anything else as the older ARC, lines as records
+                        yield IngestError(origin=f"{where}#{position}", stage="read", raw=where,
+                                          error=f"not a WARC file from byte {position} (warcio reads it as "
+                                                f"{record.format}, which newswatch does not read)")
+                        return
                     outcome = _outcome(record)  # reads the record; only then are its offset and length known
                     offset, length = place()
                     position, good, reported = offset + length, True, False  # where the next one starts
+                    records += 1
                     yield _located(outcome, f"{where}#{offset}")
+                if not records and not reported:
+                    yield IngestError(origin=where, stage="read", raw=where, error="no WARC record in the file")
                 return
             except Exception as exc:  # noqa: BLE001 - warcio's ArchiveLoadFailed, zlib errors, bad headers...
                 position = _past_separator(f, position)
@@ -71,9 +79,8 @@ def _records(f):
     """(record, a function giving its offset in the file and its length, once the record has been read)."""
     from warcio.archiveiterator import ArchiveIterator
     iterator = ArchiveIterator(f)
-    base = f.tell()
-    for record in iterator:
-        yield record, lambda: (base + iterator.get_record_offset(), iterator.get_record_length())
+    for record in iterator:  # warcio's offsets are the file's own, wherever reading started
+        yield record, lambda: (iterator.get_record_offset(), iterator.get_record_length())
 
 
 def _located(outcome, where: str):
