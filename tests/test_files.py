@@ -1,5 +1,6 @@
 """Reading replay inputs (transforms/sources/files.py): every file read or reported, manifests, folders."""
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -247,3 +248,26 @@ def test_a_second_version_of_the_same_url_is_a_row_not_a_silent_drop(tmp_path, o
         conn.close()
     assert text.endswith("the new ferry.")  # the version published latest, whatever the order
     assert stage == "duplicate" and origin.endswith(f"in.jsonl:{order.index(0) + 1}") and "same URL" in error
+
+
+def test_a_file_name_that_is_not_utf8_is_a_row_and_the_rest_of_the_folder_flows(tmp_path):
+    """A Latin-1 name ("caf\\xe9.txt"): once it crashed the whole replay in Beam's Create."""
+    from conftest import table_counts
+
+    from newswatch.pipelines import cli
+    from newswatch.transforms.storage.sink import connect
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_text("A good title\n\nA good body of text.", encoding="utf-8")
+    bad = os.path.join(os.fsencode(folder), b"caf\xe9.txt")
+    with open(bad, "wb") as f:
+        f.write(b"Another title\n\nAnother body of text.")
+    db = str(tmp_path / "n.duckdb")
+    assert cli.main(["replay", str(folder), "--db", db]) == 1
+    assert cli.main(["replay", os.fsdecode(bad), "--db", db]) == 1  # named on the command line: the same row
+    counts = table_counts(db)
+    assert (counts["articles"], counts["ingest_errors"]) == (1, 1)
+    conn = connect(db, read_only=True)
+    (origin, error), = conn.execute("SELECT origin, error FROM ingest_errors").fetchall()
+    conn.close()
+    assert origin == f"{folder}/caf\\xe9.txt" and "not valid UTF-8" in error

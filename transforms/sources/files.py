@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from importlib import resources
+import os
 from pathlib import Path
 
 from newswatch.schemas.rows import IngestError, RawArticle, storable
@@ -56,20 +57,39 @@ def expand_paths(paths: Iterable[str | Path]) -> Iterator[Path | IngestError]:
                 yield IngestError(origin=str(path.resolve()), stage="read",
                                   error=f"folder holds no {EXPECTED} files")
             for p in found:
-                if replayable(p):
+                if not _utf8_name(p):
+                    yield _bad_name(p)
+                elif replayable(p):
                     yield p
                 else:
                     yield IngestError(origin=str(p.resolve()), stage="read", raw=str(p),
                                       error=f"not replayed: unsupported file type {p.suffix or '(none)'} "
                                             f"(expected {EXPECTED})")
         elif path.is_file():
-            if not replayable(path):
+            if not _utf8_name(path):
+                yield _bad_name(path)
+            elif not replayable(path):
                 yield IngestError(origin=str(path), stage="read", raw=str(path),
                                   error=f"unsupported file type {path.suffix or '(none)'}: expected {EXPECTED}")
             else:
                 yield path
         else:
             yield IngestError(origin=str(path), stage="read", error="no such file or folder", raw=str(path))
+
+
+def _utf8_name(path: Path) -> bool:
+    """A name the pipeline can carry: Python decodes undecodable bytes of a name to lone surrogates."""
+    try:
+        str(path).encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+def _bad_name(path: Path) -> IngestError:
+    shown = os.fsencode(path.absolute()).decode("utf-8", "backslashreplace")
+    return IngestError(origin=shown, stage="read", raw=shown,
+                       error="file name is not valid UTF-8: rename the file to replay it")
 
 
 def count_inputs(paths: Iterable[str | Path]) -> int | None:
