@@ -271,3 +271,22 @@ def test_a_file_name_that_is_not_utf8_is_a_row_and_the_rest_of_the_folder_flows(
     (origin, error), = conn.execute("SELECT origin, error FROM ingest_errors").fetchall()
     conn.close()
     assert origin == f"{folder}/caf\\xe9.txt" and "not valid UTF-8" in error
+
+
+def test_bad_records_that_share_an_id_are_each_a_row_at_their_place(tmp_path):
+    from conftest import table_counts
+
+    from newswatch.pipelines import cli
+    from newswatch.transforms.storage.sink import connect
+    for sub, lines in (("x", ['{"id": "r1", "text": 5}', '{"id": "r1", "text": 6}']), ("y", ['{"id": "r1", "text": 7}'])):
+        (tmp_path / sub).mkdir()
+        (tmp_path / sub / "a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    db = str(tmp_path / "n.duckdb")
+    assert cli.main(["replay", str(tmp_path / "x"), str(tmp_path / "y"), "--db", db]) == 1
+    assert table_counts(db)["ingest_errors"] == 3
+    conn = connect(db, read_only=True)
+    rows = conn.execute("SELECT origin, error FROM ingest_errors ORDER BY origin").fetchall()
+    conn.close()
+    assert [origin for origin, _ in rows] == [f"{tmp_path}/x/a.jsonl:1", f"{tmp_path}/x/a.jsonl:2",
+                                              f"{tmp_path}/y/a.jsonl:1"]
+    assert all("'r1'" in error for _, error in rows)

@@ -226,8 +226,9 @@ def parse_jsonl(data: bytes, origin: str, location: str | None = None) -> Iterat
             record = {k: storable(v) if isinstance(v, str) else v for k, v in record.items()}
         problem = validate_record(record)
         if problem:
-            yield IngestError(origin=str(record.get("id") or where) if isinstance(record, dict) else where,
-                              stage="read", error=f"invalid article record: {problem}",
+            named = f" {str(record['id'])[:100]!r}" if isinstance(record, dict) and record.get("id") else ""
+            # known by its place, not its id: bad records that share an id are each a row
+            yield IngestError(origin=where, stage="read", error=f"invalid article record{named}: {problem}",
                               raw=line[:_RAW_LIMIT].decode("utf-8", "replace"))
             continue
         yield RawArticle(origin=str(record.get("id") or f"{origin}:{number}"), location=where,
