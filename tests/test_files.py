@@ -290,3 +290,26 @@ def test_bad_records_that_share_an_id_are_each_a_row_at_their_place(tmp_path):
     assert [origin for origin, _ in rows] == [f"{tmp_path}/x/a.jsonl:1", f"{tmp_path}/x/a.jsonl:2",
                                               f"{tmp_path}/y/a.jsonl:1"]
     assert all("'r1'" in error for _, error in rows)
+
+
+def test_a_publication_date_off_the_calendar_or_in_the_future_is_noted_and_the_article_kept(tmp_path):
+    """Once "9999-12-31T23:00:00-05:00" dropped its article (past the calendar's end in UTC) and "9999-06-01"
+    its events."""
+    from newswatch.pipelines import cli
+    from newswatch.transforms.storage.sink import connect
+    text = "Kenya and Uganda signed a defence cooperation agreement in Nairobi on Monday."
+    values = {"a": "9999-12-31T23:00:00-05:00", "b": "0001-01-01T00:00:00+05:00", "c": "9999-06-01",
+              "d": "2999-06-01", "e": "1850-01-01", "f": "2024-03-05"}
+    (tmp_path / "r.jsonl").write_text("\n".join(json.dumps({"id": i, "text": text, "published": p, "url": f"https://x.example/{i}"})
+                                                for i, p in values.items()), encoding="utf-8")
+    db = str(tmp_path / "n.duckdb")
+    assert cli.main(["replay", str(tmp_path / "r.jsonl"), "--db", db, "-q"]) == 0
+    conn = connect(db, read_only=True)
+    rows = {origin: (published, note) for origin, published, note in conn.execute(
+        "SELECT origin, published_at, date_note FROM articles").fetchall()}
+    mentions = conn.execute("SELECT count(DISTINCT article_id) FROM event_mentions").fetchone()[0]
+    errors = conn.execute("SELECT count(*) FROM ingest_errors").fetchone()[0]
+    conn.close()
+    assert sorted(rows) == sorted(values) and mentions == len(values) and errors == 0
+    assert all(rows[i][0] is None and "in the future; ignored" in rows[i][1] for i in "abcde")
+    assert rows["f"][0] is not None and rows["f"][1] is None

@@ -26,6 +26,12 @@ class UnusableArticle(ValueError):
     """The input has no text to work on (the reason says why)."""
 
 
+# A record's publication date outside these bounds is a mistake (a placeholder "9999-12-31", a clock at year
+# one): noted and ignored, as an unparseable one is; a day ahead allows for time zones.
+EARLIEST_PUBLISHED = dt.datetime(1900, 1, 1)
+FUTURE_SLACK = dt.timedelta(days=2)
+
+
 def parse_published(value: str | None) -> dt.datetime | None:
     """An ISO date or date-time (the record's own field); anything else is unknown."""
     if not value:
@@ -39,7 +45,10 @@ def parse_published(value: str | None) -> dt.datetime | None:
         except ValueError:
             return None
     if parsed.tzinfo:
-        parsed = parsed.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        try:
+            parsed = parsed.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        except OverflowError:  # "9999-12-31T23:00:00-05:00" lies past the calendar's end in UTC
+            return dt.datetime.max if parsed.year > 1 else dt.datetime.min
     return parsed
 
 
@@ -60,10 +69,14 @@ def prepare(raw: RawArticle, *, now: dt.datetime | None = None) -> Article:
     now = now or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     title, publisher, language = raw.title, raw.publisher, raw.language
     published = parse_published(raw.published)
-    date_source = raw.published_source if published else None
     date_note = None
     if raw.published and raw.published.strip() and not published:
         date_note = f"published value {raw.published.strip()[:80]!r} is not an ISO date or date-time; ignored"
+    elif published and not EARLIEST_PUBLISHED <= published <= now + FUTURE_SLACK:
+        date_note = (f"published value {raw.published.strip()[:80]!r} lies before {EARLIEST_PUBLISHED.year} or "
+                     f"in the future; ignored")
+        published = None
+    date_source = raw.published_source if published else None
     url = raw.url
     if raw.html is not None:
         from newswatch.transforms.sources.pages import extract_page  # trafilatura loads lazily
