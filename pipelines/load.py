@@ -37,8 +37,13 @@ def load(output: str, db: str) -> tuple[int, WriteStats]:
                 continue
             batch = {"articles": {"items": records}, "errors": {"errors": records},
                      "feed_states": {"feed_states": records}, "seen": {"seen": records}}[kind]
-            stats = write_batch(conn, batch.get("items", []), batch.get("errors", []),
-                                feed_states=batch.get("feed_states", []), seen=batch.get("seen", []))
+            try:
+                stats = write_batch(conn, batch.get("items", []), batch.get("errors", []),
+                                    feed_states=batch.get("feed_states", []), seen=batch.get("seen", []))
+            except Exception as exc:  # noqa: BLE001 - readable but holding values the tables refuse (a null
+                # text, a date as a string): the batch was rolled back; recorded, not marked loaded, the rest load
+                total.add(write_batch(conn, [], [_shard_error(path, exc, "values the database refuses")]))
+                continue
             conn.execute("INSERT INTO loaded_shards VALUES (?, ?) ON CONFLICT DO NOTHING",
                          [name, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)])
             total.add(stats)
@@ -48,11 +53,11 @@ def load(output: str, db: str) -> tuple[int, WriteStats]:
     return loaded, total
 
 
-def _shard_error(path: Path, exc: Exception):
+def _shard_error(path: Path, exc: Exception, what: str = "unreadable shard"):
     from newswatch.schemas.rows import IngestError
     first = (str(exc).strip().splitlines() or [""])[0][:300]
     return IngestError(origin=str(path.resolve()), stage="load", raw=str(path),
-                       error=f"unreadable shard, not loaded ({exc.__class__.__name__}: {first})")
+                       error=f"{what}, not loaded ({exc.__class__.__name__}: {first})")
 
 
 def main(argv: list[str]) -> int:

@@ -180,3 +180,27 @@ def test_a_crash_of_newswatch_itself_exits_3_not_1(tmp_path, capsys, monkeypatch
     assert cli.main(["load", str(shards), "--db", str(tmp_path / "x.duckdb")]) == 3
     err = capsys.readouterr().err
     assert "Traceback" in err and err.strip().splitlines()[-1] == "newswatch load: crashed: KeyError: 'a bug'"
+
+
+def test_load_records_a_readable_shard_with_refused_values_and_loads_the_rest(tmp_path, db_path):
+    """A well-formed articles shard whose text is null: once it crashed every load, and later shards never
+    loaded."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    direct = str(tmp_path / "direct.duckdb")
+    assert cli.main(["replay", "--db", direct]) == 0
+    shards = tmp_path / "shards"
+    assert cli.main(["replay", "--sink", "parquet", "--output", str(shards)]) == 0
+    good = sorted((shards / "articles").glob("*.parquet"))[0]
+    row = pq.read_table(good).to_pylist()[0]
+    bad = shards / "articles" / "0000-null-text.parquet"  # sorts first: loaded before the good ones
+    pq.write_table(pa.Table.from_pylist([dict(row, article_id="nulltext", url="https://x.example/n", text=None)]),
+                   bad)
+    for _ in range(2):  # the second load retries the bad shard only: the same row, nothing else changes
+        assert cli.main(["load", str(shards), "--db", db_path]) == 1
+        conn = connect(db_path, read_only=True)
+        rows = conn.execute("SELECT origin, stage, error FROM ingest_errors").fetchall()
+        conn.close()
+        assert len(rows) == 1 and rows[0][:2] == (str(bad.resolve()), "load") and "not loaded" in rows[0][2]
+        assert {k: v for k, v in counts(db_path).items() if k != "ingest_errors"} == {
+            k: v for k, v in counts(direct).items() if k != "ingest_errors"}
