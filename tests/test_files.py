@@ -313,3 +313,32 @@ def test_a_publication_date_off_the_calendar_or_in_the_future_is_noted_and_the_a
     assert sorted(rows) == sorted(values) and mentions == len(values) and errors == 0
     assert all(rows[i][0] is None and "in the future; ignored" in rows[i][1] for i in "abcde")
     assert rows["f"][0] is not None and rows["f"][1] is None
+
+
+def test_links_in_a_folder_are_followed_once_and_a_broken_one_is_a_row(tmp_path, monkeypatch):
+    from newswatch.transforms.sources.files import expand_paths
+    (tmp_path / "top").mkdir()
+    (tmp_path / "real").mkdir()
+    (tmp_path / "top" / "own.txt").write_text("Own\n\nText.", encoding="utf-8")
+    (tmp_path / "real" / "linked.txt").write_text("Linked\n\nText.", encoding="utf-8")
+    (tmp_path / "top" / "archive").symlink_to(tmp_path / "real")
+    (tmp_path / "real" / "loop").symlink_to(tmp_path / "top")  # top -> archive -> loop -> top ...
+    (tmp_path / "top" / "gone.txt").symlink_to(tmp_path / "nowhere.txt")
+    monkeypatch.chdir(tmp_path)
+    out = list(expand_paths(["top", "missing.txt"]))  # typed relative: rows name the full path
+    files = [p for p in out if isinstance(p, Path)]
+    errors = sorted((e.origin, e.error) for e in out if isinstance(e, IngestError))
+    assert files == [tmp_path / "top" / "archive" / "linked.txt", tmp_path / "top" / "own.txt"]
+    assert errors == [(str(tmp_path / "missing.txt"), "no such file or folder"),
+                      (str(tmp_path / "top" / "gone.txt"), f"broken symbolic link (to {tmp_path / 'nowhere.txt'})")]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_a_utf16_jsonl_file_with_its_byte_order_mark_is_read(tmp_path, encoding):
+    lines = [json.dumps({"id": i, "text": f"Text number {i}, café."}, ensure_ascii=False) for i in ("a", "b", "c")]
+    data = "\n".join(lines).encode(encoding)
+    if encoding == "utf-16-be":
+        data = b"\xfe\xff" + data
+    (tmp_path / "r.jsonl").write_bytes(data)
+    out = list(read_inputs([str(tmp_path / "r.jsonl")]))
+    assert [(o.origin, o.text) for o in out] == [(i, f"Text number {i}, café.") for i in ("a", "b", "c")]

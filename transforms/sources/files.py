@@ -8,11 +8,12 @@ records that are not articles: counted, not stored).
 
 from __future__ import annotations
 
+import codecs
 import json
+import os
 import re
 from collections.abc import Iterable, Iterator
 from importlib import resources
-import os
 from pathlib import Path
 
 from newswatch.schemas.rows import IngestError, RawArticle, storable
@@ -48,16 +49,19 @@ def expand_paths(paths: Iterable[str | Path]) -> Iterator[Path | IngestError]:
     """Files to replay, in a stable order: folders expand to their article files; any other file in a
     folder (but hidden ones, see :func:`_hidden`) is an error row, so nothing is skipped without a word."""
     for raw in paths:
-        path = Path(raw)
+        path = Path(os.path.abspath(raw))  # rows name the same file however it was typed
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and p.name != MANIFEST_NAME
+            found = sorted(p for p in _walk(path) if p.name != MANIFEST_NAME
                            and not any(_hidden(part) for part in p.relative_to(path).parts))
             files = [p for p in found if replayable(p)]
             if not files:
                 yield IngestError(origin=str(path.resolve()), stage="read",
                                   error=f"folder holds no {EXPECTED} files")
             for p in found:
-                if not _utf8_name(p):
+                if not p.exists():
+                    yield IngestError(origin=str(p), stage="read", raw=str(p),
+                                      error=f"broken symbolic link (to {os.readlink(p)})")
+                elif not _utf8_name(p):
                     yield _bad_name(p)
                 elif replayable(p):
                     yield p
@@ -75,6 +79,22 @@ def expand_paths(paths: Iterable[str | Path]) -> Iterator[Path | IngestError]:
                 yield path
         else:
             yield IngestError(origin=str(path), stage="read", error="no such file or folder", raw=str(path))
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    """Every file under ``folder``, through symbolic links to folders (each real folder once, so a link
+    loop ends), and links that lead nowhere (reported by the caller)."""
+    seen = set()
+    for root, dirs, files in os.walk(folder, followlinks=True):
+        real = os.path.realpath(root)
+        if real in seen:
+            dirs[:] = []
+            continue
+        seen.add(real)
+        for name in files:
+            p = Path(root) / name
+            if p.is_file() or p.is_symlink():
+                yield p
 
 
 def _utf8_name(path: Path) -> bool:
@@ -165,6 +185,13 @@ def _read_file(path: Path, manifest: dict[str, dict] | None = None) -> Iterator[
         yield IngestError(origin=str(path), stage="read", error=f"cannot read file: {exc}", raw=str(path))
         return
     if suffix == ".jsonl":
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # JSON Lines are UTF-8, but editors...
+            try:
+                data = data.decode("utf-16").encode("utf-8")
+            except UnicodeDecodeError as exc:
+                yield IngestError(origin=str(path), stage="decode", raw=str(path),
+                                  error=f"cannot decode the UTF-16 file: {exc}")
+                return
         yield from parse_jsonl(data, origin=path.name, location=str(path.resolve()))
         return
     from newswatch.transforms.sources.pages import UndecodablePage, decode_html
