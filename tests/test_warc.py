@@ -87,6 +87,7 @@ def test_a_corrupt_record_is_one_row_and_reading_goes_on(tmp_path, gzip):
     assert [o.url for o in out if isinstance(o, RawArticle)] == ["https://news.example/a", "https://news.example/b"]
     (error,) = [o for o in out if isinstance(o, IngestError)]
     assert error.origin == f"{path.resolve()}#{png}" and "corrupt WARC record" in error.error
+    assert error.error.isprintable() and "first line" not in error.error  # no quoted (compressed) bytes
 
 
 def test_replay_of_an_archive_stores_its_articles_with_the_capture_date_as_fallback(tmp_path, capsys):

@@ -69,10 +69,17 @@ def read_warc(path: Path) -> Iterator[RawArticle | IngestError | Skipped]:
                     reported = True
                     yield IngestError(origin=f"{where}#{position}", stage="read", raw=where,
                                       error=f"corrupt WARC record at byte {position}: "
-                                            f"{exc.__class__.__name__}: {(str(exc).splitlines() or [''])[0][:200]}")
+                                            f"{exc.__class__.__name__}: {_printable(str(exc))}")
             resumptions += 1
             start = _next_start(f, position + 1, magic) if resumptions <= MAX_RESUMPTIONS else None
             # (a stretch that fails right after a resumption keeps the first row's position)
+
+
+def _printable(message: str) -> str:
+    """The first line of a reason, without the bytes warcio quotes from where a header was expected
+    (compressed data, as often as not)."""
+    first = (message.splitlines() or [""])[0].split(", first line:")[0][:200]
+    return "".join(c if c.isprintable() else "?" for c in first)
 
 
 def _records(f):
