@@ -162,3 +162,20 @@ def test_a_response_without_a_target_uri_is_a_row_and_reading_goes_on(tmp_path):
     assert [o.url for o in out if isinstance(o, RawArticle)] == ["https://news.example/a"]
     (error,) = [o for o in out if isinstance(o, IngestError)]
     assert "corrupt WARC record" in error.error  # warcio fails on it
+
+
+def test_a_record_whose_content_length_is_short_is_a_row_not_a_cut_article(tmp_path):
+    path = write_archive(tmp_path / "short.warc", gzip=False)
+    data = path.read_bytes()
+    a = data.index(b"WARC-Target-URI: https://news.example/a", data.index(b"WARC-Type: response"))
+    start = data.rindex(b"WARC/1.", 0, a)
+    header_end = data.index(b"\r\n\r\n", start)
+    head = data[start:header_end]
+    length = int(head.split(b"Content-Length: ")[1].split(b"\r\n")[0])
+    head = head.replace(f"Content-Length: {length}".encode(), f"Content-Length: {length - 60}".encode())
+    path.write_bytes(data[:start] + head + data[header_end:])
+    out = list(read_warc(path))
+    assert [o.url for o in out if isinstance(o, RawArticle)] == ["https://news.example/b"]
+    (error,) = [o for o in out if isinstance(o, IngestError)]
+    assert error.origin == f"{path.resolve()}#{start}" and error.url == "https://news.example/a"
+    assert "does not end where its Content-Length says" in error.error

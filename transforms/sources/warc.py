@@ -49,17 +49,18 @@ def read_warc(path: Path) -> Iterator[RawArticle | IngestError | Skipped]:
             f.seek(start)
             position, good = start, False
             try:
-                for record, place in _records(f):
+                for record, place, misfits in _records(f):
                     if record.format != "warc":  # warcio reads anything else as the older ARC, lines as records
                         yield IngestError(origin=f"{where}#{position}", stage="read", raw=where,
                                           error=f"not a WARC file from byte {position} (warcio reads it as "
                                                 f"{record.format}, which newswatch does not read)")
                         return
+                    before = misfits()
                     outcome = _outcome(record)  # reads the record; only then are its offset and length known
-                    offset, length = place()
+                    offset, length = place()  # (warcio then checks that the record ends where its length says)
                     position, good, reported = offset + length, True, False  # where the next one starts
                     records += 1
-                    yield _located(outcome, f"{where}#{offset}")
+                    yield _checked(_located(outcome, f"{where}#{offset}"), f"{where}#{offset}", before, misfits())
                 if not records and not reported:
                     yield IngestError(origin=where, stage="read", raw=where, error="no WARC record in the file")
                 return
@@ -83,11 +84,23 @@ def _printable(message: str) -> str:
 
 
 def _records(f):
-    """(record, a function giving its offset in the file and its length, once the record has been read)."""
+    """(record, a function giving its offset in the file and its length once the record has been read, and one
+    counting the records so far that did not end where their length said)."""
     from warcio.archiveiterator import ArchiveIterator
     iterator = ArchiveIterator(f)
     for record in iterator:  # warcio's offsets are the file's own, wherever reading started
-        yield record, lambda: (iterator.get_record_offset(), iterator.get_record_length())
+        yield (record, lambda: (iterator.get_record_offset(), iterator.get_record_length()),
+               lambda: iterator.err_count)
+
+
+def _checked(outcome, location: str, misfits_before: int, misfits_after: int):
+    """A record's outcome, or an error row if it did not end where its Content-Length said (warcio warns and
+    reads on: the text would be stored cut short, or with the next bytes in it)."""
+    if misfits_after == misfits_before:
+        return outcome
+    return IngestError(origin=location, url=getattr(outcome, "url", None), stage="read", raw=location,
+                       error="WARC record does not end where its Content-Length says (its content is cut or runs "
+                             "on): not stored")
 
 
 def _located(outcome, where: str):
