@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 
-from newswatch.pipelines.status import EXIT_CRASH, EXIT_INPUT_ERRORS, EXIT_OK, EXIT_USAGE
+from newswatch.pipelines.status import EXIT_BROKEN_PIPE, EXIT_CRASH, EXIT_INPUT_ERRORS, EXIT_OK, EXIT_USAGE
 
 COMMANDS = {
     "replay": "replay files or folders (default: the bundled seeds)",
@@ -86,6 +87,12 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"newswatch {command}: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:  # the reader went away ("newswatch events | head"): no traceback, and none at exit
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return EXIT_BROKEN_PIPE
     except Exception as exc:  # noqa: BLE001
         from newswatch.pipelines.common import DatabaseUnavailable
         if isinstance(exc, DatabaseUnavailable):

@@ -137,3 +137,22 @@ def test_a_bad_database_is_one_line_and_exit_2_before_any_work(tmp_path, capsys,
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith(f"newswatch {command}: ") and words in err, err
     assert not (tmp_path / "out.csv").exists() and not (tmp_path / "out.html").exists()
+
+
+def test_a_reader_that_goes_away_is_exit_141_without_a_traceback(tmp_path, one_article):
+    """"newswatch sql ... | head -1": once a crash (exit 3, with a traceback) when head closed the pipe."""
+    import subprocess
+    import sys
+    db = str(tmp_path / "n.duckdb")
+    assert cli.main(["replay", one_article, "--db", db, "-q"]) == 0
+    proc = subprocess.Popen([sys.executable, "-m", "newswatch.pipelines.cli", "sql", "--format", "csv", "--db", db,
+                             "SELECT range AS n FROM range(2000000)"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert proc.stdout.readline().strip() == b"n"
+        proc.stdout.close()  # as head does after its first line
+        err = proc.stderr.read().decode()
+        assert proc.wait(timeout=60) == 141
+    finally:
+        proc.kill()
+    assert "Traceback" not in err and "crashed" not in err, err
