@@ -400,3 +400,14 @@ def test_a_stored_event_reached_through_two_of_its_parties_is_one_event(db_path)
                     ExtractedArticle(article("c"), [event("joint_exercise", parties=("PHL", "VNM"),
                                                           evidence=DRILL)])])
     assert events(db_path) == [("joint_exercise", list(three), dt.date(2018, 4, 10), 3)]
+
+
+def test_words_of_a_title_in_title_case_are_no_names(db_path):
+    """ "Navies Of Kenya And Tanzania Hold Joint Drill": every word is capitalised, none names this drill."""
+    title = "Navies Of Kenya And Tanzania Hold Joint Naval Drill"
+    evidence = "The navies of Kenya and Tanzania held a joint naval drill off the coast"
+    write(db_path, [ExtractedArticle(article("a", title=title, published=dt.date(2024, 3, 5)), [
+        event("joint_exercise", parties=("KEN", "TZA"), date=dt.date(2024, 3, 5), evidence=evidence)])])
+    write(db_path, [ExtractedArticle(article("b", title=title), [
+        event("joint_exercise", parties=("KEN", "TZA"), date=None, precision=None, evidence=evidence)])])
+    assert len(events(db_path)) == 2

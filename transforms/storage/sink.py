@@ -207,10 +207,10 @@ class _EventIndex:
             # the reports of these events only: a flush must not aggregate every mention of the database
             cur = self.conn.execute("""
                 WITH e AS (SELECT * FROM events WHERE event_type = ? AND list_contains(participants, ?))
-                SELECT e.*, s.reported AS reported__, s.text AS text__
+                SELECT e.*, s.reported AS reported__, s.titles AS titles__, s.evidence AS evidence__
                 FROM e LEFT JOIN (
                     SELECT m.event_id, min(a.published_at) AS reported,
-                           string_agg(coalesce(a.title, '') || ' ' || m.evidence, ' ') AS text
+                           list(coalesce(a.title, '')) AS titles, list(m.evidence) AS evidence
                     FROM event_mentions m JOIN articles a USING (article_id)
                     WHERE m.event_id IN (SELECT event_id FROM e) GROUP BY m.event_id) s USING (event_id)""",
                 [event_type, code])
@@ -218,10 +218,11 @@ class _EventIndex:
             states = {}
             for r in cur.fetchall():
                 row = dict(zip(cols, r))
-                reported, text = row.pop("reported__"), row.pop("text__")
+                reported, titles, evidence = row.pop("reported__"), row.pop("titles__"), row.pop("evidence__")
                 event_id = row["event_id"]
                 st = self.touched.get(event_id) or self.loaded.get(event_id) or _EventState(
-                    row, new=False, reported=reported.date() if reported else None, told=Telling.read(text),
+                    row, new=False, reported=reported.date() if reported else None,
+                    told=Telling.read(titles or [], evidence or []),
                     load_facts=functools.partial(self._facts, event_id))
                 states[event_id] = self.loaded[event_id] = st
             for st in self.touched.values():
@@ -286,14 +287,17 @@ class Telling:
     """What the titles and evidence of an event's reports say."""
 
     words: set[str] = field(default_factory=set)  # content words (:func:`content_words`)
-    names: set[str] = field(default_factory=set)  # capitalised words, lower-cased: an exercise's, a ship's, an accord's
+    # capitalised words of the evidence, lower-cased: an exercise's, a ship's, an accord's; not of titles (often
+    # in title case) nor a sentence's first word
+    names: set[str] = field(default_factory=set)
     years: set[int] = field(default_factory=set)  # years they name ("the 2024 edition")
 
     @classmethod
-    def read(cls, text: str | None) -> Telling:
-        text = text or ""
-        return cls(content_words(text), {w.lower() for w in _CAPITALISED.findall(text)} - _stop_words(),
-                   {int(y) for y in _YEAR.findall(text)})
+    def read(cls, titles: list[str], evidence: list[str]) -> Telling:
+        text = " ".join([*titles, *evidence])
+        names = {m.group().lower() for sentence in evidence for m in _CAPITALISED.finditer(sentence or "")
+                 if sentence[:m.start()].strip()}
+        return cls(content_words(text), names - _stop_words(), {int(y) for y in _YEAR.findall(text)})
 
     def add(self, other: Telling) -> None:
         self.words |= other.words
@@ -618,7 +622,7 @@ def write_batch(conn, items: list[ExtractedArticle], errors: list[IngestError] =
             article_rows.append(as_row(art, exclude=NOT_ARTICLE_COLUMNS))
             facts = None
             for cand in item.events:
-                told = Telling.read(" ".join([art.title or "", *(m.evidence for m in cand.mentions)]))
+                told = Telling.read([art.title or ""], [m.evidence for m in cand.mentions])
                 if facts is None:
                     facts = ArticleFacts.read(" ".join([art.title or "", art.text]))
                 match = find_match(index.candidates(cand.event_type, cand.participants), cand, art.published_date,
