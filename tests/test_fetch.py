@@ -497,3 +497,16 @@ def test_retry_after_as_an_http_date(site):
     fetcher = Fetcher(policy(respect_robots=False))
     assert fetcher.fetch(site.url("/busy")).status == 429
     assert 290 < fetcher.host_backoff(site.url("/busy")) <= 300
+
+
+def test_a_body_cut_short_is_a_retryable_failure_not_a_page(site):
+    """http.client's read ends quietly when the server closes early: the body would be stored cut short."""
+    site.add("/short", PAGE[:len(PAGE) // 2], content_length=False, headers={"Content-Length": str(len(PAGE))})
+    site.add("/gz-cut", gzip.compress(PAGE)[:-30], headers={"Content-Encoding": "gzip"})
+    site.add("/whole", PAGE, gzip=True)
+    fetcher = Fetcher(policy())
+    for path in ("/short", "/gz-cut"):
+        result = fetcher.fetch(site.url(path))
+        assert result.error_kind == "truncated" and "cut short" in result.error, path
+        assert len([r for r in site.requests if r.path == path]) == 3  # retried: a cut is often passing
+    assert fetcher.fetch(site.url("/whole")).body == PAGE
