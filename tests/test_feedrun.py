@@ -157,3 +157,23 @@ def test_a_run_with_extraction_workers_stores_what_one_process_stores(tmp_path):
             finally:
                 conn.close()
     assert rows["1"] == rows["2"] and len(rows["1"][0]) >= 2 and rows["1"][2] == 2
+
+
+def test_a_page_that_failed_for_a_passing_reason_is_fetched_even_when_its_feed_is_unchanged(tmp_path, site, db_path):
+    """Run 1: the page answers 503 three times (a row, not seen). Run 2: the feed answers 304, yet the page is
+    fetched, as it is pending; run 3 then sends the validators again."""
+    t1, p1 = seed_page("001")
+    site.add_sequence("/news/late", [Reply(status=503), Reply(status=503), Reply(status=503), Reply(p1)])
+    site.add("/feed.xml", rss(site, [(t1, "/news/late", dt.datetime(2018, 4, 12, 10, tzinfo=dt.timezone.utc))]),
+             content_type="application/rss+xml", headers={"ETag": '"feed-v1"'})
+    feeds = tmp_path / "feeds.toml"
+    feeds.write_text(f'allow_private_addresses = true\nmax_requests_per_host_per_minute = 6000\n\n[[feed]]\n'
+                     f'name = "wire"\nurl = "{site.url("/feed.xml")}"\n', encoding="utf-8")
+    assert cli.main(["run", "--feeds", str(feeds), "--db", db_path]) == 1
+    assert counts(db_path)["articles"] == 0 and site.hits["/news/late"] == 3
+    assert cli.main(["run", "--feeds", str(feeds), "--db", db_path]) == 0
+    assert site.last_headers("/feed.xml").get("if-none-match") is None  # asked in full: the page was pending
+    assert counts(db_path)["articles"] == 1 and site.hits["/news/late"] == 4
+    assert cli.main(["run", "--feeds", str(feeds), "--db", db_path]) == 0
+    assert site.last_headers("/feed.xml").get("if-none-match") == '"feed-v1"'
+    assert site.hits["/news/late"] == 4

@@ -19,7 +19,7 @@ from newswatch.transforms.sources.fetch import Fetcher
 from newswatch.transforms.sources.pages import EmptyExtraction, UndecodablePage, extract_page
 
 # Fetch failures worth retrying on a later run (the URL is not marked seen).
-TRANSIENT = frozenset({"timeout", "connection", "dns", "tls", "http_5xx", "http_429"})
+TRANSIENT = frozenset({"timeout", "connection", "dns", "tls", "http_5xx", "http_429", "truncated"})
 
 
 def _now() -> dt.datetime:
@@ -40,9 +40,22 @@ class SourceState:
     seen: frozenset[str] = frozenset()
 
 
+# A page that failed for a passing reason within this many days is still pending (see load_state).
+PENDING_DAYS = 7
+
+
 def load_state(conn) -> SourceState:
-    feeds = {url: FeedStateRow(etag, lm) for url, etag, lm in
-             conn.execute("SELECT feed_url, etag, last_modified FROM feed_state").fetchall()}
+    """What earlier runs left. A feed with a pending page (one that failed for a passing reason, so it is
+    neither seen nor stored, in the last ``PENDING_DAYS``) is asked for without its validators: a 304 would
+    hide the entry, and the page would never be fetched again."""
+    pending = {r[0] for r in conn.execute("""
+        SELECT DISTINCT e.feed FROM ingest_errors e
+        WHERE e.stage = 'fetch_page' AND e.feed IS NOT NULL AND e.url IS NOT NULL AND e.last_seen_at >= ?
+          AND e.url NOT IN (SELECT url FROM seen_urls)
+          AND e.url NOT IN (SELECT url FROM articles WHERE url IS NOT NULL)""",
+        [_now() - dt.timedelta(days=PENDING_DAYS)]).fetchall()}
+    feeds = {url: FeedStateRow(None, None) if name in pending else FeedStateRow(etag, lm) for url, name, etag, lm in
+             conn.execute("SELECT feed_url, name, etag, last_modified FROM feed_state").fetchall()}
     seen = frozenset(r[0] for r in conn.execute("SELECT url FROM seen_urls").fetchall())
     return SourceState(feeds, seen)
 
