@@ -272,6 +272,8 @@ def test_fetch_then_parse_over_http():
     ("", None, None),
     ("http://", None, None),
     ("http://example.com:99999/", None, None),
+    ("https://example.com/fair report.html", None, "https://example.com/fair%20report.html"),  # not "fairreport"
+    ("https://example.com/fair%20report.html", None, "https://example.com/fair%20report.html"),
 ])
 def test_canonical_url(raw, base, expected):
     assert canonical_url(raw, base) == expected

@@ -9,7 +9,7 @@ parameter stays: ``story.php?id=1`` and ``story.php?id=2`` are two articles.
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
 import courlan
 
@@ -35,7 +35,9 @@ def canonical_url(url: str | None, base: str | None = None) -> str | None:
         return None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         return None
-    path = parts.path
+    # a raw space ("/fair report.html") encoded, as a browser does, before courlan (which would drop it and
+    # name another page); nothing else changes, so stored canonical URLs stay the same
+    path = re.sub(r"\s", lambda m: quote(m.group()), parts.path)
     if "/." in path:  # resolve "." and ".." segments
         path = urlsplit(urljoin(f"{parts.scheme}://{parts.netloc}/", path)).path
     query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
