@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.utils
 import gzip
 import socket
 import threading
@@ -510,3 +511,19 @@ def test_a_body_cut_short_is_a_retryable_failure_not_a_page(site):
         assert result.error_kind == "truncated" and "cut short" in result.error, path
         assert len([r for r in site.requests if r.path == path]) == 3  # retried: a cut is often passing
     assert fetcher.fetch(site.url("/whole")).body == PAGE
+
+
+def test_a_retry_after_date_is_reported_as_given_so_each_run_gives_the_same_reason(site):
+    """A countdown in the reason ("for 597 s", then 593...) made every run's error row a new one."""
+    when = email.utils.formatdate(time.time() + 600, usegmt=True)
+    site.add("/busy", b"", status=429, headers={"Retry-After": when})
+    site.add("/other", PAGE)
+    reasons = set()
+    for _ in range(2):
+        fake = FakeTime()
+        fetcher = Fetcher(policy(respect_robots=False), clock=fake.clock, sleep=fake.sleep)
+        reasons.add(fetcher.fetch(site.url("/busy")).error)
+        fake.now += 5
+        reasons.add(fetcher.fetch(site.url("/other")).error)
+    assert reasons == {f"HTTP 429 Too Many Requests: {site.host} asked to slow down until {when}",
+                       f"HTTP 429 earlier: {site.host} is left alone until its Retry-After has passed"}

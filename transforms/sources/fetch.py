@@ -404,8 +404,12 @@ class Fetcher:
                     wait = _retry_after(response.headers)
                     wait = DEFAULT_429_BACKOFF if wait is None else wait
                     self._back_off(key, wait)
-                    raise _Failure("http_status", f"HTTP 429 {response.reason}: {host} asked to slow down for "
-                                   f"{wait:.0f} s".strip(), retryable=wait <= self.policy.max_retry_after,
+                    given = (response.headers.get("retry-after") or "").strip()
+                    # as the server said it: a date, not the seconds left until it, which differ on every run
+                    # and would make each run's error row a new one
+                    until = f"until {given}" if given and not given.isdigit() else f"for {wait:.0f} s"
+                    raise _Failure("http_status", f"HTTP 429 {response.reason}: {host} asked to slow down "
+                                   f"{until}".strip(), retryable=wait <= self.policy.max_retry_after,
                                    retry_after=wait, status=429, headers=response.headers)
                 if response.status >= 500:
                     raise _Failure("http_status", f"HTTP {response.status} {response.reason}".strip(),
@@ -442,8 +446,8 @@ class Fetcher:
         with self._blocked_guard:
             left = self._host_blocked.get(key, 0.0) - self._clock()
         if left > 0:
-            raise _Failure("http_status", f"HTTP 429 earlier: {host} is left alone for {left:.0f} s more",
-                           status=429)
+            raise _Failure("http_status", f"HTTP 429 earlier: {host} is left alone until its Retry-After has "
+                                          f"passed", status=429)  # no countdown: the same reason, the same row
 
     # -- checks ------------------------------------------------------------
 
