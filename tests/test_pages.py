@@ -149,3 +149,21 @@ def test_page_without_content_raises():
     with pytest.raises(EmptyExtraction):
         extract_page("<html><body><nav><a href='/'>Home</a></nav></body></html>")
     assert issubclass(EmptyExtraction, ValueError)
+
+
+ACCENTED = "Señora Müller opened the café on Façade Street; the crème brûlée stand sold out at a naïve fair. "
+
+
+def _accented_page(title: str, meta: str) -> str:
+    paras = "".join(f"<p>{ACCENTED} Item {i} of an invented report.</p>" for i in range(5))
+    return f"<html><head><meta charset='{meta}'><title>{title}</title></head><body>{paras}</body></html>"
+
+
+@pytest.mark.parametrize("title", ["L1meta", "Cp2", "Harbour fair"])
+def test_latin1_bytes_under_a_wrong_utf8_label_decode_as_the_commonest_charset_that_fits(title):
+    """charset-normalizer scores cp1250 as well as cp1252 on these bytes: the tie goes to the commoner."""
+    assert ACCENTED in decode_html(_accented_page(title, "utf-8").encode("latin-1"))
+
+
+def test_valid_utf8_wins_over_a_wrong_multibyte_label():
+    assert ACCENTED in decode_html(_accented_page("X", "shift_jis").encode("utf-8"))

@@ -26,16 +26,13 @@ from urllib.parse import urljoin
 import charset_normalizer
 import feedparser
 
+from newswatch.transforms.sources.pages import likeliest
 from newswatch.transforms.sources.urls import canonical_url
 
 MIN_YEAR = 1990
 MAX_FUTURE = dt.timedelta(days=2)
 
 _XML_ENCODING_RE = re.compile(rb"""<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)""")
-# tie-break between equally plausible charsets: the most common on the web first
-_COMMON_CHARSETS = ["utf_8", "cp1252", "latin_1", "iso8859_15", "cp1251", "koi8_r", "cp1250", "iso8859_2",
-                    "shift_jis", "cp932", "euc_jp", "gb2312", "gb18030", "big5", "euc_kr", "cp1256",
-                    "cp1253", "iso8859_7", "cp1254", "iso8859_9", "cp1255", "iso8859_8", "cp874"]
 # how much less "chaos" (charset-normalizer's mess score) a proposal needs to replace a plausible charset
 _CHAOS_MARGIN = 0.05
 _TAG_RE = re.compile(r"<[^>]+>")
@@ -170,10 +167,7 @@ def _better_encoding(body: bytes, result) -> str | None:
     matches = list(charset_normalizer.from_bytes(body))
     if not matches:
         return None
-    best = min(matches, key=lambda m: m.chaos).chaos
-    ties = [m for m in matches if m.chaos <= best + 1e-9]
-    proposed = min(ties, key=lambda m: _COMMON_CHARSETS.index(m.encoding)
-                   if m.encoding in _COMMON_CHARSETS else len(_COMMON_CHARSETS))
+    proposed = likeliest(matches)
     if _same_codec(proposed.encoding, used):
         return None
     declared = _XML_ENCODING_RE.search(body[:1024])

@@ -113,6 +113,23 @@ def _plausible(body: bytes, encoding: str) -> bool:
         return False
 
 
+# Tie-break between equally plausible charsets: the most common on the web first.
+COMMON_CHARSETS = ["utf_8", "cp1252", "latin_1", "iso8859_15", "cp1251", "koi8_r", "cp1250", "iso8859_2",
+                   "shift_jis", "cp932", "euc_jp", "gb2312", "gb18030", "big5", "euc_kr", "cp1256",
+                   "cp1253", "iso8859_7", "cp1254", "iso8859_9", "cp1255", "iso8859_8", "cp874"]
+
+
+def likeliest(matches):
+    """The least messy of charset-normalizer's readings (``list(from_bytes(...))``); among equally messy ones
+    (Latin-1 text read as cp1250 scores as well as cp1252 can), the most common charset, not the first found."""
+    if not matches:
+        return None
+    least = min(m.chaos for m in matches)
+    ties = [m for m in matches if m.chaos <= least + 1e-9]
+    return min(ties, key=lambda m: COMMON_CHARSETS.index(m.encoding) if m.encoding in COMMON_CHARSETS
+               else len(COMMON_CHARSETS))
+
+
 def decode_html(body: bytes, declared_charset: str | None = None) -> str:
     """Decode page bytes to text; raises :class:`UndecodablePage`.
 
@@ -136,6 +153,10 @@ def decode_html(body: bytes, declared_charset: str | None = None) -> str:
     if meta and (meta.startswith("utf-16") or meta.startswith("utf-32")):
         meta = None  # a page "declaring" UTF-16 in ASCII bytes cannot be UTF-16
     non_ascii = not body.isascii()
+    if non_ascii and _try_decode(body, "utf-8") is not None:
+        # non-ASCII bytes that are valid UTF-8 are UTF-8 whatever the page or server says: other charsets'
+        # text almost never is, and a wrong label ("shift_jis" on a UTF-8 page) would garble every accent
+        candidates.append("utf-8")
     if declared in _DEFAULT_CHARSETS and non_ascii:
         candidates.append("utf-8")
     if declared and meta and declared != meta and non_ascii:
@@ -150,7 +171,7 @@ def decode_html(body: bytes, declared_charset: str | None = None) -> str:
         if _looks_like_text(text):
             return text.lstrip("\ufeff")
         raise UndecodablePage(f"page bytes decode as {encoding} but are not text (binary data?)")
-    best = charset_normalizer.from_bytes(body[:200_000]).best()
+    best = likeliest(list(charset_normalizer.from_bytes(body[:200_000])))
     text = _try_decode(body, best.encoding) if best is not None else None
     if text is None or not _looks_like_text(text):
         tried = ", ".join(dict.fromkeys(candidates))
