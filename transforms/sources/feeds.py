@@ -72,10 +72,12 @@ class ParsedFeed:
     ``bozo`` / ``bozo_reason`` record any problem, even when entries were
     recovered.  ``error`` is set only when the feed is unusable: malformed with
     no usable entries, or not a feed at all.  ``skipped_entries`` lists entries
-    dropped for lack of a usable link.
+    dropped for lack of a usable link; ``duplicate_entries`` counts entries whose
+    page an earlier entry already gives (kept once: not an error).
     """
 
     entries: list[FeedEntry] = field(default_factory=list)
+    duplicate_entries: int = 0
     bozo: bool = False
     bozo_reason: str | None = None
     encoding: str | None = None
@@ -258,9 +260,8 @@ def _to_parsed_feed(result, base: str, note: str | None, now: dt.datetime) -> Pa
             reason = "no link" if not link else f"unusable link {link!r} (not an http(s) URL)"
             out.skipped_entries.append(SkippedEntry(index, reason, entry_id, title, link))
             continue
-        if url in seen:
-            out.skipped_entries.append(SkippedEntry(index, f"duplicate of an earlier entry ({url})",
-                                                    entry_id, title, link))
+        if url in seen:  # the same page twice ("a.html", "a.html?utm_source=rss"): nothing is lost, no error
+            out.duplicate_entries += 1
             continue
         seen.add(url)
         content = entry.get("content") or []
