@@ -177,3 +177,23 @@ def test_a_page_that_failed_for_a_passing_reason_is_fetched_even_when_its_feed_i
     assert cli.main(["run", "--feeds", str(feeds), "--db", db_path]) == 0
     assert site.last_headers("/feed.xml").get("if-none-match") == '"feed-v1"'
     assert site.hits["/news/late"] == 4
+
+
+def test_tracking_links_to_one_page_are_one_article(tmp_path, site, db_path):
+    t1, p1 = seed_page("001")
+    site.add("/news/story", p1)
+    site.add_redirect("/track/1", site.url("/news/story"), status=301)
+    site.add_redirect("/track/2", site.url("/news/story"))
+    when = dt.datetime(2018, 4, 12, 10, tzinfo=dt.timezone.utc)
+    site.add("/feed.xml", rss(site, [(t1, "/track/1", when), (t1, "/track/2", when), (t1, "/news/story", when)]),
+             content_type="application/rss+xml")
+    feeds = tmp_path / "feeds.toml"
+    feeds.write_text(f'allow_private_addresses = true\nmax_requests_per_host_per_minute = 6000\n\n[[feed]]\n'
+                     f'name = "wire"\nurl = "{site.url("/feed.xml")}"\n', encoding="utf-8")
+    assert cli.main(["run", "--feeds", str(feeds), "--db", db_path]) == 0
+    conn = connect(db_path, read_only=True)
+    urls = [r[0] for r in conn.execute("SELECT url FROM articles").fetchall()]
+    counts_ = {r[0] for r in conn.execute("SELECT article_count FROM events").fetchall()}
+    seen = conn.execute("SELECT count(*) FROM seen_urls").fetchone()[0]
+    conn.close()
+    assert urls == [site.url("/news/story")] and counts_ == {1} and seen == 3

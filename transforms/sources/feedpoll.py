@@ -17,6 +17,7 @@ from newswatch.transforms.sources.feedconfig import FeedConfig
 from newswatch.transforms.sources.feeds import parse_feed
 from newswatch.transforms.sources.fetch import Fetcher
 from newswatch.transforms.sources.pages import EmptyExtraction, UndecodablePage, extract_page
+from newswatch.transforms.sources.urls import canonical_url
 
 # Fetch failures worth retrying on a later run (the URL is not marked seen).
 TRANSIENT = frozenset({"timeout", "connection", "dns", "tls", "http_5xx", "http_429", "truncated"})
@@ -162,7 +163,9 @@ def fetch_article(fetcher: Fetcher, item: FeedItem) -> tuple[RawArticle | None, 
         published, source = page.published.isoformat(), "page"
     else:
         published, source = None, None
-    article = RawArticle(origin=item.link, text=page.text, url=item.url, title=item.title or page.title,
+    # the page's own address after redirects: three tracking links to one story are one article
+    url = canonical_url(result.final_url) or item.url
+    article = RawArticle(origin=item.link, text=page.text, url=url, title=item.title or page.title,
                          published=published, publisher=page.publisher, language=page.language,
                          source=f"feed:{item.feed}", feed=item.feed, fetched_at=now, published_source=source)
     return article, SeenUrl(item.url, item.feed, now, None, "fetched"), None

@@ -585,6 +585,9 @@ def write_batch(conn, items: list[ExtractedArticle], errors: list[IngestError] =
     """Write one batch in one transaction; returns what changed."""
     now = now or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     stats = WriteStats()
+    # every fetched URL is seen, also those whose article another one of the batch stands for
+    carried = [dataclasses.replace(it.article.seen, article_id=it.article.article_id)
+               for it in items if it.article.seen is not None]
     items, duplicates = one_version_per_article(items)
     errors = [*errors, *duplicates]
     stats.duplicates = len(duplicates)
@@ -653,8 +656,6 @@ def write_batch(conn, items: list[ExtractedArticle], errors: list[IngestError] =
         stats.mentions = len(mention_rows)
         # seen URLs last, with the article ids now known
         by_url = {it.article.url: it.article.article_id for it in items if it.article.url}
-        carried = [dataclasses.replace(it.article.seen, article_id=it.article.article_id)
-                   for it in items if it.article.seen is not None]
         stats.seen_urls = write_seen(conn, [*carried, *(dataclasses.replace(s, article_id=s.article_id
                                                                             or by_url.get(s.url)) for s in seen)])
         conn.execute("COMMIT")
