@@ -129,15 +129,27 @@ def print_rows(cols, rows, fmt: str = "table", out=None) -> None:
         json.dump([dict(zip(cols, r)) for r in rows], out, default=_json_default, ensure_ascii=False, indent=1)
         out.write("\n")
     else:
-        from rich.console import Console
         from rich.table import Table
         table = Table(show_lines=False)
         for c in cols:
             table.add_column(c, overflow="fold")
         for r in rows:
             table.add_row(*[_cell(v) for v in r])
-        Console(file=out).print(table)  # the terminal's width (80 columns when not a terminal)
+        rich_console(out).print(table)  # the terminal's width (80 columns when not a terminal)
         print(f"{len(rows)} row{'s' if len(rows) != 1 else ''}", file=out)
+
+
+def rich_console(file):
+    """A rich Console on ``file`` whose broken pipe ("newswatch events | head") is a BrokenPipeError, which
+    the CLI reports as such (exit 141); rich itself would exit 1, which reads as a usage error."""
+    from rich.console import Console
+
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            self.quiet = True
+            raise BrokenPipeError
+
+    return _Console(file=file)
 
 
 def events_table(conn, limit: int = 50, out=None, *, event_type: str | None = None, country: str | None = None,
@@ -145,7 +157,6 @@ def events_table(conn, limit: int = 50, out=None, *, event_type: str | None = No
     """The events of the database open on ``conn``, newest last: a table or blocks for people, csv or json
     (with id and first source) for scripts; ``event_type``, ``country`` (a participant code) and ``since`` (a
     date) filter them."""
-    from rich.console import Console
     from rich.table import Table
 
     events = fetch_events(conn, event_type=event_type, country=country, since=since, limit=limit)
@@ -154,7 +165,7 @@ def events_table(conn, limit: int = 50, out=None, *, event_type: str | None = No
         return
     rows = [_event_record(e)[:8] for e in events]
     total = conn.execute("SELECT count(*) FROM events").fetchone()[0]
-    console = Console(file=out or sys.stdout)  # the terminal's width (80 columns when not a terminal)
+    console = rich_console(out or sys.stdout)  # the terminal's width (80 columns when not a terminal)
     shown = "" if total == len(rows) and not (event_type or country or since) else f", {len(rows)} shown"
     title = f"defence-cooperation events ({total}{shown})"
     if console.width >= WIDE:
