@@ -279,15 +279,40 @@ def _write_batches(reader, path: str, kind: str) -> int:
     import pyarrow.parquet as pq
     tmp = f"{path}.tmp-{os.getpid()}"
     rows = 0
-    writer = pq.ParquetWriter(tmp, reader.schema) if kind == ".parquet" else pcsv.CSVWriter(tmp, reader.schema)
+    flat = _csv_batch if kind == ".csv" else (lambda batch: batch)
+    schema = reader.schema if kind == ".parquet" else _csv_batch(_empty_batch(reader.schema)).schema
     try:
-        for batch in reader:
-            writer.write_batch(batch)
-            rows += batch.num_rows
+        writer = pq.ParquetWriter(tmp, schema) if kind == ".parquet" else pcsv.CSVWriter(tmp, schema)
+        try:
+            for batch in reader:
+                writer.write_batch(flat(batch))
+                rows += batch.num_rows
+        finally:
+            writer.close()
+        os.replace(tmp, path)
     finally:
-        writer.close()
-    os.replace(tmp, path)
+        if os.path.exists(tmp):
+            os.remove(tmp)  # a failed export leaves no partial file behind
     return rows
+
+
+def _empty_batch(schema):
+    import pyarrow as pa
+    return pa.RecordBatch.from_arrays([pa.array([], type=f.type) for f in schema], schema=schema)
+
+
+def _csv_batch(batch):
+    """CSV has no lists: a list column (an event's participants) becomes its items joined by ";"."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    columns, fields = [], []
+    for field, column in zip(batch.schema, batch.columns):
+        if pa.types.is_list(field.type) or pa.types.is_large_list(field.type):
+            column = pc.binary_join(column.cast(pa.list_(pa.string())), ";")
+            field = pa.field(field.name, pa.string())
+        columns.append(column)
+        fields.append(field)
+    return pa.RecordBatch.from_arrays(columns, schema=pa.schema(fields))
 
 
 def cmd_report(argv: list[str]) -> int:
