@@ -317,8 +317,8 @@ def test_a_report_whose_article_names_a_later_year_does_not_join_an_earlier_even
     assert len(events(db_path)) == (1 if merged else 2)
 
 
-AID = "The council adopted an assistance measure from its Harbour Fund to support the Freedonian armed forces"
-AID_AGAIN = "The council adopted a new Harbour Fund assistance measure to support the armed forces of Freedonia"
+AID = "The council adopted an assistance measure from its Harbour Resilience Fund to support the Freedonian armed forces"
+AID_AGAIN = "The council adopted a new Harbour Resilience Fund measure to support the armed forces of Freedonia"
 
 
 @pytest.mark.parametrize("sum_b,merged", [("€12 million", True), ("€30 million", False), ("", True)])
@@ -348,9 +348,13 @@ def test_two_reports_that_cannot_be_placed_merge_when_told_alike_and_a_third_joi
 @pytest.mark.parametrize("evidence,merged", [
     ("Kenyan and Tanzanian navies held the Blue Heron joint naval exercise", True),
     ("Kenyan and Tanzanian navies held a joint naval exercise", False),  # no name but the parties': any drill
+    ("On Monday in March Kenyan and Tanzanian navies held a joint naval exercise", False),  # days name no drill
+    ("Kenyan and Tanzanian navies held the HERON joint naval exercise", True),  # one name, in capitals
+    ("Kenyan and Tanzanian navies held the Heron joint naval exercise", False),  # one ordinary capital word
 ])
 def test_a_report_that_cannot_be_placed_must_share_a_name_besides_the_parties(db_path, evidence, merged):
-    stored = "The joint naval exercise Blue Heron of the Kenyan and Tanzanian navies began in Mombasa"
+    stored = ("The joint naval exercise Blue Heron (HERON) of the Kenyan and Tanzanian navies began in Mombasa "
+              "on Monday in March")
     write(db_path, [ExtractedArticle(article("a", published=dt.date(2024, 3, 5)), [
         event("joint_exercise", parties=("KEN", "TZA"), date=dt.date(2024, 3, 5), evidence=stored)])])
     write(db_path, [unplaced("b", evidence, parties=("KEN", "TZA"))])

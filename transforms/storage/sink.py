@@ -26,6 +26,7 @@ Rules:
 
 from __future__ import annotations
 
+import calendar
 import dataclasses
 import datetime as dt
 import functools
@@ -210,7 +211,7 @@ class _EventIndex:
                 SELECT e.*, s.reported AS reported__, s.titles AS titles__, s.evidence AS evidence__
                 FROM e LEFT JOIN (
                     SELECT m.event_id, min(a.published_at) AS reported,
-                           list(coalesce(a.title, '')) AS titles, list(m.evidence) AS evidence
+                           list(coalesce(a.title, '')) AS titles, list(coalesce(m.evidence, '')) AS evidence
                     FROM event_mentions m JOIN articles a USING (article_id)
                     WHERE m.event_id IN (SELECT event_id FROM e) GROUP BY m.event_id) s USING (event_id)""",
                 [event_type, code])
@@ -235,7 +236,7 @@ class _EventIndex:
         """The facts of a stored event's articles: read only for a report that cannot be placed in time and is
         told like it."""
         texts = self.conn.execute("""
-            SELECT DISTINCT coalesce(a.title, '') || ' ' || a.text FROM event_mentions m JOIN articles a
+            SELECT DISTINCT coalesce(a.title, '') || ' ' || coalesce(a.text, '') FROM event_mentions m JOIN articles a
             USING (article_id) WHERE m.event_id = ?""", [event_id]).fetchall()
         return ArticleFacts.read(" ".join(t for (t,) in texts))
 
@@ -280,6 +281,8 @@ def similarity(a: set[str], b: set[str]) -> float:
 
 _YEAR = re.compile(r"\b(?:19[5-9]\d|20\d\d)\b")
 _CAPITALISED = re.compile(r"\b[A-Z][^\W_]{2,}")
+_CALENDAR_WORDS = frozenset(w.lower() for w in (*calendar.day_name, *calendar.month_name, *calendar.day_abbr,
+                                                *calendar.month_abbr) if w)
 
 
 @dataclass
@@ -291,18 +294,22 @@ class Telling:
     # in title case) nor a sentence's first word
     names: set[str] = field(default_factory=set)
     years: set[int] = field(default_factory=set)  # years they name ("the 2024 edition")
+    acronyms: set[str] = field(default_factory=set)  # names written in capitals ("PASSEX"), lower-cased
 
     @classmethod
     def read(cls, titles: list[str], evidence: list[str]) -> Telling:
         text = " ".join([*titles, *evidence])
-        names = {m.group().lower() for sentence in evidence for m in _CAPITALISED.finditer(sentence or "")
-                 if sentence[:m.start()].strip()}
-        return cls(content_words(text), names - _stop_words(), {int(y) for y in _YEAR.findall(text)})
+        found = [m.group() for sentence in evidence for m in _CAPITALISED.finditer(sentence or "")
+                 if sentence[:m.start()].strip()]
+        names = {w.lower() for w in found} - _stop_words()
+        return cls(content_words(text), names, {int(y) for y in _YEAR.findall(text)},
+                   {w.lower() for w in found if w.isupper()} & names)
 
     def add(self, other: Telling) -> None:
         self.words |= other.words
         self.names |= other.names
         self.years |= other.years
+        self.acronyms |= other.acronyms
 
 
 @functools.cache
@@ -320,17 +327,19 @@ def _party_words(code: str) -> frozenset[str]:
 
 def named_alike(a: Telling, b: Telling, parties: Iterable[str]) -> bool:
     """The two tellings share a name that is not one of the parties' (the exercise, the ship, the accord):
-    their common words alone ("Ruritanian", "joint", "naval", "exercise") fit any drill of the pair."""
-    shared = a.names & b.names
+    their common words alone ("Ruritanian", "joint", "naval", "exercise") fit any drill of the pair. A name is
+    two capitalised words at least ("Blue Heron", "Harbour Accord") or one in capitals ("PASSEX"); days and
+    months ("on Monday", "in March") name no event."""
+    shared = (a.names & b.names) - _CALENDAR_WORDS
     for code in parties:
         shared -= _party_words(code)
-    return bool(shared)
+    return len(shared) >= 2 or bool(shared & a.acronyms & b.acronyms)
 # A sum of money: a currency sign or code before the number, or a currency word after its scale ("$1.5m",
 # "EUR 20 million", "12 billion rupees").
 _MONEY = re.compile(
     r"(?:[$€£¥₹]|\b(?:US\$|USD|EUR|GBP|INR|AUD|CNY|RMB|JPY|KRW|SAR|A\$|Rs\.?)\s?)\s?(\d[\d,]*(?:\.\d+)?)"
     r"[\s-]*(trillion|billion|million|tn|bn|mn|m|crore|lakh)?\b"
-    r"|\b(\d[\d,]*(?:\.\d+)?)[\s-]*(trillion|billion|million|tn|bn|crore|lakh)\s+"
+    r"|(?<![\d,.])\b(\d[\d,]*(?:\.\d+)?)[\s-]*(trillion|billion|million|tn|bn|crore|lakh)\s+"
     r"(?:euros?|dollars?|pounds|rupees|yen|yuan|won|riyals?|dirhams?)\b", re.I)
 _SCALE = {"": 1, "m": 1e6, "mn": 1e6, "million": 1e6, "bn": 1e9, "billion": 1e9, "tn": 1e12, "trillion": 1e12,
           "lakh": 1e5, "crore": 1e7}
@@ -625,9 +634,9 @@ def write_batch(conn, items: list[ExtractedArticle], errors: list[IngestError] =
             article_rows.append(as_row(art, exclude=NOT_ARTICLE_COLUMNS))
             facts = None
             for cand in item.events:
-                told = Telling.read([art.title or ""], [m.evidence for m in cand.mentions])
+                told = Telling.read([art.title or ""], [m.evidence or "" for m in cand.mentions])
                 if facts is None:
-                    facts = ArticleFacts.read(" ".join([art.title or "", art.text]))
+                    facts = ArticleFacts.read(" ".join([art.title or "", art.text or ""]))
                 match = find_match(index.candidates(cand.event_type, cand.participants), cand, art.published_date,
                                    art.article_id, told, facts)
                 if match is None:
