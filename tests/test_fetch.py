@@ -527,3 +527,12 @@ def test_a_retry_after_date_is_reported_as_given_so_each_run_gives_the_same_reas
         reasons.add(fetcher.fetch(site.url("/other")).error)
     assert reasons == {f"HTTP 429 Too Many Requests: {site.host} asked to slow down until {when}",
                        f"HTTP 429 earlier: {site.host} is left alone until its Retry-After has passed"}
+
+
+def test_complete_bodies_are_not_taken_for_cut_ones(site):
+    """An empty body labelled gzip and a 204 that names a Content-Length are whole (not "truncated")."""
+    site.add("/empty-gzip", b"", headers={"Content-Encoding": "gzip"})
+    site.add("/no-content", b"", status=204, content_length=False, headers={"Content-Length": "10"})
+    fetcher = Fetcher(policy())
+    assert fetcher.fetch(site.url("/empty-gzip")).error_kind != "truncated"
+    assert fetcher.fetch(site.url("/no-content"), accept=None).error_kind != "truncated"

@@ -642,11 +642,13 @@ class Fetcher:
             if decoder == "deflate":
                 decoder = zlib.decompressobj(zlib.MAX_WBITS if (chunk[0] & 0x0F) == 8 else -zlib.MAX_WBITS)
             add(chunk if decoder is None else decoded(lambda: decoder.decompress(chunk, max_bytes + 1 - size)))
-        if length.isdigit() and raw_size < int(length):  # http.client's read1 ends quietly on a cut body
-            raise _Failure("truncated", f"body cut short: {raw_size} of {length} bytes", retryable=True)
+        if raw.length:  # http.client's read1 ends quietly on a cut body, leaving what it still expected
+            # (None for a chunked body, whose Content-Length is ignored; 0 for a 204 or 304)
+            raise _Failure("truncated", f"body cut short: {raw_size} of {raw_size + raw.length} bytes",
+                           retryable=True)
         if decoder is not None and not isinstance(decoder, str):
             add(decoded(decoder.flush))
-            if not decoder.eof:
+            if raw_size and not decoder.eof:
                 raise _Failure("truncated", "compressed body cut short (its stream does not end)", retryable=True)
         return b"".join(parts)
 
