@@ -197,3 +197,18 @@ def test_tracking_links_to_one_page_are_one_article(tmp_path, site, db_path):
     seen = conn.execute("SELECT count(*) FROM seen_urls").fetchone()[0]
     conn.close()
     assert urls == [site.url("/news/story")] and counts_ == {1} and seen == 3
+
+
+def test_a_page_pending_for_longer_than_a_week_is_given_up(tmp_path, site, db_path):
+    """The window counts from the first failure: a page that keeps failing does not keep its feed unconditional."""
+    from newswatch.schemas.rows import IngestError
+    from newswatch.transforms.sources import feedpoll
+    from newswatch.transforms.storage.sink import write_batch
+    conn = connect(db_path)
+    error = IngestError(origin="x", url="https://news.example/late", feed="wire", stage="fetch_page", error="HTTP 503")
+    write_batch(conn, [], [error], now=dt.datetime.now() - dt.timedelta(days=8))
+    write_batch(conn, [], [error])  # failing still, today: the same row, seen again
+    conn.execute("INSERT INTO feed_state (feed_url, name, etag) VALUES ('https://news.example/feed', 'wire', 'v1')")
+    state = feedpoll.load_state(conn)
+    conn.close()
+    assert state.feeds["https://news.example/feed"].etag == "v1"

@@ -47,11 +47,11 @@ PENDING_DAYS = 7
 
 def load_state(conn) -> SourceState:
     """What earlier runs left. A feed with a pending page (one that failed for a passing reason, so it is
-    neither seen nor stored, in the last ``PENDING_DAYS``) is asked for without its validators: a 304 would
-    hide the entry, and the page would never be fetched again."""
+    neither seen nor stored, first within the last ``PENDING_DAYS``) is asked for without its validators: a
+    304 would hide the entry, and the page would never be fetched again. After that it is given up."""
     pending = {r[0] for r in conn.execute("""
         SELECT DISTINCT e.feed FROM ingest_errors e
-        WHERE e.stage = 'fetch_page' AND e.feed IS NOT NULL AND e.url IS NOT NULL AND e.last_seen_at >= ?
+        WHERE e.stage = 'fetch_page' AND e.feed IS NOT NULL AND e.url IS NOT NULL AND e.first_seen_at >= ?
           AND e.url NOT IN (SELECT url FROM seen_urls)
           AND e.url NOT IN (SELECT url FROM articles WHERE url IS NOT NULL)""",
         [_now() - dt.timedelta(days=PENDING_DAYS)]).fetchall()}
