@@ -167,3 +167,10 @@ def test_latin1_bytes_under_a_wrong_utf8_label_decode_as_the_commonest_charset_t
 
 def test_valid_utf8_wins_over_a_wrong_multibyte_label():
     assert ACCENTED in decode_html(_accented_page("X", "shift_jis").encode("utf-8"))
+
+
+def test_a_charset_the_server_and_the_page_agree_on_wins_over_utf8():
+    """Half-width katakana in Shift_JIS happen to be valid UTF-8: two labels that agree outweigh that."""
+    text = "ﾃｽﾄｱ ﾃｽﾄｱ"
+    body = f"<html><head><meta charset='shift_jis'></head><body><p>{text}</p></body></html>".encode("shift_jis")
+    assert text in decode_html(body, "Shift_JIS")

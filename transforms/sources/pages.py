@@ -153,9 +153,10 @@ def decode_html(body: bytes, declared_charset: str | None = None) -> str:
     if meta and (meta.startswith("utf-16") or meta.startswith("utf-32")):
         meta = None  # a page "declaring" UTF-16 in ASCII bytes cannot be UTF-16
     non_ascii = not body.isascii()
-    if non_ascii and _try_decode(body, "utf-8") is not None:
-        # non-ASCII bytes that are valid UTF-8 are UTF-8 whatever the page or server says: other charsets'
-        # text almost never is, and a wrong label ("shift_jis" on a UTF-8 page) would garble every accent
+    if non_ascii and not (declared and declared == meta) and _try_decode(body, "utf-8") is not None:
+        # non-ASCII bytes that are valid UTF-8 are UTF-8 whatever the page or the server says (unless both say
+        # the same): other charsets' text almost never is, and a wrong label ("shift_jis" on a UTF-8 page)
+        # would garble every accent
         candidates.append("utf-8")
     if declared in _DEFAULT_CHARSETS and non_ascii:
         candidates.append("utf-8")
