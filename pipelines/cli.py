@@ -302,13 +302,18 @@ def _empty_batch(schema):
 
 
 def _csv_batch(batch):
-    """CSV has no lists: a list column (an event's participants) becomes its items joined by ";"."""
+    """CSV has no lists: a list of plain values (an event's participants) becomes its items joined by ";" (a
+    missing item empty), and any other nested value (a struct, a map, a list of lists) its JSON."""
+    import json
+
     import pyarrow as pa
-    import pyarrow.compute as pc
     columns, fields = [], []
     for field, column in zip(batch.schema, batch.columns):
-        if pa.types.is_list(field.type) or pa.types.is_large_list(field.type):
-            column = pc.binary_join(column.cast(pa.list_(pa.string())), ";")
+        if pa.types.is_nested(field.type):
+            plain = (pa.types.is_list(field.type) or pa.types.is_large_list(field.type)) and \
+                not pa.types.is_nested(field.type.value_type)
+            column = pa.array([None if v is None else ";".join("" if x is None else str(x) for x in v) if plain
+                               else json.dumps(v, default=str) for v in column.to_pylist()], type=pa.string())
             field = pa.field(field.name, pa.string())
         columns.append(column)
         fields.append(field)

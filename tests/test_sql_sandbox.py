@@ -95,8 +95,10 @@ def test_export_refuses_what_sql_refuses(db, tmp_path):
 def test_export_to_csv_writes_a_list_column_as_its_items_joined(db, tmp_path):
     """An event's participants are a list; CSV has none (once: a crash, and a .tmp file left behind)."""
     out = tmp_path / "lists.csv"
-    query = "SELECT ['JPN', 'VNM'] AS participants, [1, 2, 3] AS numbers, 'x' AS plain"
+    query = ("SELECT ['JPN', 'VNM'] AS participants, [1, 2, 3] AS numbers, 'x' AS plain, ['a', NULL, 'b'] AS gap, "
+             "{'k': 1} AS struct, [[1], [2, 3]] AS nested")
     assert cli.main(["export", query, "--to", str(out), "--db", db]) == 0
-    assert pcsv.read_csv(out).to_pylist() == [{"participants": "JPN;VNM", "numbers": "1;2;3", "plain": "x"}]
+    assert pcsv.read_csv(out).to_pylist() == [{"participants": "JPN;VNM", "numbers": "1;2;3", "plain": "x",
+                                               "gap": "a;;b", "struct": '{"k": 1}', "nested": "[[1], [2, 3]]"}]
     assert cli.main(["export", "SELECT ['a'] AS l WHERE false", "--to", str(tmp_path / "none.csv"), "--db", db]) == 0
     assert sorted(p.name for p in tmp_path.iterdir() if ".tmp-" in p.name) == []
