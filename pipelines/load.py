@@ -12,6 +12,9 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+import duckdb
+import pyarrow as pa
+
 from newswatch.pipelines.common import DatabaseUnavailable, add_db_argument, check_database
 from newswatch.pipelines.status import EXIT_INPUT_ERRORS, EXIT_OK, EXIT_USAGE
 from newswatch.transforms.storage.shards import list_shards, read_shard
@@ -40,8 +43,9 @@ def load(output: str, db: str) -> tuple[int, WriteStats]:
             try:
                 stats = write_batch(conn, batch.get("items", []), batch.get("errors", []),
                                     feed_states=batch.get("feed_states", []), seen=batch.get("seen", []))
-            except Exception as exc:  # noqa: BLE001 - readable but holding values the tables refuse (a null
-                # text, a date as a string): the batch was rolled back; recorded, not marked loaded, the rest load
+            except (duckdb.Error, pa.ArrowException) as exc:  # readable, but with values the tables refuse (a
+                # null text, a date as a string): the batch was rolled back; recorded, not marked loaded, the rest
+                # load (a bug of newswatch's own still crashes, exit 3)
                 total.add(write_batch(conn, [], [_shard_error(path, exc, "values the database refuses")]))
                 continue
             conn.execute("INSERT INTO loaded_shards VALUES (?, ?) ON CONFLICT DO NOTHING",

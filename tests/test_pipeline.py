@@ -196,11 +196,17 @@ def test_load_records_a_readable_shard_with_refused_values_and_loads_the_rest(tm
     bad = shards / "articles" / "0000-null-text.parquet"  # sorts first: loaded before the good ones
     pq.write_table(pa.Table.from_pylist([dict(row, article_id="nulltext", url="https://x.example/n", text=None)]),
                    bad)
-    for _ in range(2):  # the second load retries the bad shard only: the same row, nothing else changes
+    (shards / "seen").mkdir(exist_ok=True)
+    refused = shards / "seen" / "0000-null-url.parquet"  # readable, but the table's key cannot be null
+    pq.write_table(pa.Table.from_pylist([{"url": None, "feed": "f", "first_seen_at": None, "article_id": None,
+                                          "status": "fetched"}]), refused)
+    for _ in range(2):  # the second load retries the bad shards only: the same rows, nothing else changes
         assert cli.main(["load", str(shards), "--db", db_path]) == 1
         conn = connect(db_path, read_only=True)
-        rows = conn.execute("SELECT origin, stage, error FROM ingest_errors").fetchall()
+        rows = sorted(conn.execute("SELECT origin, stage, error FROM ingest_errors").fetchall())
         conn.close()
-        assert len(rows) == 1 and rows[0][:2] == (str(bad.resolve()), "load") and "not loaded" in rows[0][2]
+        assert [r[:2] for r in rows] == sorted([(str(bad.resolve()), "load"), (str(refused.resolve()), "load")])
+        assert all("not loaded" in r[2] for r in rows)
+        assert "text is NoneType" in dict((r[0], r[2]) for r in rows)[str(bad.resolve())]
         assert {k: v for k, v in counts(db_path).items() if k != "ingest_errors"} == {
             k: v for k, v in counts(direct).items() if k != "ingest_errors"}

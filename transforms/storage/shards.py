@@ -89,12 +89,26 @@ def _records(path: Path, kind: str):
     rows = pq.read_table(path).to_pylist()
     if kind == "articles":
         items = []
-        for r in rows:
+        for number, r in enumerate(rows, start=1):
+            problem = _article_problem(r)
+            if problem:
+                raise ValueError(f"row {number}: {problem}")
             events = events_from_json(r.pop("events_json"))
             items.append(ExtractedArticle(Article(**r), events))
         return items
     cls = {"errors": IngestError, "feed_states": FeedStatus, "seen": SeenUrl}[kind]
     return [cls(**r) for r in rows]
+
+
+def _article_problem(row: dict) -> str | None:
+    """What makes an articles shard's row no article (a shard written by hand or by another version)."""
+    for name in ("article_id", "text", "content_hash", "events_json"):
+        if not isinstance(row.get(name), str):
+            return f"{name} is {type(row.get(name)).__name__}, not text"
+    for name in ("published_at", "fetched_at"):
+        if row.get(name) is not None and not isinstance(row[name], dt.datetime):
+            return f"{name} is {type(row[name]).__name__}, not a time"
+    return None
 
 
 def list_shards(output: str) -> list[tuple[str, Path]]:
