@@ -31,6 +31,7 @@ def _now() -> dt.datetime:
 class FeedStateRow:
     etag: str | None = None
     last_modified: str | None = None
+    unconditional: bool = False  # a page of it is pending: ask in full, but keep the validators (load_state)
 
 
 @dataclass
@@ -55,7 +56,7 @@ def load_state(conn) -> SourceState:
           AND e.url NOT IN (SELECT url FROM seen_urls)
           AND e.url NOT IN (SELECT url FROM articles WHERE url IS NOT NULL)""",
         [_now() - dt.timedelta(days=PENDING_DAYS)]).fetchall()}
-    feeds = {url: FeedStateRow(None, None) if name in pending else FeedStateRow(etag, lm) for url, name, etag, lm in
+    feeds = {url: FeedStateRow(etag, lm, unconditional=name in pending) for url, name, etag, lm in
              conn.execute("SELECT feed_url, name, etag, last_modified FROM feed_state").fetchall()}
     seen = frozenset(r[0] for r in conn.execute("SELECT url FROM seen_urls").fetchall())
     return SourceState(feeds, seen)
@@ -89,7 +90,8 @@ def poll_feed(fetcher: Fetcher, feed: FeedConfig, state: FeedStateRow | None) ->
 def _poll_feed(fetcher: Fetcher, feed: FeedConfig, state: FeedStateRow | None):
     now = _now()
     state = state or FeedStateRow()
-    result = fetcher.fetch(feed.url, etag=state.etag, last_modified=state.last_modified, accept=("feed",))
+    asked = FeedStateRow() if state.unconditional else state
+    result = fetcher.fetch(feed.url, etag=asked.etag, last_modified=asked.last_modified, accept=("feed",))
     errors: list[IngestError] = []
     status = FeedStatus(feed_url=feed.url, name=feed.name, etag=result.etag or state.etag,
                         last_modified=result.last_modified or state.last_modified, last_polled_at=now,
