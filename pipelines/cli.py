@@ -275,12 +275,15 @@ def _write_batches(reader, path: str, kind: str) -> int:
     """Stream record batches to ``path`` (written beside it, then moved in place)."""
     import os
 
+    import pyarrow as pa
     import pyarrow.csv as pcsv
     import pyarrow.parquet as pq
     tmp = f"{path}.tmp-{os.getpid()}"
     rows = 0
     flat = _csv_batch if kind == ".csv" else (lambda batch: batch)
-    schema = reader.schema if kind == ".parquet" else _csv_batch(_empty_batch(reader.schema)).schema
+    schema = reader.schema
+    if kind == ".csv":  # what the flattened batches will hold
+        schema = _csv_batch(pa.RecordBatch.from_pylist([], schema=schema)).schema
     try:
         writer = pq.ParquetWriter(tmp, schema) if kind == ".parquet" else pcsv.CSVWriter(tmp, schema)
         try:
@@ -294,11 +297,6 @@ def _write_batches(reader, path: str, kind: str) -> int:
         if os.path.exists(tmp):
             os.remove(tmp)  # a failed export leaves no partial file behind
     return rows
-
-
-def _empty_batch(schema):
-    import pyarrow as pa
-    return pa.RecordBatch.from_arrays([pa.array([], type=f.type) for f in schema], schema=schema)
 
 
 def _csv_batch(batch):

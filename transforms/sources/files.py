@@ -107,7 +107,7 @@ def _utf8_name(path: Path) -> bool:
 
 
 def _bad_name(path: Path) -> IngestError:
-    shown = os.fsencode(path.absolute()).decode("utf-8", "backslashreplace")
+    shown = os.fsencode(path).decode("utf-8", "backslashreplace")  # (expand_paths' paths are absolute)
     return IngestError(origin=shown, stage="read", raw=shown,
                        error="file name is not valid UTF-8: rename the file to replay it")
 

@@ -153,12 +153,10 @@ def decode_html(body: bytes, declared_charset: str | None = None) -> str:
     if meta and (meta.startswith("utf-16") or meta.startswith("utf-32")):
         meta = None  # a page "declaring" UTF-16 in ASCII bytes cannot be UTF-16
     non_ascii = not body.isascii()
-    if non_ascii and not (declared and declared == meta) and _try_decode(body, "utf-8") is not None:
-        # non-ASCII bytes that are valid UTF-8 are UTF-8 whatever the page or the server says (unless both say
-        # the same): other charsets' text almost never is, and a wrong label ("shift_jis" on a UTF-8 page)
-        # would garble every accent
-        candidates.append("utf-8")
-    if declared in _DEFAULT_CHARSETS and non_ascii:
+    if non_ascii and (declared in _DEFAULT_CHARSETS or not (declared and declared == meta)):
+        # non-ASCII bytes that are valid UTF-8 (the loop below tries it strictly) are UTF-8 whatever the page or
+        # the server says, unless both say the same charset that is not a server default: other charsets' text
+        # almost never is, and a wrong label ("shift_jis" on a UTF-8 page) would garble every accent
         candidates.append("utf-8")
     if declared and meta and declared != meta and non_ascii:
         best = charset_normalizer.from_bytes(body[:200_000]).best()

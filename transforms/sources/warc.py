@@ -60,7 +60,8 @@ def read_warc(path: Path) -> Iterator[RawArticle | IngestError | Skipped]:
                     offset, length = place()  # (warcio then checks that the record ends where its length says)
                     position, good, reported = offset + length, True, False  # where the next one starts
                     records += 1
-                    yield _checked(_located(outcome, f"{where}#{offset}"), f"{where}#{offset}", before, misfits())
+                    located = f"{where}#{offset}"
+                    yield _checked(_located(outcome, located), located, before, misfits())
                 if not records and not reported:
                     yield IngestError(origin=where, stage="read", raw=where, error="no WARC record in the file")
                 return

@@ -334,6 +334,8 @@ def named_alike(a: Telling, b: Telling, parties: Iterable[str]) -> bool:
     for code in parties:
         shared -= _party_words(code)
     return len(shared) >= 2 or bool(shared & a.acronyms & b.acronyms)
+
+
 # A sum of money: a currency sign or code before the number, or a currency word after its scale ("$1.5m",
 # "EUR 20 million", "12 billion rupees").
 _MONEY = re.compile(
