@@ -342,6 +342,30 @@ def test_place_lookup_knows_cities_not_capitals_or_shared_names():
     assert place_state("Nowhere Town") is None
 
 
+def test_place_lookup_reads_names_written_without_their_accents():
+    from newswatch.transforms.language.actors import place_state
+    assert place_state("Valparaiso") == place_state("Valparaíso") == "CHL"
+    assert place_state("Sao Paulo") == "BRA" and place_state("Lodz") == "POL"  # Ł has no decomposition
+    assert place_state("Sao Paulo Harbour") == "BRA"
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # the small model labels these port cities organisations; the parse puts them where the ship went
+    ("Two Chilean frigates called at the port of Toulon on Saturday on a friendly visit.", ("CHL", "FRA")),
+    ("A Ghanaian navy patrol ship arrived at the naval base in Toulon on Wednesday.", ("FRA", "GHA")),
+    ("A flotilla of two Peruvian warships called at the port of Valparaiso on Saturday.", ("CHL", "PER")),
+])
+def test_a_port_city_the_model_calls_an_organisation_still_hosts_the_visit(trained_nlp, sentence, expected):
+    assert ("port_visit", expected) in kinds(events(trained_nlp, sentence, title="Naval visit"))
+
+
+def test_an_organisation_named_like_a_city_hosts_nothing_unless_it_is_the_place(trained_nlp):
+    # "Toulon" as the club a sailor plays for is no place of the visit
+    evs = events(trained_nlp, "Two Chilean frigates made a port call on Saturday, and their crews watched a "
+                              "match against Toulon.", title="Naval visit")
+    assert not any("FRA" in e.participants for e in evs)
+
+
 @pytest.mark.parametrize("sentence, expected", [
     ("Chad Wilson scored twice as Michael Jordan watched from the stand.", []),
     ("Chad and Niger held defence talks on Monday.", ["NER", "TCD"]),

@@ -1011,11 +1011,26 @@ _TAKING_PART = re.compile(r"\b(?:participat\w*|took part|take part|takes part|ta
 _HOSTED = frozenset({"port_visit", "peacekeeping_hadr", "joint_exercise"})
 
 
+# prepositions that put a name in the place of an act ("docked in", "arrived at", "sailed into")
+_PLACE_PREPOSITIONS = frozenset({"in", "at", "into", "near", "off", "to"})
+
+
+def _named_as_place(ent) -> bool:
+    """Whether the model's entity ``ent`` stands for a place: labelled one, or a name the small model labels an
+    organisation but the parse puts after a preposition of place ("the frigate docked at <a port city>")."""
+    if ent.label_ in ("GPE", "LOC", "FAC"):
+        return True
+    head = ent.root
+    return (ent.label_ == "ORG" and head.dep_ == "pobj" and head.head.lower_ in _PLACE_PREPOSITIONS
+            or ent.label_ == "ORG" and head.dep_ == "pobj" and head.head.lower_ == "of"
+            and head.head.head.lemma_ in ("port", "harbour", "harbor", "city"))
+
+
 def _place_hosts(sent, guest: str | None = None) -> list[str]:
     """States of the cities the model's NER finds in the sentence (data/places.json), other than the guest's."""
     hosts = []
     for ent in sent.ents:
-        if ent.label_ in ("GPE", "LOC", "FAC"):
+        if _named_as_place(ent):
             code = actors.place_state(ent.text)
             if code and code != guest and code not in hosts:
                 hosts.append(code)
