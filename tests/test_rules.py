@@ -762,3 +762,26 @@ def test_a_retelling_after_an_earlier_occasion_joins_it(nlp):
 def test_officials_of_a_bloc_meeting_others_is_no_meeting_of_the_bloc(trained_nlp):
     assert events(trained_nlp, "UN officials met community leaders in Goma on Tuesday to discuss security.") == []
     assert events(trained_nlp, "The minister met NATO officials in Brussels on Tuesday.") == []
+
+
+
+def test_a_pact_the_lead_retells_after_its_signing_is_that_signing(nlp):
+    # the lead tells the signing with its day, and then again as "a pact" with none: one event
+    text = ("Chile and Peru signed a defence cooperation agreement in Lima on March 13, 2023.\n"
+            "Chile and Peru signed a defence pact, officials said.")
+    evs = events(nlp, text, published=None)
+    assert [(e.event_type, e.participants, str(e.event_date), len(e.mentions)) for e in evs] == [
+        ("agreement", ("CHL", "PER"), "2023-03-13", 2)]
+
+
+@pytest.mark.parametrize("text", [
+    # told before the dated signing, "a pact" is another occasion
+    "Chile and Peru signed a defence pact, officials said.\n"
+    "Chile and Peru signed a defence cooperation agreement in Lima on March 13, 2023.",
+    # far into the story, past its lead, "an agreement" is another one too
+    "Chile and Peru signed a defence cooperation agreement in Lima on March 13, 2023.\n"
+    + "Officials described the wider relationship in some detail. " * 14 + "\n"
+    "Chile and Peru signed a defence pact, officials said.",
+])
+def test_an_undated_pact_before_the_dated_signing_or_past_the_lead_stays_an_event_of_its_own(nlp, text):
+    assert len([e for e in events(nlp, text, published=None) if e.event_type == "agreement"]) == 2

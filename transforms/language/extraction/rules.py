@@ -1570,14 +1570,17 @@ def _fold_undated(groups: list[_Group]) -> list[_Group]:
     and perhaps with two of its three navies. With no such dated group, or two, it stays apart; so does "a
     summit", which introduces an event of its own, and so does the article's own occasion told before an
     earlier, background one ("the drills are under way" ... "the first such drills were held in 2019"); told
-    after it, the undated group retells it."""
+    after it, the undated group retells it. "A summit" or "a pact" in the lead after the dated event (the
+    opening lines of a story, LEAD_CHARS) retells that event too: a story opens with its own occasion."""
     out = []
     for g in groups:
-        if g.date is None and g.mentions[0].reference != "indefinite":
+        first = g.mentions[0]
+        if g.date is None and (first.reference != "indefinite" or first.start < LEAD_CHARS):
             dated = [h for h in groups if h is not g and h.date is not None and h.event_type == g.event_type
                      and set(g.participants) <= set(h.participants)
-                     and h.mentions[0].section == g.mentions[0].section
-                     and (g.background() or not h.background() or g.mentions[0].start > h.mentions[0].start)]
+                     and h.mentions[0].section == first.section
+                     and (first.reference != "indefinite" or h.mentions[0].start < first.start)
+                     and (g.background() or not h.background() or first.start > h.mentions[0].start)]
             if len(dated) == 1:
                 dated[0].mentions.extend(g.mentions)
                 continue
