@@ -785,3 +785,17 @@ def test_a_pact_the_lead_retells_after_its_signing_is_that_signing(nlp):
 ])
 def test_an_undated_pact_before_the_dated_signing_or_past_the_lead_stays_an_event_of_its_own(nlp, text):
     assert len([e for e in events(nlp, text, published=None) if e.event_type == "agreement"]) == 2
+
+
+@pytest.mark.parametrize("sentence", [
+    "Norway handed over 30 trucks and 12 vans to the Ghanaian Armed Forces at a ceremony in Accra on Monday.",
+    "The Ghanaian Navy has received two new outboard engines from the Government and people of Norway.",
+    "Norway donated field kitchens and tents to the Ghanaian army on Monday.",
+])
+def test_goods_given_to_a_states_forces_that_are_no_weapons_are_military_aid(nlp, sentence):
+    assert kinds(events(nlp, sentence)) == [("capacity_building", ("GHA", "NOR"))]
+
+
+def test_weapons_given_to_a_states_forces_are_a_transfer_not_also_aid(nlp):
+    evs = events(nlp, "Norway handed over two patrol boats to the Ghanaian Navy on Monday.")
+    assert kinds(evs) == [("arms_transfer", ("GHA", "NOR"))]
