@@ -799,3 +799,12 @@ def test_goods_given_to_a_states_forces_that_are_no_weapons_are_military_aid(nlp
 def test_weapons_given_to_a_states_forces_are_a_transfer_not_also_aid(nlp):
     evs = events(nlp, "Norway handed over two patrol boats to the Ghanaian Navy on Monday.")
     assert kinds(evs) == [("arms_transfer", ("GHA", "NOR"))]
+
+
+def test_a_pattern_word_in_a_clause_about_the_drill_does_not_make_its_opening_habitual(nlp):
+    # "after two years" tells of the drill's past, in a clause of its own; the opening is one occurrence
+    evs = events(nlp, "Chilean and Peruvian officials have opened the annual Condor military exercises, now "
+                      "restored to full size after two years.")
+    assert kinds(evs) == [("joint_exercise", ("CHL", "PER"))]
+    # in the verb's own clause, the same words still make a pattern
+    assert events(nlp, "Chile and Peru have held annual naval exercises for two years.") == []

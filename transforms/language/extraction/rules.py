@@ -571,7 +571,22 @@ def eventive_verb(doc, a_start: int, a_end: int) -> bool:
     progressive = tok.tag_ == "VBG" and any(a.lemma_ == "be" and a.tag_ in ("VBP", "VBZ", "VBD") for a in auxes)
     if not (tok.tag_ == "VBD" or perfect or progressive):
         return False
-    return not any(t.lower_ in _PATTERN_WORDS for t in tok.subtree)
+    return not any(t.lower_ in _PATTERN_WORDS for t in _own_clause(tok))
+
+
+# dependencies that open a clause of its own under a verb or a noun ("exercises, restored after two years")
+_CLAUSES = frozenset({"acl", "relcl", "advcl", "ccomp", "xcomp", "csubj", "parataxis"})
+
+
+def _own_clause(verb):
+    """The tokens of ``verb``'s own clause: its subtree without the clauses nested in it."""
+    stack, out = [verb], []
+    while stack:
+        tok = stack.pop()
+        out.append(tok)
+        stack.extend(c for c in tok.children if c.dep_ not in _CLAUSES
+                     and not (c.dep_ == "conj" and c.pos_ in ("VERB", "AUX")))
+    return out
 
 
 def _governs(doc, a_start: int, a_end: int, cue_start: int) -> bool:
