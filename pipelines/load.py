@@ -38,6 +38,9 @@ def load(output: str, db: str) -> tuple[int, WriteStats]:
                 stats = write_batch(conn, [], [_shard_error(path, exc)])
                 total.add(stats)
                 continue
+            waiting = _waiting_for_articles(conn, records) if kind == "seen" else []
+            if waiting:  # a page is seen once its article is stored: the rest load, the shard stays pending
+                records = [r for r in records if r not in waiting]
             batch = {"articles": {"items": records}, "errors": {"errors": records},
                      "feed_states": {"feed_states": records}, "seen": {"seen": records}}[kind]
             try:
@@ -48,6 +51,12 @@ def load(output: str, db: str) -> tuple[int, WriteStats]:
                 # load (a bug of newswatch's own still crashes, exit 3)
                 total.add(write_batch(conn, [], [_shard_error(path, exc, "values the database refuses")]))
                 continue
+            if waiting:
+                total.add(stats)
+                total.add(write_batch(conn, [], [_shard_error(
+                    path, None, f"{len(waiting)} seen pages wait for their articles, whose shard is not loaded "
+                                f"(first: {waiting[0].url})")]))
+                continue
             conn.execute("INSERT INTO loaded_shards VALUES (?, ?) ON CONFLICT DO NOTHING",
                          [name, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)])
             total.add(stats)
@@ -57,8 +66,21 @@ def load(output: str, db: str) -> tuple[int, WriteStats]:
     return loaded, total
 
 
-def _shard_error(path: Path, exc: Exception, what: str = "unreadable shard"):
+def _waiting_for_articles(conn, seen: list) -> list:
+    """The seen rows of a shard that carry an article not stored (its articles shard was refused): loaded now,
+    they would keep a feed run from ever fetching the page again."""
+    ids = list({s.article_id for s in seen if s.article_id})
+    if not ids:
+        return []
+    stored = {r[0] for r in conn.execute("SELECT article_id FROM articles WHERE article_id IN "
+                                         "(SELECT unnest(?::VARCHAR[]))", [ids]).fetchall()}
+    return [s for s in seen if s.article_id and s.article_id not in stored]
+
+
+def _shard_error(path: Path, exc: Exception | None, what: str = "unreadable shard"):
     from newswatch.schemas.rows import IngestError
+    if exc is None:
+        return IngestError(origin=str(path.resolve()), stage="load", raw=str(path), error=f"{what}, not loaded")
     first = (str(exc).strip().splitlines() or [""])[0][:300]
     return IngestError(origin=str(path.resolve()), stage="load", raw=str(path),
                        error=f"{what}, not loaded ({exc.__class__.__name__}: {first})")

@@ -168,6 +168,45 @@ def test_load_records_a_corrupt_shard_and_loads_the_rest(tmp_path, db_path, caps
     assert counts(db_path) == {**without_errors, "ingest_errors": 1}
 
 
+def test_a_page_whose_articles_shard_is_not_loaded_is_not_marked_seen(tmp_path, db_path):
+    """A feed run's flush writes an articles shard and a seen shard: if the first is refused, loading the
+    second would keep every later run from fetching those pages again, and the articles would be lost."""
+    import dataclasses
+    import datetime as dt
+
+    from newswatch.schemas.rows import ExtractedArticle, SeenUrl
+    from newswatch.transforms.language.articles import prepare
+    from newswatch.transforms.storage.shards import write_shards
+    now = dt.datetime(2024, 5, 1, 12, 0)
+    art = prepare(RawArticle(origin="https://x.example/a", url="https://x.example/a", title="t",
+                             text="Chile and Peru signed a defence cooperation agreement on Monday."))
+    art = dataclasses.replace(art, seen=SeenUrl("https://x.example/a", "https://x.example/feed", now, None, "fetched"))
+    failed = SeenUrl("https://x.example/gone", "https://x.example/feed", now, None, "failed")
+    shards = tmp_path / "shards"
+    write_shards(str(shards), [ExtractedArticle(art, [])], seen=[failed])
+    (articles_shard,) = (shards / "articles").glob("*.parquet")
+    good = articles_shard.read_bytes()
+    articles_shard.write_bytes(b"PAR1 cut short")
+
+    def seen_and_articles():
+        conn = connect(db_path, read_only=True)
+        try:
+            return (sorted(r[0] for r in conn.execute("SELECT url FROM seen_urls").fetchall()),
+                    conn.execute("SELECT count(*) FROM articles").fetchone()[0],
+                    sorted(r[0] for r in conn.execute("SELECT error FROM ingest_errors").fetchall()))
+        finally:
+            conn.close()
+
+    assert cli.main(["load", str(shards), "--db", db_path]) == 1
+    seen, articles, errors = seen_and_articles()
+    assert seen == ["https://x.example/gone"] and articles == 0
+    assert any("1 seen pages wait for their articles" in e and "https://x.example/a" in e for e in errors)
+    articles_shard.write_bytes(good)  # the articles shard mended: the next load stores the page and marks it
+    assert cli.main(["load", str(shards), "--db", db_path]) == 0
+    seen, articles, _ = seen_and_articles()
+    assert seen == ["https://x.example/a", "https://x.example/gone"] and articles == 1
+
+
 def test_a_crash_of_newswatch_itself_exits_3_not_1(tmp_path, capsys, monkeypatch):
     """Exit 1 means "finished, some inputs failed"; a bug that stops the run must be told apart (3)."""
     from newswatch.pipelines import load
