@@ -14,6 +14,10 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
+# A publication date (a record's, a feed entry's) further ahead than this is a mistake and is ignored; the
+# slack allows for time zones and clocks a little fast.
+PUBLISHED_FUTURE_SLACK = dt.timedelta(days=2)
+
 
 @dataclass
 class RawArticle:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from newswatch.schemas.rows import Article, RawArticle, stable_hash
+from newswatch.schemas.rows import PUBLISHED_FUTURE_SLACK, Article, RawArticle, stable_hash
 from newswatch.transforms.language.clean import clean_text
 from newswatch.transforms.language.dates import find_dates
 from newswatch.transforms.sources.urls import canonical_url
@@ -26,10 +26,9 @@ class UnusableArticle(ValueError):
     """The input has no text to work on (the reason says why)."""
 
 
-# A record's publication date outside these bounds is a mistake (a placeholder "9999-12-31", a clock at year
-# one): noted and ignored, as an unparseable one is; a day ahead allows for time zones.
+# A record's publication date before this (a clock at year one) or further ahead than PUBLISHED_FUTURE_SLACK (a
+# placeholder "9999-12-31") is a mistake: noted and ignored, as an unparseable one is.
 EARLIEST_PUBLISHED = dt.datetime(1900, 1, 1)
-FUTURE_SLACK = dt.timedelta(days=2)
 
 
 def parse_published(value: str | None) -> dt.datetime | None:
@@ -72,7 +71,7 @@ def prepare(raw: RawArticle, *, now: dt.datetime | None = None) -> Article:
     date_note = None
     if raw.published and raw.published.strip() and not published:
         date_note = f"published value {raw.published.strip()[:80]!r} is not an ISO date or date-time; ignored"
-    elif published and not EARLIEST_PUBLISHED <= published <= now + FUTURE_SLACK:
+    elif published and not EARLIEST_PUBLISHED <= published <= now + PUBLISHED_FUTURE_SLACK:
         date_note = (f"published value {raw.published.strip()[:80]!r} lies before {EARLIEST_PUBLISHED.year} or "
                      f"in the future; ignored")
         published = None

@@ -26,11 +26,11 @@ from urllib.parse import urljoin
 import charset_normalizer
 import feedparser
 
+from newswatch.schemas.rows import PUBLISHED_FUTURE_SLACK
 from newswatch.transforms.sources.pages import likeliest
 from newswatch.transforms.sources.urls import canonical_url
 
 MIN_YEAR = 1990
-MAX_FUTURE = dt.timedelta(days=2)
 
 _XML_ENCODING_RE = re.compile(rb"""<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)""")
 # how much less "chaos" (charset-normalizer's mess score) a proposal needs to replace a plausible charset
@@ -215,7 +215,7 @@ def _entry_datetime(entry, now: dt.datetime) -> dt.datetime | None:
             when = dt.datetime(*value[:6], tzinfo=dt.timezone.utc)
         except (TypeError, ValueError):
             continue
-        if when.year < MIN_YEAR or when > now + MAX_FUTURE:
+        if when.year < MIN_YEAR or when > now + PUBLISHED_FUTURE_SLACK:
             return None  # absurd: better unknown than wrong
         return when
     return None
