@@ -136,7 +136,11 @@ def _bozo_text(result) -> str | None:
         return None
     exc = result.get("bozo_exception")
     if isinstance(exc, xml.sax.SAXParseException):
-        return f"XML error at line {exc.getLineNumber()}, column {exc.getColumnNumber()}: {exc.getMessage()}"
+        text = f"XML error at line {exc.getLineNumber()}, column {exc.getColumnNumber()}: {exc.getMessage()}"
+        # expat's words for a document that stops before its elements close: a file cut short
+        if exc.getMessage() in ("no element found", "unclosed token"):
+            text += " (the document ends before its elements close: cut short?)"
+        return text
     text = str(exc) if exc is not None else ""
     if exc is not None and (not text or len(text) < 8):
         text = f"{exc.__class__.__name__}: {text}".rstrip(": ")
