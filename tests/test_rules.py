@@ -808,3 +808,25 @@ def test_a_pattern_word_in_a_clause_about_the_drill_does_not_make_its_opening_ha
     assert kinds(evs) == [("joint_exercise", ("CHL", "PER"))]
     # in the verb's own clause, the same words still make a pattern
     assert events(nlp, "Chile and Peru have held annual naval exercises for two years.") == []
+
+
+@pytest.mark.parametrize("sentence", [
+    "Chilean President Ana Soto (C) looks around military vehicles after a Chile-Peru joint military drill at a "
+    "training field in Arica, Chile June 15, 2023.",
+    "Naval ships from Chile, Peru and Ecuador conduct naval formations during a joint exercise in Peru "
+    "Aug. 24, 2019. (Photo by a navy officer)",
+])
+def test_a_sentence_in_the_form_of_a_photo_caption_reports_nothing(nlp, sentence):
+    assert events(nlp, sentence) == []
+
+
+def test_a_report_with_its_full_date_is_no_caption(nlp):
+    evs = events(nlp, "Chile and Peru held a joint naval exercise in Callao, Peru, on Aug. 24, 2019.")
+    assert [(e.event_type, str(e.event_date)) for e in evs] == [("joint_exercise", "2019-08-24")]
+
+
+def test_an_anchor_word_in_another_sense_takes_no_date_from_the_event(nlp):
+    # "a training field" names a kind of place: the date nearest to it is still the drill's
+    evs = events(nlp, "Chile and Peru held a joint military drill at a training field in Arica, Chile on "
+                      "June 15, 2023.", published="2024-05-10")
+    assert [(e.event_type, str(e.event_date)) for e in evs] == [("joint_exercise", "2023-06-15")]

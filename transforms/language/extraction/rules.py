@@ -832,9 +832,11 @@ def extract_mentions(article: Article, doc, *, all_actors: list[ActorMention] | 
         sent_dates = [d for d in dates if s0 <= d.start < sent.end_char
                       and not _bounds_a_period(d, text[max(s0, d.start - 15):d.start])]
         found_here: list[RawMention] = []
+        # the anchors that may take a date: not a word in another sense ("patrol boats", "a training field")
         anchors_here = [(s0 + a.start(), s0 + a.end()) for rule in c.types for a in rule.anchors.finditer(sentence)
-                        if not _wrong_sense(rule, sentence, a.start(), a.end())]
-        for rule in () if c.caption.search(sentence) else c.types:
+                        if not _wrong_sense(rule, sentence, a.start(), a.end())
+                        and not _names_a_kind(doc, s0 + a.start(), s0 + a.end())]
+        for rule in () if c.caption.search(sentence) or _caption_by_form(sent) else c.types:
             for a, in_context in _anchor_matches(rule, sentence, context, sent_actors, doc, s0):
                 a_start, a_end = a.start(), a.end()
                 attached = None
@@ -1020,6 +1022,19 @@ def _date_the_lead(mentions: list[RawMention], article: Article, text: str) -> l
 _MULTINATIONAL = re.compile(r"\b(?:multinational|multilateral|international|multi-national)\b", re.I)
 _TAKING_PART = re.compile(r"\b(?:participat\w*|took part|take part|takes part|taking part|joined|joins|involv(?:ed|es|ing)|"
                           r"attended|contribut\w+|sent (?:ships|vessels|units|troops|contingents))\b", re.I)
+
+
+# A wire photo's caption ends on the place and full date of the picture, with no "on" ("... at a base near
+# Examplestad, Ruritania March 3, 2021."), perhaps with a credit in brackets.
+_CAPTION_TAIL = re.compile(r"[A-Z][\w.]*,? (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.? \d{1,2}, "
+                           r"(?:19|20)\d\d\.?\s*(?:\([^)]*\)\s*)?$")
+
+
+def _caption_by_form(sent) -> bool:
+    """A sentence in the form of a photo caption: its main verb in the present ("looks on", "attend") and its
+    end the place and full date of the picture (:data:`_CAPTION_TAIL`). It shows a scene and reports
+    nothing; a report says "on March 3, 2021" or tells it in the past."""
+    return bool(_CAPTION_TAIL.search(sent.text.strip())) and sent.root.tag_ in ("VBZ", "VBP")
 
 
 # Event types whose one named party may be a guest: the place of the act names the host.
