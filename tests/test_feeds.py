@@ -291,11 +291,12 @@ def test_one_undecodable_entry_title_does_not_cost_the_other_entries():
     assert parsed.entries[0].title == "Good one" and parsed.entries[2].title == "Good three"
 
 
-@pytest.mark.parametrize("cut", [b"</channel>", b"ps://x.example/b</link>"])
+@pytest.mark.parametrize("cut", [b"</channel>", b"ps://x.example/b</link>", b" text]]>"])
 def test_a_feed_cut_short_says_so_and_keeps_what_came_before(cut):
     full = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
             b'<item><title>A</title><link>https://x.example/a</link></item>'
-            b'<item><title>B</title><link>https://x.example/b</link></item></channel></rss>')
+            b'<item><title>B</title><link>https://x.example/b</link>'
+            b'<description><![CDATA[Some <b>bold</b> text]]></description></item></channel></rss>')
     parsed = parse_feed(full[:full.index(cut)], url="https://x.example/feed")
     assert "https://x.example/a" in [e.url for e in parsed.entries]
     assert parsed.bozo and "ends before its elements close: cut short?" in parsed.bozo_reason

@@ -195,7 +195,7 @@ def test_too_large_by_content_length(site):
     site.add("/big", b"x" * 5000)
     result = Fetcher(policy(max_bytes=1000)).fetch(site.url("/big"))
     assert result.error_kind == "too_large"
-    assert result.error == "response larger than 1000 bytes (max_page_bytes)"
+    assert result.error == "response larger than 1000 bytes"
     assert result.body is None
 
 

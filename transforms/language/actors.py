@@ -14,7 +14,6 @@ import functools
 import json
 import re
 import tomllib
-import unicodedata
 from importlib import resources
 
 import pycountry
@@ -178,42 +177,18 @@ def _places() -> dict[str, str]:
 _HARBOUR_WORDS = ("Bay", "Harbour", "Harbor", "Port", "port", "harbour", "harbor", "Naval Base", "naval base")
 
 
-# letters that Unicode does not decompose into a base letter and an accent
-_UNDECOMPOSED = str.maketrans({"Ł": "L", "ł": "l", "Ø": "O", "ø": "o", "Đ": "D", "đ": "d", "ı": "i", "ß": "ss",
-                               "Æ": "AE", "æ": "ae", "Œ": "OE", "œ": "oe", "Ħ": "H", "ħ": "h"})
-
-
-def _folded(name: str) -> str:
-    """``name`` without its accents, as news in English often writes it ("Sao Paulo" for "São Paulo")."""
-    name = name.translate(_UNDECOMPOSED)
-    return "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
-
-
-@functools.cache
-def _places_folded() -> dict[str, str | None]:
-    """data/places.json's names without accents: name -> state, or None when the folded name is shared by
-    cities of several states."""
-    folded: dict[str, str | None] = {}
-    for name, code in _places().items():
-        key = _folded(name)
-        folded[key] = code if folded.get(key, code) == code else None
-    return folded
-
-
 def place_state(name: str) -> str | None:
-    """The state a city (not a capital: those are actors) lies in, from data/places.json (GeoNames), written
-    with its accents or without: "Port X Bay" and "X Harbour" are looked up as "X" too. None when unknown or
-    shared by cities of several states."""
+    """The state a city (not a capital: those are actors) lies in, from data/places.json (GeoNames): "Port X
+    Bay" and "X Harbour" are looked up as "X" too. None when unknown or shared by cities of several states.
+    Names are looked up as GeoNames writes them, accents included: folded, short names collide ("Bali" with
+    a town of another state)."""
     name = " ".join(name.split())
-    candidates = [name] + [name[:-len(word) - 1] for word in _HARBOUR_WORDS if name.endswith(" " + word)]
     places = _places()
-    for candidate in candidates:
-        if candidate in places:
-            return places[candidate]
-    folded = _places_folded()
-    for candidate in candidates:
-        if _folded(candidate) in folded:
-            return folded[_folded(candidate)]
+    if name in places:
+        return places[name]
+    for word in _HARBOUR_WORDS:
+        if name.endswith(" " + word) and name[:-len(word) - 1] in places:
+            return places[name[:-len(word) - 1]]
     return None
 
 

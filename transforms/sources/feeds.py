@@ -138,7 +138,7 @@ def _bozo_text(result) -> str | None:
     if isinstance(exc, xml.sax.SAXParseException):
         text = f"XML error at line {exc.getLineNumber()}, column {exc.getColumnNumber()}: {exc.getMessage()}"
         # expat's words for a document that stops before its elements close: a file cut short
-        if exc.getMessage() in ("no element found", "unclosed token"):
+        if exc.getMessage() in ("no element found", "unclosed token", "unclosed CDATA section"):
             text += " (the document ends before its elements close: cut short?)"
         return text
     text = str(exc) if exc is not None else ""

@@ -608,7 +608,7 @@ class Fetcher:
 
     def _read_body(self, raw: http.client.HTTPResponse, headers: dict[str, str], max_bytes: int,
                    deadline: float) -> bytes:
-        too_large = _Failure("too_large", f"response larger than {max_bytes} bytes (max_page_bytes)")
+        too_large = _Failure("too_large", f"response larger than {max_bytes} bytes")
         length = headers.get("content-length", "").strip()
         if length.isdigit() and int(length) > max_bytes:
             raise too_large

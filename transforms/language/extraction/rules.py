@@ -574,18 +574,18 @@ def eventive_verb(doc, a_start: int, a_end: int) -> bool:
     return not any(t.lower_ in _PATTERN_WORDS for t in _own_clause(tok))
 
 
-# dependencies that open a clause of its own under a verb or a noun ("exercises, restored after two years")
-_CLAUSES = frozenset({"acl", "relcl", "advcl", "ccomp", "xcomp", "csubj", "parataxis"})
+# dependencies of a clause that describes a noun ("exercises, restored after two years"); a clause under the
+# verb ("as they have done for decades") still tells of the verb's own pattern
+_NOUN_CLAUSES = frozenset({"acl", "relcl"})
 
 
 def _own_clause(verb):
-    """The tokens of ``verb``'s own clause: its subtree without the clauses nested in it."""
+    """The tokens of ``verb``'s clause: its subtree without the clauses that describe one of its nouns."""
     stack, out = [verb], []
     while stack:
         tok = stack.pop()
         out.append(tok)
-        stack.extend(c for c in tok.children if c.dep_ not in _CLAUSES
-                     and not (c.dep_ == "conj" and c.pos_ in ("VERB", "AUX")))
+        stack.extend(c for c in tok.children if not (c.dep_ in _NOUN_CLAUSES and tok.pos_ in ("NOUN", "PROPN")))
     return out
 
 
@@ -1041,19 +1041,25 @@ def _caption_by_form(sent) -> bool:
 _HOSTED = frozenset({"port_visit", "peacekeeping_hadr", "joint_exercise"})
 
 
-# prepositions that put a name in the place of an act ("docked in", "arrived at", "sailed into")
-_PLACE_PREPOSITIONS = frozenset({"in", "at", "into", "near", "off", "to"})
+# An organisation-labelled name is a place after "in", "at", "into", "off" or "near" that hangs from a word of
+# arrival or of a place (lemmas): "docked at <a port city>", "the naval base in <a city>", "the port of <a city>"
+# ("lost to <a club>" or "cheered at <a club>" name none).
+_PLACE_PREPOSITIONS = frozenset({"in", "at", "into", "near", "off"})
+_PLACE_HEADS = frozenset({"arrive", "dock", "call", "berth", "anchor", "moor", "reach", "sail", "steam", "stop",
+                          "visit", "port", "harbour", "harbor", "base", "station", "city", "town", "anchorage", "pier",
+                          "wharf", "terminal", "shipyard", "dockyard"})
 
 
 def _named_as_place(ent) -> bool:
     """Whether the model's entity ``ent`` stands for a place: labelled one, or a name the small model labels an
-    organisation but the parse puts after a preposition of place ("the frigate docked at <a port city>")."""
+    organisation that the parse puts where a ship arrives (:data:`_PLACE_HEADS`)."""
     if ent.label_ in ("GPE", "LOC", "FAC"):
         return True
     head = ent.root
-    return (ent.label_ == "ORG" and head.dep_ == "pobj" and head.head.lower_ in _PLACE_PREPOSITIONS
-            or ent.label_ == "ORG" and head.dep_ == "pobj" and head.head.lower_ == "of"
-            and head.head.head.lemma_ in ("port", "harbour", "harbor", "city"))
+    if ent.label_ != "ORG" or head.dep_ != "pobj":
+        return False
+    prep = head.head
+    return (prep.lower_ in _PLACE_PREPOSITIONS or prep.lower_ == "of") and prep.head.lemma_.lower() in _PLACE_HEADS
 
 
 def _place_hosts(sent, guest: str | None = None) -> list[str]:
@@ -1601,21 +1607,33 @@ def _fold_undated(groups: list[_Group]) -> list[_Group]:
     summit", which introduces an event of its own, and so does the article's own occasion told before an
     earlier, background one ("the drills are under way" ... "the first such drills were held in 2019"); told
     after it, the undated group retells it. "A summit" or "a pact" in the lead after the dated event (the
-    opening lines of a story, LEAD_CHARS) retells that event too: a story opens with its own occasion."""
+    opening lines of a story, LEAD_CHARS) retells that event too, when it is the story's own occasion (not
+    background) and has the same parties: a story opens with its own occasion. Not "another", "a second",
+    "a new" or "a separate" pact, nor one told "also" or "separately": those are other occasions."""
     out = []
     for g in groups:
         first = g.mentions[0]
-        if g.date is None and (first.reference != "indefinite" or first.start < LEAD_CHARS):
+        indefinite = first.reference == "indefinite"
+        if g.date is None and (not indefinite or first.start < LEAD_CHARS and not _another(first)):
             dated = [h for h in groups if h is not g and h.date is not None and h.event_type == g.event_type
                      and set(g.participants) <= set(h.participants)
                      and h.mentions[0].section == first.section
-                     and (first.reference != "indefinite" or h.mentions[0].start < first.start)
+                     and (not indefinite or h.mentions[0].start < first.start and not h.background()
+                          and set(g.participants) == set(h.participants))
                      and (g.background() or not h.background() or first.start > h.mentions[0].start)]
             if len(dated) == 1:
                 dated[0].mentions.extend(g.mentions)
                 continue
         out.append(g)
     return out
+
+
+_ANOTHER = re.compile(r"\b(?:another|second|third|new|separate|separately|additional|further|also|other)\b", re.I)
+
+
+def _another(m: RawMention) -> bool:
+    """The mention's sentence, up to its anchor, says it is one more occasion ("also signed a new pact")."""
+    return bool(_ANOTHER.search(m.evidence[:max(0, m.anchor[1] - m.start)]))
 
 
 def to_candidates(groups: list[_Group], *, repeat_bonus: float = 0.05) -> list[EventCandidate]:
