@@ -6,6 +6,7 @@ scorer. Example counts are kept small and the database is derandomised, so a CI 
 import datetime as dt
 import json
 import random
+from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -113,9 +114,10 @@ def gold_and_predictions(draw):
 def _normalised(gold):
     """Gold as load_gold returns it (optional fields filled), through a file."""
     import tempfile
-    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as f:
-        f.write("\n".join(json.dumps(g) for g in gold))
-    return scoring.load_gold(f.name)
+    with tempfile.TemporaryDirectory() as folder:  # removed with its file (hypothesis runs this 100 times)
+        path = Path(folder) / "gold.jsonl"
+        path.write_text("\n".join(json.dumps(g) for g in gold), encoding="utf-8")
+        return scoring.load_gold(str(path))
 
 
 @given(gold_and_predictions(), st.randoms(use_true_random=False))
