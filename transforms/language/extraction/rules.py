@@ -574,18 +574,21 @@ def eventive_verb(doc, a_start: int, a_end: int) -> bool:
     return not any(t.lower_ in _PATTERN_WORDS for t in _own_clause(tok))
 
 
-# dependencies of a clause that describes a noun ("exercises, restored after two years"); a clause under the
-# verb ("as they have done for decades") still tells of the verb's own pattern
-_NOUN_CLAUSES = frozenset({"acl", "relcl"})
+# dependencies that open a clause of its own ("exercises, restored after two years", "..., ending years of
+# mistrust"); a clause that compares with the verb ("as they have done for decades") still tells its pattern
+_CLAUSES = frozenset({"acl", "relcl", "advcl", "ccomp", "xcomp", "csubj", "parataxis"})
 
 
 def _own_clause(verb):
-    """The tokens of ``verb``'s clause: its subtree without the clauses that describe one of its nouns."""
+    """The tokens of ``verb``'s own clause: its subtree without the clauses nested in it or the verbs joined to
+    it ("held drills and discussed plans for the coming years"), but with an "as" clause of comparison."""
     stack, out = [verb], []
     while stack:
         tok = stack.pop()
         out.append(tok)
-        stack.extend(c for c in tok.children if not (c.dep_ in _NOUN_CLAUSES and tok.pos_ in ("NOUN", "PROPN")))
+        stack.extend(c for c in tok.children
+                     if not (c.dep_ in _CLAUSES or c.dep_ == "conj" and c.pos_ in ("VERB", "AUX"))
+                     or c.dep_ == "advcl" and any(t.dep_ == "mark" and t.lower_ == "as" for t in c.children))
     return out
 
 
@@ -630,6 +633,8 @@ def _participants(doc, sent, a_start: int, a_end: int, sent_actors: list[ActorMe
             continue
         if _rival(doc, m, head) or (MADE_BY.match(text, m.end) and not rule.maker_anchors):
             continue  # a rival; or the maker of a thing, a party only of that thing's transfer
+        if anchor is not None and _observer(doc, m, anchor.root):
+            continue  # "observers from X", "X watched the drill": an onlooker, not a party
         prev_word = re.findall(r"[\w]+", text[max(s0, m.start - 12):m.start])[-1:] or [""]
         if m.kind in actors.PLACE_LABELS and prev_word[0].lower() in ("in", "at", "near", "off", "into") \
                 and rule.name not in ("port_visit", "peacekeeping_hadr", "training_exchange"):
@@ -668,6 +673,28 @@ def _rival(doc, m: ActorMention, head) -> bool:
     # behind an excluding preposition ("amid tensions between A and B, C and D signed"), the rules' own reading
     # of the clause decides (_excluded), which a misparsed list does not mislead
     return path is not None and roles.excluded(tok, path, roles.rivalry_words()) == "excluding word"
+
+
+# lemmas of looking on: the actor they reach is an onlooker of the event, not a party
+_ONLOOKING = frozenset({"observe", "observer", "watch", "witness", "onlooker", "spectator"})
+
+
+def _observer(doc, m: ActorMention, anchor) -> bool:
+    """By the parse, the actor looks on at the anchor's event: a word of looking on lies between it and where
+    its path meets the anchor's ("observers from A attended the drill", "A observed the drill"), or the event
+    is what is looked on and the actor stands outside it ("observing the drill are A and B"). An actor inside
+    the anchor's own phrase ("the drill of A and B") is a party."""
+    tok = roles.actor_token(doc, m)
+    if tok is None or tok.sent.start != anchor.sent.start or anchor in list(tok.ancestors) + [tok]:
+        return False
+    mine = [tok] + list(tok.ancestors)
+    theirs = [anchor] + list(anchor.ancestors)
+    meet = next((t for t in mine if t in theirs), None)
+    if meet is None:
+        return False
+    up_mine = mine[:mine.index(meet) + 1]
+    up_theirs = theirs[1:theirs.index(meet) + 1]
+    return any(t.lemma_.lower() in _ONLOOKING for t in up_mine + up_theirs)
 
 
 # prepositions that open a phrase of time or sequence around the event ("after the drill with A, ...")
@@ -832,10 +859,8 @@ def extract_mentions(article: Article, doc, *, all_actors: list[ActorMention] | 
         sent_dates = [d for d in dates if s0 <= d.start < sent.end_char
                       and not _bounds_a_period(d, text[max(s0, d.start - 15):d.start])]
         found_here: list[RawMention] = []
-        # the anchors that may take a date: not a word in another sense ("patrol boats", "a training field")
         anchors_here = [(s0 + a.start(), s0 + a.end()) for rule in c.types for a in rule.anchors.finditer(sentence)
-                        if not _wrong_sense(rule, sentence, a.start(), a.end())
-                        and not _names_a_kind(doc, s0 + a.start(), s0 + a.end())]
+                        if not _wrong_sense(rule, sentence, a.start(), a.end())]
         for rule in () if c.caption.search(sentence) or _caption_by_form(sent) else c.types:
             for a, in_context in _anchor_matches(rule, sentence, context, sent_actors, doc, s0):
                 a_start, a_end = a.start(), a.end()
@@ -1026,7 +1051,8 @@ _TAKING_PART = re.compile(r"\b(?:participat\w*|took part|take part|takes part|ta
 
 # A wire photo's caption ends on the place and full date of the picture, with no "on" ("... at a base near
 # Examplestad, Ruritania March 3, 2021."), perhaps with a credit in brackets.
-_CAPTION_TAIL = re.compile(r"[A-Z][\w.]*,? (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.? \d{1,2}, "
+_CAPTION_TAIL = re.compile(r"(?!(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b)[A-Z][\w.]*,? "
+                           r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.? \d{1,2}, "
                            r"(?:19|20)\d\d\.?\s*(?:\([^)]*\)\s*)?$")
 
 
@@ -1034,7 +1060,9 @@ def _caption_by_form(sent) -> bool:
     """A sentence in the form of a photo caption: its main verb in the present ("looks on", "attend") and its
     end the place and full date of the picture (:data:`_CAPTION_TAIL`). It shows a scene and reports
     nothing; a report says "on March 3, 2021" or tells it in the past."""
-    return bool(_CAPTION_TAIL.search(sent.text.strip())) and sent.root.tag_ in ("VBZ", "VBP")
+    root = sent.root
+    return (bool(_CAPTION_TAIL.search(sent.text.strip())) and root.tag_ in ("VBZ", "VBP")
+            and not any(c.dep_ in ("ccomp", "xcomp") for c in root.children))  # "the ministry says ..." reports
 
 
 # Event types whose one named party may be a guest: the place of the act names the host.
@@ -1047,7 +1075,10 @@ _HOSTED = frozenset({"port_visit", "peacekeeping_hadr", "joint_exercise"})
 _PLACE_PREPOSITIONS = frozenset({"in", "at", "into", "near", "off"})
 _PLACE_HEADS = frozenset({"arrive", "dock", "call", "berth", "anchor", "moor", "reach", "sail", "steam", "stop",
                           "visit", "port", "harbour", "harbor", "base", "station", "city", "town", "anchorage", "pier",
-                          "wharf", "terminal", "shipyard", "dockyard"})
+                          "wharf", "terminal", "shipyard", "dockyard", "stay", "stopover"})
+# "to" names the place after a word of going there ("a port visit to", "sailed to"; not "lost to")
+_PLACE_TO_HEADS = frozenset({"visit", "call", "sail", "steam", "head", "travel", "arrive", "stopover", "voyage",
+                             "trip", "deploy"})
 
 
 def _named_as_place(ent) -> bool:
@@ -1059,7 +1090,9 @@ def _named_as_place(ent) -> bool:
     if ent.label_ != "ORG" or head.dep_ != "pobj":
         return False
     prep = head.head
-    return (prep.lower_ in _PLACE_PREPOSITIONS or prep.lower_ == "of") and prep.head.lemma_.lower() in _PLACE_HEADS
+    word = prep.head.lemma_.lower()
+    return ((prep.lower_ in _PLACE_PREPOSITIONS or prep.lower_ == "of") and word in _PLACE_HEADS
+            or prep.lower_ == "to" and word in _PLACE_TO_HEADS)
 
 
 def _place_hosts(sent, guest: str | None = None) -> list[str]:
@@ -1628,12 +1661,18 @@ def _fold_undated(groups: list[_Group]) -> list[_Group]:
     return out
 
 
-_ANOTHER = re.compile(r"\b(?:another|second|third|new|separate|separately|additional|further|also|other)\b", re.I)
+# words that make the anchor's phrase one more occasion ("a new pact", "a second deal"), and adverbs that make
+# its verb one ("also signed", "separately"); lower case, so "New Zealand" is none
+_ANOTHER_IN_PHRASE = re.compile(r"\b(?:another|second|third|fourth|fifth|new|fresh|separate|additional|further|"
+                                r"one more|other)\s+(?:[\w-]+\s+){0,3}$")
+_ANOTHER_ADVERB = re.compile(r"(?:^\W*(?:Separately|Also)\b|\b(?:also|separately)\s+(?:[\w-]+\s+){0,4}$)")
 
 
 def _another(m: RawMention) -> bool:
-    """The mention's sentence, up to its anchor, says it is one more occasion ("also signed a new pact")."""
-    return bool(_ANOTHER.search(m.evidence[:max(0, m.anchor[1] - m.start)]))
+    """The mention tells one more occasion: a word of it just before its anchor, in its phrase ("signed a new
+    defence pact"), or "also" or "separately" on the verb before it ("also signed a pact", "Separately, ...")."""
+    before = m.evidence[:max(0, m.anchor[0] - m.start)]
+    return bool(_ANOTHER_IN_PHRASE.search(before) or _ANOTHER_ADVERB.search(before))
 
 
 def to_candidates(groups: list[_Group], *, repeat_bonus: float = 0.05) -> list[EventCandidate]:
