@@ -906,3 +906,16 @@ def test_states_that_look_on_are_no_parties_of_the_drill(nlp, sentence):
 def test_states_named_only_as_onlookers_make_no_drill_of_their_own(nlp):
     text = "Chile and Peru began a joint naval drill on Monday. Observing the drill are Ecuador, Bolivia and Colombia."
     assert kinds(events(nlp, text)) == [("joint_exercise", ("CHL", "PER"))]
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # "watch" as a noun, "observe" of something other than the event, onlookers of their own forces
+    ("The Philippine coast watch and Japan held a joint exercise on March 3.", ("JPN", "PHL")),
+    ("Defence ministers of Japan and India observed the joint exercise of their navies on March 3.", ("IND", "JPN")),
+    ("Japan and India, observing a tradition, held a joint exercise on March 3.", ("IND", "JPN")),
+    ("Japanese and Indian troops watched each other's tactics during a joint exercise on March 3.", ("IND", "JPN")),
+    # the event's own onlooker, told in a phrase of the event
+    ("The joint exercise, watched by Brazil, involved Japan and India on March 3.", ("IND", "JPN")),
+])
+def test_words_of_looking_on_that_make_no_onlooker_keep_the_parties(nlp, sentence, expected):
+    assert ("joint_exercise", expected) in kinds(events(nlp, sentence))

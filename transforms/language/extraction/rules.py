@@ -675,26 +675,42 @@ def _rival(doc, m: ActorMention, head) -> bool:
     return path is not None and roles.excluded(tok, path, roles.rivalry_words()) == "excluding word"
 
 
-# lemmas of looking on: the actor they reach is an onlooker of the event, not a party
-_ONLOOKING = frozenset({"observe", "observer", "watch", "witness", "onlooker", "spectator"})
+# Looking on: nouns of onlookers ("observers from A") and verbs of looking on whose object is the event ("A
+# observed the drill", "the drill, watched by A"); "watch" as a noun ("a coast watch") and "observe" of a
+# thing other than the event ("observe a tradition", "observe the terms of the pact") are none.
+_ONLOOKER_NOUNS = frozenset({"observer", "onlooker", "spectator"})
+_ONLOOKING_VERBS = frozenset({"observe", "watch", "witness"})
 
 
 def _observer(doc, m: ActorMention, anchor) -> bool:
-    """By the parse, the actor looks on at the anchor's event: a word of looking on lies between it and where
-    its path meets the anchor's ("observers from A attended the drill", "A observed the drill"), or the event
-    is what is looked on and the actor stands outside it ("observing the drill are A and B"). An actor inside
-    the anchor's own phrase ("the drill of A and B") is a party."""
+    """By the parse, the actor looks on at the anchor's event, so is no party: it hangs from a noun of
+    onlookers ("observers from A attended the drill"), or is the subject or agent of a verb of looking on
+    whose object is the event ("A observed the drill", "observing the drill are A", "the drill, watched by
+    A"). An actor inside the event's own phrase ("the drill of A and B") is a party, and so are the
+    onlookers of their own forces ("observed the exercise of their navies")."""
     tok = roles.actor_token(doc, m)
-    if tok is None or tok.sent.start != anchor.sent.start or anchor in list(tok.ancestors) + [tok]:
+    if tok is None or tok.sent.start != anchor.sent.start:
         return False
     mine = [tok] + list(tok.ancestors)
+    if any(v.pos_ == "VERB" and v.lemma_.lower() in _ONLOOKING_VERBS and v.head.i == anchor.i and v.dep_ == "acl"
+           for v in mine):
+        return True  # "the drill, watched by A"
+    if anchor in mine:
+        return False
     theirs = [anchor] + list(anchor.ancestors)
     meet = next((t for t in mine if t in theirs), None)
     if meet is None:
         return False
     up_mine = mine[:mine.index(meet) + 1]
-    up_theirs = theirs[1:theirs.index(meet) + 1]
-    return any(t.lemma_.lower() in _ONLOOKING for t in up_mine + up_theirs)
+    if any(t.lemma_.lower() in _ONLOOKER_NOUNS and t.pos_ == "NOUN" for t in up_mine[1:]):
+        return True
+    # the verb whose direct object is the event, on its way up to where the actor's path meets it
+    verb = anchor.head if anchor.dep_ == "dobj" else None
+    if verb is None or verb.pos_ != "VERB" or verb.lemma_.lower() not in _ONLOOKING_VERBS or verb not in theirs:
+        return False
+    if any(t.lower_ in ("their", "its", "own") for t in anchor.subtree):
+        return False
+    return theirs.index(verb) <= theirs.index(meet)
 
 
 # prepositions that open a phrase of time or sequence around the event ("after the drill with A, ...")
