@@ -18,7 +18,7 @@ import pyarrow as pa
 from newswatch.pipelines.common import DatabaseUnavailable, add_db_argument, check_database
 from newswatch.pipelines.status import EXIT_INPUT_ERRORS, EXIT_OK, EXIT_USAGE
 from newswatch.transforms.storage.shards import list_shards, read_shard
-from newswatch.transforms.storage.sink import WriteStats, connect, write_batch
+from newswatch.transforms.storage.sink import WriteStats, connect, stored_articles, write_batch
 
 
 def load(output: str, db: str) -> tuple[int, WriteStats]:
@@ -38,9 +38,9 @@ def load(output: str, db: str) -> tuple[int, WriteStats]:
                 stats = write_batch(conn, [], [_shard_error(path, exc)])
                 total.add(stats)
                 continue
-            waiting = _waiting_for_articles(conn, records) if kind == "seen" else []
-            if waiting:  # a page is seen once its article is stored: the rest load, the shard stays pending
-                records = [r for r in records if r not in waiting]
+            waiting = []
+            if kind == "seen":  # a page is seen once its article is stored: the rest load, the shard stays pending
+                records, waiting = _split_waiting(conn, records)
             batch = {"articles": {"items": records}, "errors": {"errors": records},
                      "feed_states": {"feed_states": records}, "seen": {"seen": records}}[kind]
             try:
@@ -66,24 +66,23 @@ def load(output: str, db: str) -> tuple[int, WriteStats]:
     return loaded, total
 
 
-def _waiting_for_articles(conn, seen: list) -> list:
-    """The seen rows of a shard that carry an article not stored (its articles shard was refused): loaded now,
-    they would keep a feed run from ever fetching the page again."""
-    ids = list({s.article_id for s in seen if s.article_id})
-    if not ids:
-        return []
-    stored = {r[0] for r in conn.execute("SELECT article_id FROM articles WHERE article_id IN "
-                                         "(SELECT unnest(?::VARCHAR[]))", [ids]).fetchall()}
-    return [s for s in seen if s.article_id and s.article_id not in stored]
+def _split_waiting(conn, seen: list) -> tuple[list, list]:
+    """(ready, waiting): the seen rows of a shard, and those that carry an article not stored (its articles
+    shard was refused): loaded now, they would keep a feed run from ever fetching the page again."""
+    stored = stored_articles(conn, {s.article_id for s in seen if s.article_id})
+    ready, waiting = [], []
+    for s in seen:
+        (waiting if s.article_id and s.article_id not in stored else ready).append(s)
+    return ready, waiting
 
 
 def _shard_error(path: Path, exc: Exception | None, what: str = "unreadable shard"):
     from newswatch.schemas.rows import IngestError
-    if exc is None:
-        return IngestError(origin=str(path.resolve()), stage="load", raw=str(path), error=f"{what}, not loaded")
-    first = (str(exc).strip().splitlines() or [""])[0][:300]
-    return IngestError(origin=str(path.resolve()), stage="load", raw=str(path),
-                       error=f"{what}, not loaded ({exc.__class__.__name__}: {first})")
+    detail = ""
+    if exc is not None:
+        first = (str(exc).strip().splitlines() or [""])[0][:300]
+        detail = f" ({exc.__class__.__name__}: {first})"
+    return IngestError(origin=str(path.resolve()), stage="load", raw=str(path), error=f"{what}, not loaded{detail}")
 
 
 def main(argv: list[str]) -> int:

@@ -590,6 +590,15 @@ def one_version_per_article(items: list[ExtractedArticle]) -> tuple[list[Extract
     return kept, dropped
 
 
+def stored_articles(conn, ids: Iterable[str]) -> dict[str, str]:
+    """The content hash of each of ``ids`` that the articles table holds."""
+    ids = list(ids)
+    if not ids:
+        return {}
+    return dict(conn.execute("SELECT article_id, content_hash FROM articles WHERE article_id IN "
+                             "(SELECT unnest(?::VARCHAR[]))", [ids]).fetchall())
+
+
 def write_batch(conn, items: list[ExtractedArticle], errors: list[IngestError] = (),
                 now: dt.datetime | None = None, *, feed_states: list[FeedStatus] = (),
                 seen: list[SeenUrl] = ()) -> WriteStats:
@@ -609,10 +618,7 @@ def write_batch(conn, items: list[ExtractedArticle], errors: list[IngestError] =
         for err in errors:
             stats.error_stages[err.stage] = stats.error_stages.get(err.stage, 0) + 1
         ids = list({it.article.article_id for it in items})
-        existing = {}
-        if ids:
-            existing = dict(conn.execute("SELECT article_id, content_hash FROM articles WHERE article_id IN "
-                                         "(SELECT unnest(?::VARCHAR[]))", [ids]).fetchall())
+        existing = stored_articles(conn, ids)
         index = _EventIndex(conn)
         article_rows, mention_rows = [], []
         seen_in_batch: set[str] = set()

@@ -636,7 +636,7 @@ def _participants(doc, sent, a_start: int, a_end: int, sent_actors: list[ActorMe
         if anchor is not None and _observer(doc, m, anchor.root):
             continue  # "observers from X", "X watched the drill": an onlooker, not a party
         prev_word = re.findall(r"[\w]+", text[max(s0, m.start - 12):m.start])[-1:] or [""]
-        if m.kind in actors.PLACE_LABELS and prev_word[0].lower() in ("in", "at", "near", "off", "into") \
+        if m.kind in actors.PLACE_LABELS and prev_word[0].lower() in _PLACE_PREPOSITIONS \
                 and rule.name not in ("port_visit", "peacekeeping_hadr", "training_exchange"):
             continue
         if m.kind == actors.ORG and _modifier(doc, m) and rule.name != "peacekeeping_hadr":
