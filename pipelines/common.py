@@ -190,10 +190,16 @@ def sink_options(args) -> dict:
 
 # Runners Beam does not know by their short name.
 RUNNER_ALIASES = {"DaskRunner": "apache_beam.runners.dask.dask_runner.DaskRunner"}
+# Names of Beam's direct runner, the local runner a run uses without --runner. Beam's own DirectRunner first
+# downloads a Prism binary from GitHub (a network fetch at run time, and another engine); newswatch runs it
+# as the in-process FnApiRunner, as when no runner is named.
+DIRECT_RUNNERS = {"direct", "directrunner", "switchingdirectrunner",
+                  "apache_beam.runners.direct.directrunner", "apache_beam.runners.direct.direct_runner.directrunner"}
 
 
 def runner_name(pipeline_args: list[str]) -> str | None:
-    """The --runner given (either form), with its alias resolved; None when there is none."""
+    """The --runner given (either form), with its alias resolved; None when there is none or it names Beam's
+    direct runner, which is the in-process runner of a run that names none."""
     for i, arg in enumerate(pipeline_args):
         if arg.startswith("--runner="):
             value = arg.split("=", 1)[1]
@@ -201,7 +207,7 @@ def runner_name(pipeline_args: list[str]) -> str | None:
             value = pipeline_args[i + 1]
         else:
             continue
-        return RUNNER_ALIASES.get(value, value)
+        return None if value.lower() in DIRECT_RUNNERS else RUNNER_ALIASES.get(value, value)
     return None
 
 
@@ -212,17 +218,14 @@ def needs_linear_chain(pipeline_args: list[str]) -> bool:
 
 
 def make_pipeline(pipeline_args: list[str], *, streaming: bool = False) -> beam.Pipeline:
-    """A pipeline on Beam's in-process runner unless --runner says otherwise.
+    """A pipeline on Beam's in-process runner unless --runner names another.
 
-    Beam's default runner first tries to download a Prism binary; the
-    in-process FnApiRunner needs nothing from the network. An unknown
-    runner, or one whose package is missing, is a usage error.
+    Beam's default runner, and its DirectRunner, first try to download a
+    Prism binary; the in-process FnApiRunner needs nothing from the network.
+    An unknown runner, or one whose package is missing, is a usage error.
     """
     name = runner_name(pipeline_args)
-    args = [a for a in pipeline_args]
-    if name is not None:
-        args = _without_runner(pipeline_args)
-    options = PipelineOptions(args, streaming=streaming or None, save_main_session=False)
+    options = PipelineOptions(_without_runner(pipeline_args), streaming=streaming or None, save_main_session=False)
     if name is None:
         from apache_beam.runners.portability.fn_api_runner import FnApiRunner
         return beam.Pipeline(runner=FnApiRunner(), options=options)

@@ -1,5 +1,6 @@
 """The command line behaves like a good Unix tool: strict options, Beam options in both forms, -v/-q, --version."""
 import io
+import tempfile
 
 import pytest
 from conftest import table_counts
@@ -34,10 +35,16 @@ def test_mistyped_options_and_bad_values_are_usage_errors(argv, capsys):
 
 
 @pytest.mark.parametrize("runner", [["--runner", "DirectRunner"], ["--runner=DirectRunner"]])
-def test_beam_options_pass_in_both_forms_and_never_become_paths(tmp_path, one_article, runner):
+def test_beam_options_pass_in_both_forms_and_never_become_paths(tmp_path, one_article, runner, monkeypatch):
     db = str(tmp_path / "n.duckdb")
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     assert cli.main(["replay", one_article, *runner, "--db", db, "-q"]) == 0
     assert table_counts(db)["articles"] == 1 and table_counts(db)["ingest_errors"] == 0
+    # the direct runner runs in process: Beam's own would first start a Prism job server (a binary it
+    # downloads from GitHub), which leaves a beam-temp folder behind
+    assert list(scratch.iterdir()) == []
 
 
 @pytest.mark.parametrize("beam_args", [

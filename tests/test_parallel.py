@@ -2,8 +2,8 @@
 ``--extract-processes``): the same events as in one process, in order, with the same error rows."""
 import apache_beam as beam
 import pytest
-from apache_beam.testing import test_pipeline
 from apache_beam.testing.util import assert_that, equal_to
+from conftest import local_test_pipeline
 
 from newswatch.pipelines import cli
 from newswatch.pipelines.common import AUTO_PROCESSES_FROM, extract_processes
@@ -15,7 +15,6 @@ from newswatch.transforms.language.extraction import extractor_function
 from newswatch.transforms.language.nlp import MAX_EXTRACT_CHARS
 from newswatch.transforms.language.parallel import ExtractPool, usable_cores
 
-LOCAL = ["--runner=DirectRunner"]
 SENTENCES = [
     "Chile and Peru signed a defence cooperation agreement on Monday.",
     "The home side won 2-1 after a late header.",
@@ -56,7 +55,7 @@ def test_extract_events_on_worker_processes_equals_the_plain_function(nlp, proce
     raws.append(RawArticle(origin="long", title="News", published="2023-05-02", text=long_text))
     extract = extractor_function("rules")
     expected = [(a.origin, _view(extract(a, nlp))) for a in _articles()] + [("long", [])]
-    with test_pipeline.TestPipeline(argv=LOCAL) as p:
+    with local_test_pipeline() as p:
         prepared = p | beam.Create(raws) | PrepareArticles()
         extracted = prepared["articles"] | ExtractEvents(processes=processes)
         summary = extracted["extracted"] | beam.Map(lambda x: (x.article.origin, _view(x.events)))
@@ -85,6 +84,7 @@ def test_replay_with_worker_processes_stores_the_same_rows(tmp_path):
     ("auto", [], AUTO_PROCESSES_FROM, min(usable_cores(), 4)),
     ("auto", [], None, min(usable_cores(), 4)),                # a web archive: a backfill, counted as large
     ("auto", ["--runner", "DaskRunner"], 10_000, 1),           # Dask spreads the work itself
+    ("auto", ["--runner=DirectRunner"], 10_000, min(usable_cores(), 4)),  # Beam's direct runner is the local one
     ("3", [], 5, 3),
 ])
 def test_how_many_extraction_processes(value, args, inputs, expected):

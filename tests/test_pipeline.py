@@ -4,9 +4,8 @@ import re
 import shutil
 
 import apache_beam as beam
-from apache_beam.testing import test_pipeline
 from apache_beam.testing.util import assert_that, equal_to
-from conftest import FIXTURES, table_counts
+from conftest import FIXTURES, local_test_pipeline, table_counts
 
 from newswatch.evaluation import scoring
 from newswatch.pipelines import cli
@@ -16,14 +15,12 @@ from newswatch.transforms.beam.articles import ExtractEvents, PrepareArticles
 from newswatch.transforms.beam.outputs import ERRORS
 from newswatch.transforms.storage.sink import connect
 
-LOCAL = ["--runner=DirectRunner"]
-
 
 def test_prepare_and_extract_transforms():
     raws = [RawArticle(origin="ok", title="t", published="2023-05-02",
                        text="Chile and Peru signed a defence cooperation agreement on Monday."),
             RawArticle(origin="empty", text="   \n  ")]
-    with test_pipeline.TestPipeline(argv=LOCAL) as p:
+    with local_test_pipeline() as p:
         prepared = p | beam.Create(raws) | PrepareArticles()
         extracted = prepared["articles"] | ExtractEvents()
         summary = extracted["extracted"] | beam.Map(
