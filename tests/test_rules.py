@@ -898,6 +898,12 @@ def test_a_report_in_the_present_ending_on_a_date_is_no_caption(nlp, sentence, p
     "Chile and Peru began a joint naval drill on Monday, with observers from Ecuador and Bolivia.",
     "Observers from Ecuador and Bolivia attended the joint naval drill of Chile and Peru on Monday.",
     "Ecuador and Bolivia observed the joint naval drill of Chile and Peru on Monday.",
+    # named in the role of onlookers
+    "Chile and Peru held a naval drill off Callao on Monday, with Ecuador as an observer.",
+    "Ecuador attended the joint naval drill of Chile and Peru on Monday as an observer.",
+    "Chile and Peru held a joint naval drill on Monday with Ecuador taking part as an observer.",
+    "Observer nations Ecuador and Bolivia also attended the naval drill of Chile and Peru on Monday.",
+    "Chile and Peru held a joint naval drill on Monday, with observer Ecuador watching from a frigate.",
 ])
 def test_states_that_look_on_are_no_parties_of_the_drill(nlp, sentence):
     assert kinds(events(nlp, sentence)) == [("joint_exercise", ("CHL", "PER"))]
@@ -916,6 +922,9 @@ def test_states_named_only_as_onlookers_make_no_drill_of_their_own(nlp):
     ("Japanese and Indian troops watched each other's tactics during a joint exercise on March 3.", ("IND", "JPN")),
     # the event's own onlooker, told in a phrase of the event
     ("The joint exercise, watched by Brazil, involved Japan and India on March 3.", ("IND", "JPN")),
+    # a role that is no onlooker's, or an onlooker of something else
+    ("Japan and India held a joint naval exercise on March 3, with Brazil as the host.", ("BRA", "IND", "JPN")),
+    ("Japan, as an observer of regional affairs, held a joint exercise with India on March 3.", ("IND", "JPN")),
 ])
 def test_words_of_looking_on_that_make_no_onlooker_keep_the_parties(nlp, sentence, expected):
     assert ("joint_exercise", expected) in kinds(events(nlp, sentence))

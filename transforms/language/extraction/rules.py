@@ -691,6 +691,13 @@ def _observer(doc, m: ActorMention, anchor) -> bool:
     tok = roles.actor_token(doc, m)
     if tok is None or tok.sent.start != anchor.sent.start:
         return False
+    first = tok
+    while first.dep_ == "conj" and first.head.i < first.i:
+        first = first.head
+    before = [t.lower_.rstrip("s") for t in doc[max(first.sent.start, first.i - 2):first.i]]
+    if (before and before[-1] in _ONLOOKER_NOUNS) or \
+            (len(before) == 2 and before[0] in _ONLOOKER_NOUNS and doc[first.i - 1].is_lower):
+        return True  # "observer Ecuador", "observer nations A and B" (which the parse may read as a verb)
     mine = [tok] + list(tok.ancestors)
     if any(v.pos_ == "VERB" and v.lemma_.lower() in _ONLOOKING_VERBS and v.head.i == anchor.i and v.dep_ == "acl"
            for v in mine):
@@ -704,6 +711,19 @@ def _observer(doc, m: ActorMention, anchor) -> bool:
     up_mine = mine[:mine.index(meet) + 1]
     if any(t.lemma_.lower() in _ONLOOKER_NOUNS and t.pos_ == "NOUN" for t in up_mine[1:]):
         return True
+    # named as onlookers on the way up: "observer nations A and B", "with A taking part as an observer"
+    if any(_as_onlooker(t) is not None or any(c.dep_ in ("compound", "amod") and c.lemma_.lower() in _ONLOOKER_NOUNS
+                                             for c in t.children) for t in up_mine[:-1]):
+        return True
+    role = _as_onlooker(meet)
+    if role is not None:
+        # "A and B held a drill, with C as an observer": the role is the "with" phrase's just before it
+        beside = next((c for c in meet.children if c.dep_ == "prep" and c.lower_ == "with"
+                       and c.right_edge.i == role.i - 1), None)
+        if beside is not None:
+            return tok in beside.subtree
+        # "C attended the drill as an observer": the role is the subject's
+        return len(up_mine) > 1 and up_mine[-2].dep_ in ("nsubj", "nsubjpass")
     # the verb whose direct object is the event, on its way up to where the actor's path meets it
     verb = anchor.head if anchor.dep_ == "dobj" else None
     if verb is None or verb.pos_ != "VERB" or verb.lemma_.lower() not in _ONLOOKING_VERBS or verb not in theirs:
@@ -711,6 +731,14 @@ def _observer(doc, m: ActorMention, anchor) -> bool:
     if any(t.lower_ in ("their", "its", "own") for t in anchor.subtree):
         return False
     return theirs.index(verb) <= theirs.index(meet)
+
+
+def _as_onlooker(tok):
+    """The "as an observer" phrase hanging from ``tok``, if it has one; an onlooker of something named
+    ("as an observer of the region") is another role."""
+    return next((c for c in tok.children if c.dep_ == "prep" and c.lower_ == "as" and any(
+        p.dep_ == "pobj" and p.lemma_.lower() in _ONLOOKER_NOUNS and not any(
+            o.dep_ == "prep" and o.lower_ == "of" for o in p.children) for p in c.children)), None)
 
 
 # prepositions that open a phrase of time or sequence around the event ("after the drill with A, ...")
