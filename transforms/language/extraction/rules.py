@@ -32,7 +32,10 @@ from importlib import resources
 from newswatch.schemas import codes_for, event_types
 from newswatch.schemas.rows import Article, EventCandidate, Mention
 from newswatch.transforms.language import actors
-from newswatch.transforms.language.dates import DateMention, find_dates, periods_compatible
+from newswatch.transforms.language.dates import (MONTH_ABBREVIATIONS, MONTHS,
+                                                 WEEKDAYS, DateMention,
+                                                 find_dates,
+                                                 periods_compatible)
 from newswatch.transforms.language.extraction import modality, roles
 
 # A dated mention this long before the publication date is background.
@@ -1095,8 +1098,14 @@ _TAKING_PART = re.compile(r"\b(?:participat\w*|took part|take part|takes part|ta
 
 # A wire photo's caption ends on the place and full date of the picture, with no "on" ("... at a base near
 # Examplestad, Ruritania March 3, 2021."), perhaps with a credit in brackets.
-_CAPTION_TAIL = re.compile(r"(?!(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b)[A-Z][\w.]*,? "
-                           r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.? \d{1,2}, "
+# Case matters here: the place and the month are capitalised, so the month names are the date module's
+# tables, capitalised (longest first, so that "Sept" is tried before "Sep").
+def _capitalised(words) -> str:
+    return "|".join(w.capitalize() for w in sorted(words, key=len, reverse=True))
+
+
+_CAPTION_TAIL = re.compile(rf"(?!(?:{_capitalised(WEEKDAYS)})\b)[A-Z][\w.]*,? "
+                           rf"(?:{_capitalised(MONTHS)}|(?:{_capitalised(MONTH_ABBREVIATIONS)})\.?) \d{{1,2}}, "
                            r"(?:19|20)\d\d\.?\s*(?:\([^)]*\)\s*)?$")
 
 
