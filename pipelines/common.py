@@ -89,13 +89,23 @@ def parse_with_beam(parser: argparse.ArgumentParser, argv: list[str]) -> tuple[a
         name = token.split("=", 1)[0]
         if token.startswith("--") and name not in own and name in beam:
             pipeline_args.append(token)
-            if "=" not in token and beam[name] and i + 1 < len(argv):
+            if "=" not in token and beam[name]:
+                if i + 1 == len(argv) or (argv[i + 1].startswith("-") and not _number(argv[i + 1])):
+                    parser.error(f"argument {name}: expected one argument")  # "--runner" with no name: exit 2
                 pipeline_args.append(argv[i + 1])
                 i += 1
         else:
             mine.append(token)
         i += 1
     return parser.parse_intermixed_args(mine), pipeline_args  # paths may come after options too
+
+
+def _number(token: str) -> bool:
+    try:
+        float(token)
+    except ValueError:
+        return False
+    return True
 
 
 def positive(value: str) -> float:
@@ -190,11 +200,16 @@ def sink_options(args) -> dict:
 
 # Runners Beam does not know by their short name.
 RUNNER_ALIASES = {"DaskRunner": "apache_beam.runners.dask.dask_runner.DaskRunner"}
-# Names of Beam's direct runner, the local runner a run uses without --runner. Beam's own DirectRunner first
+# Beam's direct runner is the local runner a run uses without --runner. Beam's own DirectRunner first
 # downloads a Prism binary from GitHub (a network fetch at run time, and another engine); newswatch runs it
 # as the in-process FnApiRunner, as when no runner is named.
-DIRECT_RUNNERS = {"direct", "directrunner", "switchingdirectrunner",
-                  "apache_beam.runners.direct.directrunner", "apache_beam.runners.direct.direct_runner.directrunner"}
+def _direct(value: str) -> bool:
+    """Does the runner name Beam's direct runner, in any of the forms Beam resolves (any case, with or without
+    "Runner", or a path under apache_beam.runners)?"""
+    module, _, name = value.lower().rpartition(".")
+    if module and not module.startswith("apache_beam.runners"):
+        return False
+    return name.removesuffix("runner") in ("direct", "switchingdirect")
 
 
 def runner_name(pipeline_args: list[str]) -> str | None:
@@ -207,7 +222,7 @@ def runner_name(pipeline_args: list[str]) -> str | None:
             value = pipeline_args[i + 1]
         else:
             continue
-        return None if value.lower() in DIRECT_RUNNERS else RUNNER_ALIASES.get(value, value)
+        return None if _direct(value) else RUNNER_ALIASES.get(value, value)
     return None
 
 

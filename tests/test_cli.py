@@ -28,6 +28,8 @@ def test_version(capsys):
     ["monitor", "--feeds", "f.toml", "--interval", "-5"],
     ["monitor", "--feeds", "f.toml", "--snapshot-every", "nan"],
     ["sql", "SELECT 1", "--wait", "0"],
+    ["replay", "a.jsonl", "--runner"],                       # a Beam option with no value
+    ["replay", "a.jsonl", "--runner", "-q"],
 ])
 def test_mistyped_options_and_bad_values_are_usage_errors(argv, capsys):
     assert cli.main(argv) == 2
@@ -45,6 +47,17 @@ def test_beam_options_pass_in_both_forms_and_never_become_paths(tmp_path, one_ar
     # the direct runner runs in process: Beam's own would first start a Prism job server (a binary it
     # downloads from GitHub), which leaves a beam-temp folder behind
     assert list(scratch.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["DirectRunner", "direct", "dIrEcTrUnNeR", "switchingdirect",
+                                  "apache_beam.runners.DirectRunner", "apache_beam.runners.direct.DirectRunner",
+                                  "apache_beam.runners.direct.direct_runner.SwitchingDirectRunner"])
+def test_every_name_of_beams_direct_runner_runs_in_process(name):
+    from apache_beam.runners.portability.fn_api_runner import FnApiRunner
+
+    from newswatch.pipelines.common import extract_processes, make_pipeline
+    assert isinstance(make_pipeline(["--runner", name]).runner, FnApiRunner)
+    assert extract_processes("auto", [f"--runner={name}"], None) == extract_processes("auto", [], None)
 
 
 @pytest.mark.parametrize("beam_args", [
