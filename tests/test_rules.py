@@ -159,6 +159,25 @@ def test_parties_only_from_the_anchors_clause(nlp, sentence, expected):
     assert kinds(events(nlp, sentence)) == expected
 
 
+@pytest.mark.parametrize("sentence, expected", [
+    # each coordinated clause with a subject of its own tells its own act: the givers are not each other's party
+    ("Norway delivered four tanks to Estonia on Monday, and Denmark sent twelve howitzers.",
+     [("arms_transfer", ("DNK", "EST")), ("arms_transfer", ("EST", "NOR"))]),
+    # two clauses spliced by a comma, which the parse reads as the second reporting the first
+    ("Norway deployed two helicopters and thirty soldiers to Estonia, Denmark sent one rotorcraft with a crew "
+     "of eight.", [("arms_transfer", ("DNK", "EST"))]),
+    # one subject for both verbs, or subjects listed together, give together
+    ("Norway delivered tanks and sent howitzers to Estonia on Monday.", [("arms_transfer", ("EST", "NOR"))]),
+    ("Norway and Denmark delivered tanks to Estonia on Monday.",
+     [("arms_transfer", ("DNK", "EST")), ("arms_transfer", ("EST", "NOR"))]),
+    # an event told by a noun keeps the subject of the clause before it: sending ships to the drill is taking part
+    ("Norway sent two frigates, and Denmark joined the joint naval drill with a submarine on Monday.",
+     [("joint_exercise", ("DNK", "NOR"))]),
+])
+def test_the_subject_of_another_coordinated_act_is_no_party(trained_nlp, sentence, expected):
+    assert sorted(kinds(events(trained_nlp, sentence))) == expected
+
+
 @pytest.mark.parametrize("sentence", [
     "Japan is committed to strengthening defence ties with the Philippines.",
     "Of course, security cooperation between Chile and Peru is a necessary condition for stability.",
@@ -925,6 +944,14 @@ def test_states_named_only_as_onlookers_make_no_drill_of_their_own(nlp):
     # a role that is no onlooker's, or an onlooker of something else
     ("Japan and India held a joint naval exercise on March 3, with Brazil as the host.", ("BRA", "IND", "JPN")),
     ("Japan, as an observer of regional affairs, held a joint exercise with India on March 3.", ("IND", "JPN")),
+    ("Japan and India, as observers at the Arctic Council, held a joint naval exercise on March 3.", ("IND", "JPN")),
+    # the role of the one name just before it, not of the subject
+    ("Japan and India held a joint naval exercise on March 3 with Brazil as co-host and Chile as an observer.",
+     ("BRA", "IND", "JPN")),
+    # onlookers who report, not states named as onlookers
+    ("Observers say Japan and India will hold a joint naval exercise on March 3.", ("IND", "JPN")),
+    ("A spokesman told observers Japan and India will hold a joint naval exercise on March 3.", ("IND", "JPN")),
+    ("The Observer said Japan and India will hold a joint naval exercise on March 3.", ("IND", "JPN")),
 ])
 def test_words_of_looking_on_that_make_no_onlooker_keep_the_parties(nlp, sentence, expected):
     assert ("joint_exercise", expected) in kinds(events(nlp, sentence))

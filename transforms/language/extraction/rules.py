@@ -638,6 +638,8 @@ def _participants(doc, sent, a_start: int, a_end: int, sent_actors: list[ActorMe
             continue  # a rival; or the maker of a thing, a party only of that thing's transfer
         if anchor is not None and _observer(doc, m, anchor.root):
             continue  # "observers from X", "X watched the drill": an onlooker, not a party
+        if anchor is not None and _subject_of_another_act(doc, m, anchor.root):
+            continue  # "A sent tanks to C, and B delivered howitzers": A gave nothing in B's act
         prev_word = re.findall(r"[\w]+", text[max(s0, m.start - 12):m.start])[-1:] or [""]
         if m.kind in actors.PLACE_LABELS and prev_word[0].lower() in _PLACE_PREPOSITIONS \
                 and rule.name not in ("port_visit", "peacekeeping_hadr", "training_exchange"):
@@ -683,6 +685,8 @@ def _rival(doc, m: ActorMention, head) -> bool:
 # thing other than the event ("observe a tradition", "observe the terms of the pact") are none.
 _ONLOOKER_NOUNS = frozenset({"observer", "onlooker", "spectator"})
 _ONLOOKING_VERBS = frozenset({"observe", "watch", "witness"})
+# "observer nations A and B": the words for the states an onlooker noun may qualify
+_ONLOOKER_GROUPS = frozenset({"nation", "nations", "state", "states", "country", "countries", "member", "members"})
 
 
 def _observer(doc, m: ActorMention, anchor) -> bool:
@@ -697,9 +701,9 @@ def _observer(doc, m: ActorMention, anchor) -> bool:
     first = tok
     while first.dep_ == "conj" and first.head.i < first.i:
         first = first.head
-    before = [t.lower_.rstrip("s") for t in doc[max(first.sent.start, first.i - 2):first.i]]
-    if (before and before[-1] in _ONLOOKER_NOUNS) or \
-            (len(before) == 2 and before[0] in _ONLOOKER_NOUNS and doc[first.i - 1].is_lower):
+    before = [t.lower_ for t in doc[max(first.sent.start, first.i - 2):first.i]]
+    if before[-1:] and before[-1] in _ONLOOKER_NOUNS or \
+            (len(before) == 2 and before[0].rstrip("s") in _ONLOOKER_NOUNS and before[1] in _ONLOOKER_GROUPS):
         return True  # "observer Ecuador", "observer nations A and B" (which the parse may read as a verb)
     mine = [tok] + list(tok.ancestors)
     if any(v.pos_ == "VERB" and v.lemma_.lower() in _ONLOOKING_VERBS and v.head.i == anchor.i and v.dep_ == "acl"
@@ -715,16 +719,16 @@ def _observer(doc, m: ActorMention, anchor) -> bool:
     if any(t.lemma_.lower() in _ONLOOKER_NOUNS and t.pos_ == "NOUN" for t in up_mine[1:]):
         return True
     # named as onlookers on the way up: "observer nations A and B", "with A taking part as an observer"
-    if any(_as_onlooker(t) is not None or any(c.dep_ in ("compound", "amod") and c.lemma_.lower() in _ONLOOKER_NOUNS
-                                             for c in t.children) for t in up_mine[:-1]):
+    if any(_as_onlooker(t, anchor) is not None or any(
+            c.dep_ in ("compound", "amod") and c.lemma_.lower() in _ONLOOKER_NOUNS for c in t.children)
+           for t in up_mine[:-1]):
         return True
-    role = _as_onlooker(meet)
+    role = _as_onlooker(meet, anchor)
     if role is not None:
-        # "A and B held a drill, with C as an observer": the role is the "with" phrase's just before it
-        beside = next((c for c in meet.children if c.dep_ == "prep" and c.lower_ == "with"
-                       and c.right_edge.i == role.i - 1), None)
-        if beside is not None:
-            return tok in beside.subtree
+        if any(c.dep_ == "prep" and c.lower_ == "with" and c.i < role.i for c in meet.children):
+            # "A and B held a drill, with C as host and D as an observer": the role is the name's (and its
+            # conjuncts') just before it
+            return first.right_edge.i == role.i - 1 or tok.right_edge.i == role.i - 1
         # "C attended the drill as an observer": the role is the subject's
         return len(up_mine) > 1 and up_mine[-2].dep_ in ("nsubj", "nsubjpass")
     # the verb whose direct object is the event, on its way up to where the actor's path meets it
@@ -736,12 +740,37 @@ def _observer(doc, m: ActorMention, anchor) -> bool:
     return theirs.index(verb) <= theirs.index(meet)
 
 
-def _as_onlooker(tok):
-    """The "as an observer" phrase hanging from ``tok``, if it has one; an onlooker of something named
-    ("as an observer of the region") is another role."""
+def _as_onlooker(tok, anchor):
+    """The "as an observer" phrase hanging from ``tok``, if it has one; an onlooker of something other than
+    the anchor's event ("as an observer of the region", "as observers at the council") has another role."""
     return next((c for c in tok.children if c.dep_ == "prep" and c.lower_ == "as" and any(
         p.dep_ == "pobj" and p.lemma_.lower() in _ONLOOKER_NOUNS and not any(
-            o.dep_ == "prep" and o.lower_ == "of" for o in p.children) for p in c.children)), None)
+            o.dep_ == "prep" and anchor not in o.subtree for o in p.children) for p in c.children)), None)
+
+
+def _subject_of_another_act(doc, m: ActorMention, anchor) -> bool:
+    """By the parse, the anchor is a verb with a subject of its own ("B delivered howitzers"), and the actor is
+    the subject of another verb coordinated with it ("A sent tanks to C, and B delivered howitzers"): each
+    clause tells its own act, and A is no party of B's. (A later clause is cut off by :func:`_clause_end`; an
+    event told by a noun, "B joined the drill", keeps the subjects of the clauses around it.)"""
+    if anchor.pos_ != "VERB" or not any(c.dep_ in ("nsubj", "nsubjpass") for c in anchor.children):
+        return False
+    tok = roles.actor_token(doc, m)
+    if tok is None:
+        return False
+    while tok.dep_ in ("conj", "appos", "compound", "poss", "amod") and tok.head.i != tok.i:
+        tok = tok.head  # "A and D sent", "A's army sent", "A's troops"
+    if tok.dep_ not in ("nsubj", "nsubjpass"):
+        return False
+    verb = tok.head
+    if verb.i == anchor.i:
+        return False
+    if verb.dep_ == "ccomp" and verb.head.i == anchor.i and verb.i < anchor.i:
+        # "A deployed X, B sent Y": two clauses spliced by a comma, which the parse may read as B's verb
+        # reporting A's clause
+        return verb.right_edge.i + 1 < len(doc) and doc[verb.right_edge.i + 1].text == ","
+    return ((verb.dep_ == "conj" and verb.head.i == anchor.i) or (anchor.dep_ == "conj" and anchor.head.i == verb.i)
+            or (verb.dep_ == "conj" and anchor.dep_ == "conj" and verb.head.i == anchor.head.i))
 
 
 # prepositions that open a phrase of time or sequence around the event ("after the drill with A, ...")
