@@ -457,3 +457,26 @@ def test_months_inside_words():
 
 def test_month_name_alone_is_not_a_date():
     assert find_dates("January is cold.", D(2024, 4, 19)) == []
+
+
+# --- a date of something to come (next_occurrence) ---------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("will meet on Monday", (datetime.date(2024, 5, 13), "day")),      # published on a Friday
+    ("will meet on Friday", None),                                    # the publication day itself stays
+    ("will sail on August 3", (datetime.date(2024, 8, 3), "day")),
+    ("will sail in June", (datetime.date(2024, 6, 1), "month")),
+    ("will sail in April", (datetime.date(2025, 4, 1), "month")),
+    ("will sail in May", None),                                       # the publication month is not past
+    ("will sail on May 3", None),                                     # a week before: a plan overtaken, kept
+    ("will sail, as they did last June", None),                       # placed in the past by its own words
+    ("will sail on 3 June 2023", None),                               # a year of its own
+])
+def test_a_date_to_come_is_its_next_occurrence(text, expected):
+    from newswatch.transforms.language.dates import next_occurrence
+    published = datetime.date(2024, 5, 10)
+    (mention,) = find_dates(text, published)
+    ahead = next_occurrence(mention, published)
+    assert (None if ahead is None else (ahead.value, ahead.precision)) == expected
+    if ahead is not None:
+        assert (ahead.start, ahead.end, ahead.text) == (mention.start, mention.end, mention.text)

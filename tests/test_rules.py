@@ -955,3 +955,27 @@ def test_states_named_only_as_onlookers_make_no_drill_of_their_own(nlp):
 ])
 def test_words_of_looking_on_that_make_no_onlooker_keep_the_parties(nlp, sentence, expected):
     assert ("joint_exercise", expected) in kinds(events(nlp, sentence))
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # the date told in one coordinated clause dates that clause's act, not the act nearest to it
+    ("Norway delivered four tanks to Estonia on Monday, and Denmark sent twelve howitzers.",
+     ("arms_transfer", ("EST", "NOR"), "2024-05-06")),
+    # a clause that describes the event dates it, before the main clause's own date
+    ("The joint naval drill of Chile and Peru, which began on Monday, will end on Friday.",
+     ("joint_exercise", ("CHL", "PER"), "2024-05-06")),
+])
+def test_a_date_goes_to_the_act_of_its_own_clause(trained_nlp, sentence, expected):
+    assert expected in [(e.event_type, e.participants, str(e.event_date))
+                        for e in events(trained_nlp, sentence, published="2024-05-10")]
+
+
+@pytest.mark.parametrize("sentence, date", [
+    ("Chile and Peru will hold defence talks on Monday.", "2024-05-13"),       # published on a Friday
+    ("Chile and Peru will hold a joint naval drill in June.", "2024-06-01"),
+    ("Chile and Peru will hold a joint naval drill on August 3.", "2024-08-03"),
+    ("Chile and Peru signed a pact on Monday to hold a joint naval drill in June.", "2024-06-01"),
+])
+def test_a_planned_event_is_dated_at_the_next_occurrence_of_its_date(nlp, sentence, date):
+    planned = [e for e in events(nlp, sentence, published="2024-05-10") if e.status == "planned"]
+    assert [str(e.event_date) for e in planned] == [date]

@@ -225,6 +225,38 @@ def find_dates(text: str, published: datetime.date | None) -> list[DateMention]:
     return mentions
 
 
+# A date of something still to come, told without its year or week ("on Monday", "in June", "on August 3"),
+# is its next occurrence; the resolver puts such a date at its most recent one. Words that place it in the
+# past keep it there.
+_PAST_WORDS = re.compile(r"\b(?:last|ago|yesterday|earlier|previous|past)\b", re.I)
+# A month and day more than this many days before publication is read as to come; nearer, it is more likely
+# a plan that was overtaken (a "will meet on 3 May" in a story of 10 May).
+AHEAD_AFTER_DAYS = 31
+
+
+def next_occurrence(dm: DateMention, published: datetime.date) -> DateMention | None:
+    """The next occurrence, on or after ``published``, of a relative date that the resolver put before it:
+    a weekday a week on, a month and day or a month named without a year a year on. None for any other
+    mention, or when that would still lie before publication."""
+    if not dm.relative or dm.end_value is not None or _PAST_WORDS.search(dm.text):
+        return None
+    if dm.value >= published or (dm.precision == "month" and dm.value >= published.replace(day=1)):
+        return None  # not before publication
+    named_month = re.search(_MONTH, dm.text, _FLAGS)
+    if dm.precision == "day" and not named_month and re.search(_WEEKDAY_ANY, dm.text, _FLAGS):
+        value = dm.value + datetime.timedelta(days=7)
+    elif dm.precision == "day" and named_month and (published - dm.value).days > AHEAD_AFTER_DAYS:
+        value = _make_date(dm.value.year + 1, dm.value.month, dm.value.day)
+    elif dm.precision == "month":
+        value = dm.value.replace(year=dm.value.year + 1)
+    else:
+        return None
+    if value is None or value < (published if dm.precision == "day" else published.replace(day=1)):
+        return None
+    return DateMention(start=dm.start, end=dm.end, value=value, precision=dm.precision, text=dm.text,
+                       relative=True)
+
+
 # ---------------------------------------------------------------------------
 # Candidates and selection
 # ---------------------------------------------------------------------------

@@ -34,7 +34,7 @@ from newswatch.schemas.rows import Article, EventCandidate, Mention
 from newswatch.transforms.language import actors
 from newswatch.transforms.language.dates import (MONTH_ABBREVIATIONS, MONTHS,
                                                  WEEKDAYS, DateMention,
-                                                 find_dates,
+                                                 find_dates, next_occurrence,
                                                  periods_compatible)
 from newswatch.transforms.language.extraction import modality, roles
 
@@ -1011,7 +1011,7 @@ def extract_mentions(article: Article, doc, *, all_actors: list[ActorMention] | 
                         continue
                     parties = [bloc]
                 dm = _date_for_anchor([d for d in sent_dates if not _other_predicate(doc, s0 + a_start, s0 + a_end, d.start)],
-                                      s0 + a_start, s0 + a_end, anchors_here)
+                                      s0 + a_start, s0 + a_end, anchors_here, doc)
                 # "under the 2021 deal": a past date inside the anchor's own noun phrase outweighs the clause's "will"
                 in_anchor_phrase = dm is not None and _modifies_anchor(doc, dm, s0 + a_start, s0 + a_end)
                 own_past = _before(dm, published) and in_anchor_phrase
@@ -1022,6 +1022,8 @@ def extract_mentions(article: Article, doc, *, all_actors: list[ActorMention] | 
                 future = _future(sentence, a_start, a_end) or mood == modality.PLANNED
                 status = "planned" if (future and not own_past) or (
                     dm and published and dm.value > published) else "occurred"
+                if status == "planned" and dm is not None and published and not _told_in_past(doc, dm):
+                    dm = next_occurrence(dm, published) or dm  # "will meet on Monday": the Monday to come
                 if status == "planned" and rule.name != "pledge_statement" and not dm:
                     continue  # an intention without a date is not an announced event
                 background = _is_background(dm, reference_day, sentence, known_day=published is not None)
@@ -1434,23 +1436,25 @@ def _other_predicate(doc, a_start: int, a_end: int, d_start: int) -> bool:
 
 
 def _date_for_anchor(sent_dates: list[DateMention], a_start: int, a_end: int,
-                     anchors_here: list[tuple[int, int]]) -> DateMention | None:
+                     anchors_here: list[tuple[int, int]], doc=None) -> DateMention | None:
     """This anchor's date: dates and anchors of the sentence paired nearest first, each at most once.
 
     A date goes to the anchor closest to it, unless that anchor already has a closer date ("will deliver the
     jets next month under the 2021 deal": 2021 is the deal's, next month the delivery's). Anchors that overlap
-    this one share its date.
+    this one share its date. With the parse (``doc``), a date of the anchor's own clause (both under the same
+    verb) goes before any other: "A delivered tanks to C on Monday, and B sent howitzers" dates A's delivery.
     """
     me = (a_start, a_end)
     others: list[tuple[int, int]] = []
     for a in sorted(set(anchors_here)):
         if not _overlaps(a, me) and not any(_overlaps(a, o) for o in others):
             others.append(a)  # one anchor word found by two types is one anchor
-    pairs = sorted((_distance(d, *a), i, j) for j, d in enumerate(sent_dates)
-                   for i, a in enumerate([me] + others))
+    anchors = [me] + others
+    pairs = sorted((not _date_in_clause_of(doc, d, a), _distance(d, *a), i, j)
+                   for j, d in enumerate(sent_dates) for i, a in enumerate(anchors))
     taken_anchor: set[int] = set()
     taken_date: set[int] = set()
-    for _, i, j in pairs:
+    for _, _, i, j in pairs:
         if i in taken_anchor or j in taken_date:
             continue
         if i == 0:
@@ -1458,6 +1462,34 @@ def _date_for_anchor(sent_dates: list[DateMention], a_start: int, a_end: int,
         taken_anchor.add(i)
         taken_date.add(j)
     return None
+
+
+def _clause_verb(span):
+    """The verb whose clause holds the span (the first verb at or above its head), if any."""
+    return next((t for t in [span.root, *span.root.ancestors] if t.pos_ in ("VERB", "AUX")), None)
+
+
+def _told_in_past(doc, dm: DateMention) -> bool:
+    """By the parse, the date's own verb is in the past ("which began on Monday", "was agreed in June")."""
+    span = _parsed_span(doc, dm.start, dm.end)
+    verb = _clause_verb(span) if span is not None else None
+    return verb is not None and (verb.tag_ == "VBD" or (verb.tag_ == "VBN" and any(
+        c.dep_ in ("aux", "auxpass") and c.tag_ == "VBD" for c in verb.children)))
+
+
+def _date_in_clause_of(doc, dm: DateMention, anchor: tuple[int, int]) -> bool:
+    """By the parse, the date is told in the anchor's own clause: under the same verb ("delivered tanks on
+    Monday"), or in a clause that describes the anchor ("the drill, which began on Monday")."""
+    if doc is None:
+        return False
+    date_span, anchor_span = _parsed_span(doc, dm.start, dm.end), _parsed_span(doc, *anchor)
+    if date_span is None or anchor_span is None:
+        return False
+    verb = _clause_verb(date_span)
+    if verb is None:
+        return False
+    return verb == _clause_verb(anchor_span) or (
+        verb.dep_ in ("relcl", "acl") and anchor_span.start <= verb.head.i < anchor_span.end)
 
 
 def _modifies_anchor(doc, dm: DateMention, a_start: int, a_end: int) -> bool:
