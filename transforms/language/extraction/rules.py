@@ -1450,7 +1450,8 @@ def _date_for_anchor(sent_dates: list[DateMention], a_start: int, a_end: int,
         if not _overlaps(a, me) and not any(_overlaps(a, o) for o in others):
             others.append(a)  # one anchor word found by two types is one anchor
     anchors = [me] + others
-    pairs = sorted((not _date_in_clause_of(doc, d, a), _distance(d, *a), i, j)
+    own = _own_clause_dates(doc, sent_dates, anchors)
+    pairs = sorted(((i, j) not in own, _distance(d, *a), i, j)
                    for j, d in enumerate(sent_dates) for i, a in enumerate(anchors))
     taken_anchor: set[int] = set()
     taken_date: set[int] = set()
@@ -1477,19 +1478,25 @@ def _told_in_past(doc, dm: DateMention) -> bool:
         c.dep_ in ("aux", "auxpass") and c.tag_ == "VBD" for c in verb.children)))
 
 
-def _date_in_clause_of(doc, dm: DateMention, anchor: tuple[int, int]) -> bool:
-    """By the parse, the date is told in the anchor's own clause: under the same verb ("delivered tanks on
-    Monday"), or in a clause that describes the anchor ("the drill, which began on Monday")."""
+def _own_clause_dates(doc, dates: list[DateMention], anchors: list[tuple[int, int]]) -> set[tuple[int, int]]:
+    """By the parse, the (anchor, date) index pairs where the date is told in the anchor's own clause: under
+    the same verb ("delivered tanks on Monday"), or in a clause that describes the anchor ("the drill, which
+    began on Monday"). Each clause verb is found once."""
     if doc is None:
-        return False
-    date_span, anchor_span = _parsed_span(doc, dm.start, dm.end), _parsed_span(doc, *anchor)
-    if date_span is None or anchor_span is None:
-        return False
-    verb = _clause_verb(date_span)
-    if verb is None:
-        return False
-    return verb == _clause_verb(anchor_span) or (
-        verb.dep_ in ("relcl", "acl") and anchor_span.start <= verb.head.i < anchor_span.end)
+        return set()
+    date_verbs = []
+    for d in dates:
+        span = _parsed_span(doc, d.start, d.end)
+        date_verbs.append(_clause_verb(span) if span is not None else None)
+    own = set()
+    for i, a in enumerate(anchors):
+        span = _parsed_span(doc, *a)
+        if span is None:
+            continue
+        verb = _clause_verb(span)
+        own.update((i, j) for j, v in enumerate(date_verbs) if v is not None and (
+            v == verb or (v.dep_ in ("relcl", "acl") and span.start <= v.head.i < span.end)))
+    return own
 
 
 def _modifies_anchor(doc, dm: DateMention, a_start: int, a_end: int) -> bool:
