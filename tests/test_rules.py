@@ -173,9 +173,54 @@ def test_parties_only_from_the_anchors_clause(nlp, sentence, expected):
     # an event told by a noun keeps the subject of the clause before it: sending ships to the drill is taking part
     ("Norway sent two frigates, and Denmark joined the joint naval drill with a submarine on Monday.",
      [("joint_exercise", ("DNK", "NOR"))]),
+    # the source of a taking clause gives nothing in the next clause's act; the taker may take from it
+    ("Estonia received tanks from Norway on Monday, and Denmark sent howitzers.",
+     [("arms_transfer", ("DNK", "EST")), ("arms_transfer", ("EST", "NOR"))]),
+    # unless the anchor names its own recipient
+    ("Poland bought tanks from the United States, and Germany sent howitzers to Ukraine on Monday.",
+     [("arms_transfer", ("DEU", "UKR")), ("arms_transfer", ("POL", "USA"))]),
 ])
-def test_the_subject_of_another_coordinated_act_is_no_party(trained_nlp, sentence, expected):
+def test_the_giver_of_another_coordinated_act_is_no_party(trained_nlp, sentence, expected):
     assert sorted(kinds(events(trained_nlp, sentence))) == expected
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # the taker named in one clause and the giver in the next, with a pronoun for the thing: one transfer
+    ("Poland requested air defence systems, and Germany delivered them on Monday.", ("DEU", "POL")),
+    ("Poland bought the howitzers, and South Korea delivered them on Monday.", ("KOR", "POL")),
+    ("Estonia got four tanks on Monday, Norway supplied them.", ("EST", "NOR")),
+    # the buyer of an earlier clause takes what the seller delivers
+    ("Lithuania ordered howitzers from France last year, and France delivered the first batch on Monday.",
+     ("FRA", "LTU")),
+])
+def test_the_taker_of_a_coordinated_clause_is_a_party_of_the_giving(trained_nlp, sentence, expected):
+    assert ("arms_transfer", expected) in kinds(events(trained_nlp, sentence))
+
+
+def test_a_promise_reporting_a_clause_keeps_its_taker(trained_nlp):
+    evs = events(trained_nlp, "Ukraine will receive air defence systems, Germany promised on Monday.")
+    assert [(e.event_type, e.participants, e.status) for e in evs] == [("pledge_statement", ("DEU", "UKR"), "planned")]
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # the state that reports an event told by others takes no part in it, before or after the report
+    ("Germany said on Monday that Norway will send tanks to Estonia.", [("arms_transfer", ("EST", "NOR"))]),
+    ("The United States said China and Russia held a joint naval drill near Alaska on Monday.",
+     [("joint_exercise", ("CHN", "RUS"))]),
+    ("France announced on Monday that Italy and Spain had signed a defence pact.", [("agreement", ("ESP", "ITA"))]),
+    ("Chile and Peru will hold a joint naval drill in March, Brazil said on Monday.",
+     [("joint_exercise", ("CHL", "PER"))]),
+    # a reporter named again in its report, by a pronoun or by name, or whose report is about the event, takes part
+    ("Japan said it will hold defence talks with India on Monday.", [("dialogue_meeting", ("IND", "JPN"))]),
+    ("Japan told reporters that India will hold defence talks with it on Monday.",
+     [("dialogue_meeting", ("IND", "JPN"))]),
+    ("The Japanese minister said India will hold defence talks with his country on Monday.",
+     [("dialogue_meeting", ("IND", "JPN"))]),
+    ("India said Japan and India held defence talks on Monday.", [("dialogue_meeting", ("IND", "JPN"))]),
+    ("Japan said the joint drill with India ended on Monday.", [("joint_exercise", ("IND", "JPN"))]),
+])
+def test_the_reporter_of_an_event_is_no_party(trained_nlp, sentence, expected):
+    assert kinds(events(trained_nlp, sentence)) == expected
 
 
 @pytest.mark.parametrize("sentence", [
@@ -923,6 +968,11 @@ def test_a_report_in_the_present_ending_on_a_date_is_no_caption(nlp, sentence, p
     "Chile and Peru held a joint naval drill on Monday with Ecuador taking part as an observer.",
     "Observer nations Ecuador and Bolivia also attended the naval drill of Chile and Peru on Monday.",
     "Chile and Peru held a joint naval drill on Monday, with observer Ecuador watching from a frigate.",
+    # looking on from somewhere, for some time, or through a force of the state
+    "Chile and Peru held a joint naval drill on Monday with Ecuador as an observer for the first time.",
+    "Chile and Peru held a joint naval drill on Monday with Ecuador as an observer at sea.",
+    "Chile and Peru held a joint naval drill on Monday with Ecuador's navy as an observer.",
+    "Chile and Peru held a joint naval drill on Monday, with the Ecuadorian navy as an observer.",
 ])
 def test_states_that_look_on_are_no_parties_of_the_drill(nlp, sentence):
     assert kinds(events(nlp, sentence)) == [("joint_exercise", ("CHL", "PER"))]
@@ -947,6 +997,8 @@ def test_states_named_only_as_onlookers_make_no_drill_of_their_own(nlp):
     ("Japan and India, as observers at the Arctic Council, held a joint naval exercise on March 3.", ("IND", "JPN")),
     # the role of the one name just before it, not of the subject
     ("Japan and India held a joint naval exercise on March 3 with Brazil as co-host and Chile as an observer.",
+     ("BRA", "IND", "JPN")),
+    ("Japan and India held a joint naval exercise on March 3 with Chile as an observer and Brazil as co-host.",
      ("BRA", "IND", "JPN")),
     # onlookers who report, not states named as onlookers
     ("Observers say Japan and India will hold a joint naval exercise on March 3.", ("IND", "JPN")),

@@ -106,6 +106,12 @@ def rivalry_words() -> frozenset[str]:
 
 
 @functools.cache
+def receiving_verbs() -> frozenset[str]:
+    """Lemmas of verbs whose subject takes a thing (roles.toml ``receiving_verbs``)."""
+    return frozenset(role_data()["receiving_verbs"])
+
+
+@functools.cache
 def _all_excluding_words() -> frozenset[str]:
     return rivalry_words() | frozenset(role_data()["excluding_words"])
 

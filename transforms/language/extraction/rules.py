@@ -638,7 +638,9 @@ def _participants(doc, sent, a_start: int, a_end: int, sent_actors: list[ActorMe
             continue  # a rival; or the maker of a thing, a party only of that thing's transfer
         if anchor is not None and _observer(doc, m, anchor.root):
             continue  # "observers from X", "X watched the drill": an onlooker, not a party
-        if anchor is not None and _subject_of_another_act(doc, m, anchor.root):
+        if anchor is not None and _reporter(doc, m, anchor.root):
+            continue  # "A said B will send tanks to C": A tells of the event, it takes no part
+        if anchor is not None and _giver_of_another_act(doc, m, anchor.root):
             continue  # "A sent tanks to C, and B delivered howitzers": A gave nothing in B's act
         prev_word = re.findall(r"[\w]+", text[max(s0, m.start - 12):m.start])[-1:] or [""]
         if m.kind in actors.PLACE_LABELS and prev_word[0].lower() in _PLACE_PREPOSITIONS \
@@ -686,6 +688,8 @@ def _rival(doc, m: ActorMention, head) -> bool:
 _ONLOOKER_NOUNS = frozenset({"observer", "onlooker", "spectator"})
 _ONLOOKING_VERBS = frozenset({"observe", "watch", "witness"})
 # "observer nations A and B": the words for the states an onlooker noun may qualify
+# entity labels of places, where onlookers may stand ("as an observer at Callao")
+_PLACE_ENTITIES = frozenset({"GPE", "LOC", "FAC"}) | actors.PLACE_LABELS
 _ONLOOKER_GROUPS = frozenset({"nation", "nations", "state", "states", "country", "countries", "member", "members"})
 
 
@@ -698,7 +702,10 @@ def _observer(doc, m: ActorMention, anchor) -> bool:
     tok = roles.actor_token(doc, m)
     if tok is None or tok.sent.start != anchor.sent.start:
         return False
-    first = tok
+    phrase = tok
+    while phrase.dep_ in ("poss", "compound", "amod") and phrase.head.i > phrase.i:
+        phrase = phrase.head  # "A's navy", "the A navy"
+    first = phrase
     while first.dep_ == "conj" and first.head.i < first.i:
         first = first.head
     before = [t.lower_ for t in doc[max(first.sent.start, first.i - 2):first.i]]
@@ -716,8 +723,9 @@ def _observer(doc, m: ActorMention, anchor) -> bool:
     if meet is None:
         return False
     up_mine = mine[:mine.index(meet) + 1]
-    if any(t.lemma_.lower() in _ONLOOKER_NOUNS and t.pos_ == "NOUN" for t in up_mine[1:]):
-        return True
+    if any(t.lemma_.lower() in _ONLOOKER_NOUNS and t.pos_ == "NOUN" and below.dep_ != "conj"
+           for below, t in zip(up_mine, up_mine[1:])):
+        return True  # "observers from A"; not "as an observer and A as host", a name beside the noun
     # named as onlookers on the way up: "observer nations A and B", "with A taking part as an observer"
     if any(_as_onlooker(t, anchor) is not None or any(
             c.dep_ in ("compound", "amod") and c.lemma_.lower() in _ONLOOKER_NOUNS for c in t.children)
@@ -725,10 +733,10 @@ def _observer(doc, m: ActorMention, anchor) -> bool:
         return True
     role = _as_onlooker(meet, anchor)
     if role is not None:
-        if any(c.dep_ == "prep" and c.lower_ == "with" and c.i < role.i for c in meet.children):
+        if any(t.dep_ == "prep" and t.lower_ == "with" for t in doc[meet.i + 1:role.i]):
             # "A and B held a drill, with C as host and D as an observer": the role is the name's (and its
-            # conjuncts') just before it
-            return first.right_edge.i == role.i - 1 or tok.right_edge.i == role.i - 1
+            # conjuncts') just before it, wherever the parse hangs the "with" phrase
+            return first.right_edge.i == role.i - 1 or phrase.right_edge.i == role.i - 1
         # "C attended the drill as an observer": the role is the subject's
         return len(up_mine) > 1 and up_mine[-2].dep_ in ("nsubj", "nsubjpass")
     # the verb whose direct object is the event, on its way up to where the actor's path meets it
@@ -742,17 +750,62 @@ def _observer(doc, m: ActorMention, anchor) -> bool:
 
 def _as_onlooker(tok, anchor):
     """The "as an observer" phrase hanging from ``tok``, if it has one; an onlooker of something other than
-    the anchor's event ("as an observer of the region", "as observers at the council") has another role."""
+    the anchor's event ("as an observer of the region", "as observers at the council") has another role, not
+    one looking on from somewhere or at some time ("as an observer at sea", "for the first time")."""
     return next((c for c in tok.children if c.dep_ == "prep" and c.lower_ == "as" and any(
         p.dep_ == "pobj" and p.lemma_.lower() in _ONLOOKER_NOUNS and not any(
-            o.dep_ == "prep" and anchor not in o.subtree for o in p.children) for p in c.children)), None)
+            _onlooker_of_another_thing(o, anchor) for o in p.children) for p in c.children)), None)
 
 
-def _subject_of_another_act(doc, m: ActorMention, anchor) -> bool:
+def _onlooker_of_another_thing(prep, anchor) -> bool:
+    """``prep``, a phrase on a noun of onlookers, names what else they look on at: "of" something other than
+    the anchor's event, or "at"/"to" a named body, not a place ("observers at the Arctic Council", not "at
+    Callao")."""
+    if prep.dep_ != "prep" or anchor in prep.subtree:
+        return False
+    return prep.lower_ == "of" or (prep.lower_ in ("at", "to") and any(
+        o.dep_ == "pobj" and o.pos_ == "PROPN" and o.ent_type_ not in _PLACE_ENTITIES for o in prep.children))
+
+
+def _reporter(doc, m: ActorMention, anchor) -> bool:
+    """By the parse, the actor is the subject of a verb of reporting (modality.toml ``[reporting]``) whose
+    reported clause holds the anchor and has actors of its own as its subject ("A said B will send tanks to
+    C", "B and C will hold a drill, A said"): the reporter is no party. A pronoun in that subject ("A said it
+    will ...", "A said its navy ...") points back at the reporter, which stays; so does one whose reported
+    clause is about the event ("A said the drill with B went well") or names it again ("A said B would join
+    its drill")."""
+    tok = roles.actor_token(doc, m)
+    if tok is None:
+        return False
+    while tok.dep_ in ("conj", "appos", "compound", "poss", "amod") and tok.head.i != tok.i:
+        tok = tok.head  # "A and D said", "A's ministry said"
+    verb = tok.head
+    if tok.dep_ != "nsubj" or verb.lemma_.lower() not in modality.modality_data()["reporting"]["verbs"]:
+        return False
+    clause = next((c for c in verb.children if c.dep_ in ("ccomp", "parataxis") and anchor in c.subtree), None)
+    subject = next((c for c in clause.children if c.dep_ in ("nsubj", "nsubjpass")), None) if clause else None
+    if subject is None or anchor in subject.subtree:
+        return False
+    words = list(subject.subtree)
+    if any(t.pos_ == "PRON" for t in words) or any(t.lower_ in _REPORTER_PRONOUNS for t in clause.subtree):
+        return False  # "A said B would join its drill": the reporter is in the clause too
+    return any(t.ent_type_ in actors.ACTOR_LABELS for t in words)
+
+
+# pronouns by which a reported clause names its reporter (a state, or the speaker on its behalf: "his country")
+_REPORTER_PRONOUNS = frozenset({"it", "its", "itself", "we", "us", "our", "ours", "i", "me", "my", "he", "him",
+                                "his", "she", "her"})
+
+
+def _giver_of_another_act(doc, m: ActorMention, anchor) -> bool:
     """By the parse, the anchor is a verb with a subject of its own ("B delivered howitzers"), and the actor is
-    the subject of another verb coordinated with it ("A sent tanks to C, and B delivered howitzers"): each
-    clause tells its own act, and A is no party of B's. (A later clause is cut off by :func:`_clause_end`; an
-    event told by a noun, "B joined the drill", keeps the subjects of the clauses around it.)"""
+    the giver in another clause coordinated with it: the subject of a verb of giving ("A sent tanks to C, and B
+    delivered howitzers") or the source of a verb of taking ("C received tanks from A, and B sent howitzers").
+    Each clause tells its own act, and A is no party of B's. The taker of the other clause (C) may be a party,
+    unless the anchor names a recipient of its own; and where one clause points back at the other's thing
+    ("A bought howitzers, and B delivered them") the two tell one act. (A later clause is cut off by
+    :func:`_clause_end`; an event told by a noun, "B joined the drill", keeps the subjects of the clauses around
+    it.)"""
     if anchor.pos_ != "VERB" or not any(c.dep_ in ("nsubj", "nsubjpass") for c in anchor.children):
         return False
     tok = roles.actor_token(doc, m)
@@ -760,17 +813,39 @@ def _subject_of_another_act(doc, m: ActorMention, anchor) -> bool:
         return False
     while tok.dep_ in ("conj", "appos", "compound", "poss", "amod") and tok.head.i != tok.i:
         tok = tok.head  # "A and D sent", "A's army sent", "A's troops"
-    if tok.dep_ not in ("nsubj", "nsubjpass"):
+    if tok.dep_ in ("nsubj", "nsubjpass"):
+        verb = tok.head
+        taker = verb.lemma_.lower() in roles.receiving_verbs()
+    elif tok.dep_ == "pobj" and tok.head.lower_ == "from":
+        verb = tok.head.head  # "received tanks from A", or the parse's "tanks from A"
+        verb = verb.head if verb.dep_ == "dobj" else verb
+        taker = verb.lemma_.lower() not in roles.receiving_verbs()
+    else:
         return False
-    verb = tok.head
-    if verb.i == anchor.i:
+    if verb.pos_ != "VERB":
         return False
+    if verb.i == anchor.i or not _coordinated_acts(verb, anchor) or _points_back(anchor) or _points_back(verb):
+        return False
+    if taker:
+        # the taker of the other act receives the anchor's thing too, unless the anchor says who does
+        return any(c.dep_ == "dative" or (c.dep_ == "prep" and c.lower_ == "to") for c in anchor.children)
+    return True
+
+
+def _coordinated_acts(verb, anchor) -> bool:
+    """Two verbs that tell two acts side by side: coordinated ("A sent X, and B delivered Y"), or two clauses
+    spliced by a comma, which the parse may read as the anchor reporting the earlier clause ("A deployed X, B
+    sent Y"); a verb of reporting or promising has no object of its own ("C will get X, B promised")."""
     if verb.dep_ == "ccomp" and verb.head.i == anchor.i and verb.i < anchor.i:
-        # "A deployed X, B sent Y": two clauses spliced by a comma, which the parse may read as B's verb
-        # reporting A's clause
-        return verb.right_edge.i + 1 < len(doc) and doc[verb.right_edge.i + 1].text == ","
+        return verb.right_edge.i + 1 < len(verb.doc) and verb.doc[verb.right_edge.i + 1].text == "," \
+            and any(c.dep_ == "dobj" for c in anchor.children)
     return ((verb.dep_ == "conj" and verb.head.i == anchor.i) or (anchor.dep_ == "conj" and anchor.head.i == verb.i)
             or (verb.dep_ == "conj" and anchor.dep_ == "conj" and verb.head.i == anchor.head.i))
+
+
+def _points_back(verb) -> bool:
+    """The verb's object is a pronoun ("delivered them"): its thing is the one another clause names."""
+    return any(c.dep_ == "dobj" and c.pos_ == "PRON" for c in verb.children)
 
 
 # prepositions that open a phrase of time or sequence around the event ("after the drill with A, ...")
