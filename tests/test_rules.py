@@ -973,6 +973,9 @@ def test_a_report_in_the_present_ending_on_a_date_is_no_caption(nlp, sentence, p
     "Chile and Peru held a joint naval drill on Monday with Ecuador as an observer at sea.",
     "Chile and Peru held a joint naval drill on Monday with Ecuador's navy as an observer.",
     "Chile and Peru held a joint naval drill on Monday, with the Ecuadorian navy as an observer.",
+    # sending onlookers to the drill
+    "Ecuador sent observers to the joint naval drill of Chile and Peru on Monday.",
+    "Ecuador sent a team of observers to the joint naval drill that Chile and Peru began on Monday.",
 ])
 def test_states_that_look_on_are_no_parties_of_the_drill(nlp, sentence):
     assert kinds(events(nlp, sentence)) == [("joint_exercise", ("CHL", "PER"))]
@@ -993,6 +996,8 @@ def test_states_named_only_as_onlookers_make_no_drill_of_their_own(nlp):
     ("The joint exercise, watched by Brazil, involved Japan and India on March 3.", ("IND", "JPN")),
     # a role that is no onlooker's, or an onlooker of something else
     ("Japan and India held a joint naval exercise on March 3, with Brazil as the host.", ("BRA", "IND", "JPN")),
+    ("Brazil sent observers and two frigates to the joint naval exercise of Japan and India on March 3.",
+     ("BRA", "IND", "JPN")),
     ("Japan, as an observer of regional affairs, held a joint exercise with India on March 3.", ("IND", "JPN")),
     ("Japan and India, as observers at the Arctic Council, held a joint naval exercise on March 3.", ("IND", "JPN")),
     # the role of the one name just before it, not of the subject

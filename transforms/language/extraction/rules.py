@@ -731,6 +731,10 @@ def _observer(doc, m: ActorMention, anchor) -> bool:
             c.dep_ in ("compound", "amod") and c.lemma_.lower() in _ONLOOKER_NOUNS for c in t.children)
            for t in up_mine[:-1]):
         return True
+    if len(up_mine) > 1 and up_mine[-2].dep_ == "nsubj" and meet.pos_ == "VERB" and any(
+            c.dep_ == "dobj" and _names_onlookers(c) and not any(
+                k.dep_ == "conj" and not _names_onlookers(k) for k in c.children) for c in meet.children):
+        return True  # "A sent observers to the drill", "A sent a team of observers as B and C held a drill"
     role = _as_onlooker(meet, anchor)
     if role is not None:
         if any(t.dep_ == "prep" and t.lower_ == "with" for t in doc[meet.i + 1:role.i]):
@@ -746,6 +750,14 @@ def _observer(doc, m: ActorMention, anchor) -> bool:
     if any(t.lower_ in ("their", "its", "own") for t in anchor.subtree):
         return False
     return theirs.index(verb) <= theirs.index(meet)
+
+
+def _names_onlookers(noun) -> bool:
+    """A noun phrase of onlookers: "observers", "a team of observers", "military observers"."""
+    if noun.lemma_.lower() in _ONLOOKER_NOUNS:
+        return True
+    return any(c.dep_ == "prep" and c.lower_ == "of" and any(
+        p.dep_ == "pobj" and p.lemma_.lower() in _ONLOOKER_NOUNS for p in c.children) for c in noun.children)
 
 
 def _as_onlooker(tok, anchor):
