@@ -179,6 +179,21 @@ def test_parties_only_from_the_anchors_clause(nlp, sentence, expected):
     # unless the anchor names its own recipient
     ("Poland bought tanks from the United States, and Germany sent howitzers to Ukraine on Monday.",
      [("arms_transfer", ("DEU", "UKR")), ("arms_transfer", ("POL", "USA"))]),
+    # a verb of taking names its own taker
+    ("Ukraine received tanks from Germany, and Poland received howitzers from France on Monday.",
+     [("arms_transfer", ("DEU", "UKR")), ("arms_transfer", ("FRA", "POL"))]),
+    ("Poland imported tanks from South Korea, and the United States sold helicopters to Poland on Monday.",
+     [("arms_transfer", ("KOR", "POL")), ("arms_transfer", ("POL", "USA"))]),
+    # the parties of clauses told beside the anchor's, whatever the event, in lists of three or with "while"
+    ("Germany sent tanks, France sent missiles, and Britain delivered howitzers to Ukraine on Monday.",
+     [("arms_transfer", ("GBR", "UKR"))]),
+    ("Norway delivered tanks to Estonia on Monday; Denmark delivered howitzers to Latvia.",
+     [("arms_transfer", ("DNK", "LVA")), ("arms_transfer", ("EST", "NOR"))]),
+    ("Chile held talks with Peru on Monday, Brazil signed a defence pact with Argentina, and Bolivia hosted "
+     "Ecuador's defence minister.", [("agreement", ("ARG", "BRA")), ("dialogue_meeting", ("BOL", "ECU")),
+                                      ("dialogue_meeting", ("CHL", "PER"))]),
+    ("Chile and Peru held a joint drill on Monday, while Brazil and Argentina signed a defence pact.",
+     [("agreement", ("ARG", "BRA")), ("joint_exercise", ("CHL", "PER"))]),
 ])
 def test_the_giver_of_another_coordinated_act_is_no_party(trained_nlp, sentence, expected):
     assert sorted(kinds(events(trained_nlp, sentence))) == expected
@@ -218,6 +233,10 @@ def test_a_promise_reporting_a_clause_keeps_its_taker(trained_nlp):
      [("dialogue_meeting", ("IND", "JPN"))]),
     ("India said Japan and India held defence talks on Monday.", [("dialogue_meeting", ("IND", "JPN"))]),
     ("Japan said the joint drill with India ended on Monday.", [("joint_exercise", ("IND", "JPN"))]),
+    # a report naming a single other state: the reporter may be the other party ("C said B will send tanks")
+    ("Ukraine said Germany had delivered the first tanks on Monday.", [("arms_transfer", ("DEU", "UKR"))]),
+    # "US" is a state, not the pronoun that names the reporter again
+    ("Japan said the US and India will hold a joint naval drill on Monday.", [("joint_exercise", ("IND", "USA"))]),
 ])
 def test_the_reporter_of_an_event_is_no_party(trained_nlp, sentence, expected):
     assert kinds(events(trained_nlp, sentence)) == expected
@@ -973,6 +992,7 @@ def test_a_report_in_the_present_ending_on_a_date_is_no_caption(nlp, sentence, p
     "Chile and Peru held a joint naval drill on Monday with Ecuador as an observer at sea.",
     "Chile and Peru held a joint naval drill on Monday with Ecuador's navy as an observer.",
     "Chile and Peru held a joint naval drill on Monday, with the Ecuadorian navy as an observer.",
+    "Chile and Peru held a joint naval drill on Monday, with the Ecuadorian and Bolivian navies as observers.",
     # sending onlookers to the drill
     "Ecuador sent observers to the joint naval drill of Chile and Peru on Monday.",
     "Ecuador sent a team of observers to the joint naval drill that Chile and Peru began on Monday.",

@@ -632,15 +632,16 @@ def _participants(doc, sent, a_start: int, a_end: int, sent_actors: list[ActorMe
     limit = _clause_end(doc, sent, s0 + a_end, anchor)
     codes: list[str] = []
     for m in sent_actors:
-        if m.start >= limit or _excluded(text[s0:m.start]) or _in_other_clause(doc, m.start, s0 + a_start, s0 + a_end):
+        if m.start >= limit or _excluded(text[s0:m.start], text[s0:s0 + a_start]) or _in_other_clause(doc, m.start, s0 + a_start, s0 + a_end):
             continue
         if _rival(doc, m, head) or (MADE_BY.match(text, m.end) and not rule.maker_anchors):
             continue  # a rival; or the maker of a thing, a party only of that thing's transfer
         if anchor is not None and _observer(doc, m, anchor.root):
             continue  # "observers from X", "X watched the drill": an onlooker, not a party
-        if anchor is not None and _reporter(doc, m, anchor.root):
+        if anchor is not None and _reporter(doc, m, anchor.root, sent_actors):
             continue  # "A said B will send tanks to C": A tells of the event, it takes no part
-        if anchor is not None and _giver_of_another_act(doc, m, anchor.root):
+        if anchor is not None and (_giver_of_another_act(doc, m, anchor.root)
+                                   or _party_of_another_clause(doc, m, anchor.root)):
             continue  # "A sent tanks to C, and B delivered howitzers": A gave nothing in B's act
         prev_word = re.findall(r"[\w]+", text[max(s0, m.start - 12):m.start])[-1:] or [""]
         if m.kind in actors.PLACE_LABELS and prev_word[0].lower() in _PLACE_PREPOSITIONS \
@@ -653,13 +654,13 @@ def _participants(doc, sent, a_start: int, a_end: int, sent_actors: list[ActorMe
     for ent in sent.ents:
         if ent.label_ == "PERSON":
             code = persons.get(ent.text) or next((persons[t.text] for t in ent if t.text in persons), None)
-            if ent.start_char >= limit or _excluded(text[s0:ent.start_char]):
+            if ent.start_char >= limit or _excluded(text[s0:ent.start_char], text[s0:s0 + a_start]):
                 continue
             if code:
                 codes.append(code)
     for tok in sent:
         if tok.ent_type_ not in actors.ACTOR_LABELS and tok.text in persons and tok.text[:1].isupper():
-            if tok.idx >= limit or _excluded(text[s0:tok.idx]):
+            if tok.idx >= limit or _excluded(text[s0:tok.idx], text[s0:s0 + a_start]):
                 continue
             codes.append(persons[tok.text])
     seen: list[str] = []
@@ -703,8 +704,9 @@ def _observer(doc, m: ActorMention, anchor) -> bool:
     if tok is None or tok.sent.start != anchor.sent.start:
         return False
     phrase = tok
-    while phrase.dep_ in ("poss", "compound", "amod") and phrase.head.i > phrase.i:
-        phrase = phrase.head  # "A's navy", "the A navy"
+    while (phrase.dep_ in ("poss", "compound", "amod") and phrase.head.i > phrase.i) or \
+            (phrase.dep_ == "conj" and phrase.head.i < phrase.i and phrase.head.dep_ in ("poss", "compound", "amod")):
+        phrase = phrase.head  # "A's navy", "the A navy", "the A and B navies"
     first = phrase
     while first.dep_ == "conj" and first.head.i < first.i:
         first = first.head
@@ -779,13 +781,14 @@ def _onlooker_of_another_thing(prep, anchor) -> bool:
         o.dep_ == "pobj" and o.pos_ == "PROPN" and o.ent_type_ not in _PLACE_ENTITIES for o in prep.children))
 
 
-def _reporter(doc, m: ActorMention, anchor) -> bool:
+def _reporter(doc, m: ActorMention, anchor, sent_actors: list[ActorMention]) -> bool:
     """By the parse, the actor is the subject of a verb of reporting (modality.toml ``[reporting]``) whose
     reported clause holds the anchor and has actors of its own as its subject ("A said B will send tanks to
     C", "B and C will hold a drill, A said"): the reporter is no party. A pronoun in that subject ("A said it
     will ...", "A said its navy ...") points back at the reporter, which stays; so does one whose reported
     clause is about the event ("A said the drill with B went well") or names it again ("A said B would join
-    its drill")."""
+    its drill"), and one whose clause names a single state, which it may be the other party to ("C said B
+    will send tanks")."""
     tok = roles.actor_token(doc, m)
     if tok is None:
         return False
@@ -799,9 +802,15 @@ def _reporter(doc, m: ActorMention, anchor) -> bool:
     if subject is None or anchor in subject.subtree:
         return False
     words = list(subject.subtree)
-    if any(t.pos_ == "PRON" for t in words) or any(t.lower_ in _REPORTER_PRONOUNS for t in clause.subtree):
+    if any(t.pos_ == "PRON" for t in words) or any(
+            t.lower_ in _REPORTER_PRONOUNS and t.pos_ == "PRON" for t in clause.subtree):
         return False  # "A said B would join its drill": the reporter is in the clause too
-    return any(t.ent_type_ in actors.ACTOR_LABELS for t in words)
+    if not any(t.ent_type_ in actors.ACTOR_LABELS for t in words):
+        return False
+    # the reported clause names two parties of its own; with one, the reporter may be the other ("C said B will
+    # send more tanks": C takes them)
+    inside = {t.i for t in clause.subtree}
+    return len({a.code for a in sent_actors if (t := roles.actor_token(doc, a)) is not None and t.i in inside}) >= 2
 
 
 # pronouns by which a reported clause names its reporter (a state, or the speaker on its behalf: "his country")
@@ -840,8 +849,83 @@ def _giver_of_another_act(doc, m: ActorMention, anchor) -> bool:
         return False
     if taker:
         # the taker of the other act receives the anchor's thing too, unless the anchor says who does
-        return any(c.dep_ == "dative" or (c.dep_ == "prep" and c.lower_ == "to") for c in anchor.children)
+        return _names_its_taker(anchor)
     return True
+
+
+def _names_its_taker(verb) -> bool:
+    """The verb says who takes its thing: its subject, for a verb of taking ("B bought"), or a "to" phrase or
+    a second object ("sent howitzers to C", "sent C howitzers")."""
+    return verb.lemma_.lower() in roles.receiving_verbs() or any(
+        c.dep_ == "dative" or (c.dep_ == "prep" and c.lower_ == "to") for c in verb.children)
+
+
+def _party_of_another_clause(doc, m: ActorMention, anchor) -> bool:
+    """By the parse, the anchor's clause has a subject that names actors of its own ("B and C signed a pact"),
+    and the actor sits in another clause told beside it (coordinated, spliced by a comma or a semicolon, or
+    set against it by "while"): "A held talks with D on Monday, B and C signed a pact" -- A and D are the
+    talks', not the pact's. The taker of another clause stays a party of a giving that names no recipient
+    (:func:`_giver_of_another_act`), and so do both clauses' actors where one points back at the other's
+    thing ("A bought howitzers, and B delivered them"), and the clauses around a verb of joining ("A sent
+    two frigates, and B joined the drill": both take part)."""
+    own = _act_verb(anchor)
+    subject = next((c for c in own.children if c.dep_ in ("nsubj", "nsubjpass")), None) if own else None
+    if subject is None or not any(t.ent_type_ in actors.ACTOR_LABELS for t in subject.subtree):
+        return False
+    if own.lemma_.lower() in roles.role_data()["roster_words"]:
+        return False  # "A sent two frigates, and B joined the drill": joining adds to the parties told around it
+    tok = roles.actor_token(doc, m)
+    other = _act_verb(tok) if tok is not None else None
+    if other is None or other.i == own.i or not _side_by_side(other, own) or not any(
+            c.dep_ in ("nsubj", "nsubjpass") for c in other.children):
+        return False  # the same clause, one below it, or a verb that shares the anchor's subject
+    if _points_back(own) or _points_back(other):
+        return False
+    while tok.dep_ in ("conj", "appos", "compound", "poss", "amod") and tok.head.i != tok.i:
+        tok = tok.head
+    receiving = other.lemma_.lower() in roles.receiving_verbs()
+    taker = (tok.dep_ in ("nsubj", "nsubjpass") and tok.head.i == other.i and receiving) or (
+        tok.dep_ == "pobj" and tok.head.i != other.i and tok.head.head.i == other.i and not receiving
+        and (tok.head.dep_ == "dative" or tok.head.lower_ == "to"))  # "received X", "sent X to A"
+    return not taker or _names_its_taker(own)
+
+
+def _act_verb(tok):
+    """The verb of the clause that holds ``tok``: the first verb at or above it, past verbs that share their
+    subject with the one above ("agreed to hold drills")."""
+    verb = next((t for t in [tok, *tok.ancestors] if t.pos_ in ("VERB", "AUX")), None)
+    while verb is not None and verb.dep_ in ("xcomp", "aux", "auxpass") and verb.head.i != verb.i:
+        verb = verb.head
+    return verb
+
+
+# conjunctions that set one clause beside another ("A held a drill, while B signed a pact")
+_SIDE_BY_SIDE_MARKS = frozenset({"while", "whereas", "whilst"})
+
+
+def _side_by_side(verb, other) -> bool:
+    """Two clause verbs told side by side: in one chain of coordinated verbs, spliced by a comma or a
+    semicolon, or one set against the other by "while"; not one reporting or governing the other."""
+    def top(v):
+        while True:
+            if v.dep_ == "conj" and v.head.pos_ in ("VERB", "AUX"):
+                v = v.head
+            elif v.dep_ == "ccomp" and v.i < v.head.i and _spliced(v):
+                v = v.head
+            elif v.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in _SIDE_BY_SIDE_MARKS for c in v.children):
+                v = v.head
+            else:
+                return v
+    return top(verb).i == top(other).i
+
+
+def _spliced(clause) -> bool:
+    """A clause before its head verb ends at a comma or a semicolon, and its head is no verb of reporting
+    ("A sent X, B sent Y"; not "A will send X, B said")."""
+    after = clause.right_edge.i + 1
+    return after < len(clause.doc) and clause.doc[after].text in (",", ";") and \
+        clause.head.lemma_.lower() not in modality.modality_data()["reporting"]["verbs"] and \
+        any(c.dep_ == "dobj" for c in clause.head.children)
 
 
 def _coordinated_acts(verb, anchor) -> bool:
@@ -940,14 +1024,16 @@ _REPORTING = frozenset({"say", "tell", "state", "add", "note", "announce", "repo
                         "write", "declare", "affirm", "emphasize", "emphasise", "underline", "recall"})
 
 
-def _excluded(before: str) -> bool:
+def _excluded(before: str, to_anchor: str | None = None) -> bool:
     """Whether an actor right after ``before`` (the sentence up to it) is no party of the sentence's event.
 
     "Amid a rivalry between Egypt and Ethiopia, ...": a reason or comparison
     clause, up to the next comma, names no party ("between X and Y" inside it
     is one phrase, so its "and" does not end it). "A joint venture between X
     and Y", "tensions between X and Y": the pair describes a thing, not the
-    parties of the event.
+    parties of the event. A clause of contrast that holds the anchor
+    (``to_anchor``: the sentence up to it) is the event's own ("..., while A
+    and B signed a pact").
     """
     c = cues()
     if c.descriptive_between.search(before):
@@ -955,6 +1041,9 @@ def _excluded(before: str) -> bool:
     excl = list(c.excluding.finditer(before))
     if not excl:
         return False
+    if to_anchor is not None and re.fullmatch(r"\W*(while|whereas)\W*", excl[-1].group(0), re.I) and \
+            len(to_anchor) >= excl[-1].end() and not re.search(r"[,;]", to_anchor[excl[-1].end():]):
+        return False  # a clause of contrast that holds the anchor; an anchor in a phrase ("amid a deal") stays out
     rest = re.sub(r"\bbetween\b[^,;]*?\band\b", "between", before[excl[-1].end():], flags=re.I)
     return not re.search(r"[,;]|\band\b", rest)
 
