@@ -194,8 +194,30 @@ def test_parties_only_from_the_anchors_clause(nlp, sentence, expected):
                                       ("dialogue_meeting", ("CHL", "PER"))]),
     ("Chile and Peru held a joint drill on Monday, while Brazil and Argentina signed a defence pact.",
      [("agreement", ("ARG", "BRA")), ("joint_exercise", ("CHL", "PER"))]),
+    # a clause of reaction is no party's, before or after the event, even after "while"
+    ("Japan lodged a protest on Monday, whereas South Korea and the United States held a joint drill.",
+     [("joint_exercise", ("KOR", "USA"))]),
+    ("India stayed silent on Monday, while Pakistan condemned the US arms sale to Taiwan.", []),
 ])
-def test_the_giver_of_another_coordinated_act_is_no_party(trained_nlp, sentence, expected):
+def test_the_giver_or_the_parties_of_another_clause_are_no_parties(trained_nlp, sentence, expected):
+    assert sorted(kinds(events(trained_nlp, sentence))) == expected
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # a clause that tells no event of its own adds to the event told beside it
+    ("India hosted the joint naval drill on Monday, and Japan and the United States took part.",
+     [("joint_exercise", ("IND", "JPN", "USA"))]),
+    ("Japan sent two destroyers, and India deployed a submarine for the joint exercise with the United States on "
+     "Monday.", [("joint_exercise", ("IND", "JPN", "USA"))]),
+    ("Poland signed a deal for 96 attack helicopters on Monday, and the United States approved the sale.",
+     [("arms_transfer", ("POL", "USA"))]),
+    ("The US sent an aircraft carrier, and Japan and South Korea held a trilateral drill with it on Monday.",
+     [("joint_exercise", ("JPN", "KOR", "USA"))]),
+    # the taker of a supply "with" the thing
+    ("Germany supplied Ukraine with tanks on Monday, and Poland provided fighter jets.",
+     [("arms_transfer", ("DEU", "UKR")), ("arms_transfer", ("POL", "UKR"))]),
+])
+def test_a_clause_beside_the_anchors_may_add_to_its_event(trained_nlp, sentence, expected):
     assert sorted(kinds(events(trained_nlp, sentence))) == expected
 
 
@@ -235,6 +257,9 @@ def test_a_promise_reporting_a_clause_keeps_its_taker(trained_nlp):
     ("Japan said the joint drill with India ended on Monday.", [("joint_exercise", ("IND", "JPN"))]),
     # a report naming a single other state: the reporter may be the other party ("C said B will send tanks")
     ("Ukraine said Germany had delivered the first tanks on Monday.", [("arms_transfer", ("DEU", "UKR"))]),
+    # a single state named: the reporter is no party of what that state buys or approves
+    ("Pakistan said India had bought the missile systems on Monday.", []),
+    ("Beijing said Washington had approved a new arms sale on Monday.", []),
     # "US" is a state, not the pronoun that names the reporter again
     ("Japan said the US and India will hold a joint naval drill on Monday.", [("joint_exercise", ("IND", "USA"))]),
 ])

@@ -36,7 +36,7 @@ from newswatch.transforms.language.dates import (MONTH_ABBREVIATIONS, MONTHS,
                                                  WEEKDAYS, DateMention,
                                                  find_dates, next_occurrence,
                                                  periods_compatible)
-from newswatch.transforms.language.extraction import modality, roles
+from newswatch.transforms.language.extraction import modality, roles, triggers
 
 # A dated mention this long before the publication date is background.
 BACKGROUND_AFTER = timedelta(days=60)
@@ -623,16 +623,21 @@ def _location(doc, sent) -> str | None:
 
 
 def _participants(doc, sent, a_start: int, a_end: int, sent_actors: list[ActorMention], persons: dict[str, str],
-                  rule: TypeRule, text: str | None = None) -> list[str]:
-    """States and organisations that are parties to the anchor's event, in order of appearance."""
+                  rule: TypeRule, text: str | None = None, others: list[tuple[int, int]] = ()) -> list[str]:
+    """States and organisations that are parties to the anchor's event, in order of appearance (``others``: the
+    spans of the sentence's anchors, in the doc's characters)."""
     text = doc.text if text is None else text  # the doc's text is built anew at each reading
     s0 = sent.start_char
     anchor = _parsed_span(doc, s0 + a_start, s0 + a_end)
     head = roles.clause_head(anchor.root) if anchor is not None else None
     limit = _clause_end(doc, sent, s0 + a_end, anchor)
+    # the sentence up to the anchor, for a clause of contrast that holds it; not when its verb is a reaction
+    # ("..., while B condemned the sale")
+    verb = _act_verb(anchor.root) if anchor is not None else None
+    to_anchor = None if verb is not None and verb.lemma_.lower() in roles.rivalry_words() else text[s0:s0 + a_start]
     codes: list[str] = []
     for m in sent_actors:
-        if m.start >= limit or _excluded(text[s0:m.start], text[s0:s0 + a_start]) or _in_other_clause(doc, m.start, s0 + a_start, s0 + a_end):
+        if m.start >= limit or _excluded(text[s0:m.start], to_anchor) or _in_other_clause(doc, m.start, s0 + a_start, s0 + a_end):
             continue
         if _rival(doc, m, head) or (MADE_BY.match(text, m.end) and not rule.maker_anchors):
             continue  # a rival; or the maker of a thing, a party only of that thing's transfer
@@ -640,8 +645,8 @@ def _participants(doc, sent, a_start: int, a_end: int, sent_actors: list[ActorMe
             continue  # "observers from X", "X watched the drill": an onlooker, not a party
         if anchor is not None and _reporter(doc, m, anchor.root, sent_actors):
             continue  # "A said B will send tanks to C": A tells of the event, it takes no part
-        if anchor is not None and (_giver_of_another_act(doc, m, anchor.root)
-                                   or _party_of_another_clause(doc, m, anchor.root)):
+        if anchor is not None and (_giver_of_another_act(doc, m, anchor.root, rule)
+                                   or _party_of_another_clause(doc, m, anchor.root, rule, others)):
             continue  # "A sent tanks to C, and B delivered howitzers": A gave nothing in B's act
         prev_word = re.findall(r"[\w]+", text[max(s0, m.start - 12):m.start])[-1:] or [""]
         if m.kind in actors.PLACE_LABELS and prev_word[0].lower() in _PLACE_PREPOSITIONS \
@@ -654,13 +659,13 @@ def _participants(doc, sent, a_start: int, a_end: int, sent_actors: list[ActorMe
     for ent in sent.ents:
         if ent.label_ == "PERSON":
             code = persons.get(ent.text) or next((persons[t.text] for t in ent if t.text in persons), None)
-            if ent.start_char >= limit or _excluded(text[s0:ent.start_char], text[s0:s0 + a_start]):
+            if ent.start_char >= limit or _excluded(text[s0:ent.start_char], to_anchor):
                 continue
             if code:
                 codes.append(code)
     for tok in sent:
         if tok.ent_type_ not in actors.ACTOR_LABELS and tok.text in persons and tok.text[:1].isupper():
-            if tok.idx >= limit or _excluded(text[s0:tok.idx], text[s0:s0 + a_start]):
+            if tok.idx >= limit or _excluded(text[s0:tok.idx], to_anchor):
                 continue
             codes.append(persons[tok.text])
     seen: list[str] = []
@@ -787,8 +792,8 @@ def _reporter(doc, m: ActorMention, anchor, sent_actors: list[ActorMention]) -> 
     C", "B and C will hold a drill, A said"): the reporter is no party. A pronoun in that subject ("A said it
     will ...", "A said its navy ...") points back at the reporter, which stays; so does one whose reported
     clause is about the event ("A said the drill with B went well") or names it again ("A said B would join
-    its drill"), and one whose clause names a single state, which it may be the other party to ("C said B
-    will send tanks")."""
+    its drill"), and one whose clause names a single state giving to no one named, whose taker it may be
+    ("C said B will send tanks")."""
     tok = roles.actor_token(doc, m)
     if tok is None:
         return False
@@ -807,10 +812,14 @@ def _reporter(doc, m: ActorMention, anchor, sent_actors: list[ActorMention]) -> 
         return False  # "A said B would join its drill": the reporter is in the clause too
     if not any(t.ent_type_ in actors.ACTOR_LABELS for t in words):
         return False
-    # the reported clause names two parties of its own; with one, the reporter may be the other ("C said B will
-    # send more tanks": C takes them)
+    # the reported clause names two parties of its own; with one, the reporter may be the other when the clause
+    # gives something to no one named ("C said B will send more tanks": C takes them; not "C said B bought jets")
     inside = {t.i for t in clause.subtree}
-    return len({a.code for a in sent_actors if (t := roles.actor_token(doc, a)) is not None and t.i in inside}) >= 2
+    if len({a.code for a in sent_actors if (t := roles.actor_token(doc, a)) is not None and t.i in inside}) >= 2:
+        return True
+    act = _act_verb(anchor)
+    giving = frozenset(triggers.specs()["arms_transfer"].verbs) - roles.receiving_verbs()
+    return act is None or act.lemma_.lower() not in giving or _names_its_taker(act)
 
 
 # pronouns by which a reported clause names its reporter (a state, or the speaker on its behalf: "his country")
@@ -818,7 +827,7 @@ _REPORTER_PRONOUNS = frozenset({"it", "its", "itself", "we", "us", "our", "ours"
                                 "his", "she", "her"})
 
 
-def _giver_of_another_act(doc, m: ActorMention, anchor) -> bool:
+def _giver_of_another_act(doc, m: ActorMention, anchor, rule: TypeRule) -> bool:
     """By the parse, the anchor is a verb with a subject of its own ("B delivered howitzers"), and the actor is
     the giver in another clause coordinated with it: the subject of a verb of giving ("A sent tanks to C, and B
     delivered howitzers") or the source of a verb of taking ("C received tanks from A, and B sent howitzers").
@@ -847,6 +856,8 @@ def _giver_of_another_act(doc, m: ActorMention, anchor) -> bool:
         return False
     if verb.i == anchor.i or not _coordinated_acts(verb, anchor) or _points_back(anchor) or _points_back(verb):
         return False
+    if _sends_forces(verb, rule):
+        return False  # "A sent two frigates, and B and C held a drill": forces sent take part
     if taker:
         # the taker of the other act receives the anchor's thing too, unless the anchor says who does
         return _names_its_taker(anchor)
@@ -860,34 +871,61 @@ def _names_its_taker(verb) -> bool:
         c.dep_ == "dative" or (c.dep_ == "prep" and c.lower_ == "to") for c in verb.children)
 
 
-def _party_of_another_clause(doc, m: ActorMention, anchor) -> bool:
+def _party_of_another_clause(doc, m: ActorMention, anchor, rule: TypeRule, others: list[tuple[int, int]]) -> bool:
     """By the parse, the anchor's clause has a subject that names actors of its own ("B and C signed a pact"),
     and the actor sits in another clause told beside it (coordinated, spliced by a comma or a semicolon, or
-    set against it by "while"): "A held talks with D on Monday, B and C signed a pact" -- A and D are the
-    talks', not the pact's. The taker of another clause stays a party of a giving that names no recipient
-    (:func:`_giver_of_another_act`), and so do both clauses' actors where one points back at the other's
-    thing ("A bought howitzers, and B delivered them"), and the clauses around a verb of joining ("A sent
-    two frigates, and B joined the drill": both take part)."""
+    set against it by "while") that tells an act of its own, an event (one of the sentence's anchors,
+    ``others``) or a reaction ("A held talks with D on Monday, B and C signed a pact"; "..., and A condemned
+    it"): A and D are no parties of the pact. A clause that tells no act of its own may add to the event ("B
+    hosted the drill, and C took part"; "B signed a deal for jets, and C approved the sale"), and so may one
+    that sends forces to an event other than a transfer. The taker of another clause stays a party of a giving
+    that names no recipient (:func:`_giver_of_another_act`), and so do both clauses' actors where one points
+    back at the other's thing ("A bought howitzers, and B delivered them")."""
     own = _act_verb(anchor)
     subject = next((c for c in own.children if c.dep_ in ("nsubj", "nsubjpass")), None) if own else None
     if subject is None or not any(t.ent_type_ in actors.ACTOR_LABELS for t in subject.subtree):
         return False
-    if own.lemma_.lower() in roles.role_data()["roster_words"]:
-        return False  # "A sent two frigates, and B joined the drill": joining adds to the parties told around it
     tok = roles.actor_token(doc, m)
     other = _act_verb(tok) if tok is not None else None
     if other is None or other.i == own.i or not _side_by_side(other, own) or not any(
             c.dep_ in ("nsubj", "nsubjpass") for c in other.children):
         return False  # the same clause, one below it, or a verb that shares the anchor's subject
-    if _points_back(own) or _points_back(other):
+    roster = roles.role_data()["roster_words"]
+    if own.lemma_.lower() in roster or other.lemma_.lower() in roster or _sends_forces(other, rule):
+        return False  # joining, taking part or sending forces adds to the parties told around it
+    reaction = any(t.lemma_.lower() in roles.rivalry_words() for t in [other, *(
+        c for c in other.children if c.dep_ == "dobj")])  # "B condemned it", "B lodged a protest"
+    if not reaction and not _tells_an_event(doc, other, anchor, others):
+        return False
+    if _points_back(own, doc, others) or _points_back(other, doc, others):
         return False
     while tok.dep_ in ("conj", "appos", "compound", "poss", "amod") and tok.head.i != tok.i:
         tok = tok.head
     receiving = other.lemma_.lower() in roles.receiving_verbs()
     taker = (tok.dep_ in ("nsubj", "nsubjpass") and tok.head.i == other.i and receiving) or (
         tok.dep_ == "pobj" and tok.head.i != other.i and tok.head.head.i == other.i and not receiving
-        and (tok.head.dep_ == "dative" or tok.head.lower_ == "to"))  # "received X", "sent X to A"
-    return not taker or _names_its_taker(own)
+        and (tok.head.dep_ == "dative" or tok.head.lower_ == "to")) or (
+        tok.dep_ == "dobj" and tok.head.i == other.i and any(
+            c.dep_ == "prep" and c.lower_ == "with" for c in other.children))  # "received X", "sent X to A",
+    return not taker or _names_its_taker(own)                                 # "supplied A with X"
+
+
+def _tells_an_event(doc, verb, anchor, others: list[tuple[int, int]]) -> bool:
+    """One of the sentence's anchors other than ``anchor`` belongs to the clause of ``verb``."""
+    for start, end in others:
+        span = doc.char_span(start, end, alignment_mode="expand")
+        if span is not None and span.root.i != anchor.i and (v := _act_verb(span.root)) is not None and v.i == verb.i:
+            return True
+    return False
+
+
+def _sends_forces(verb, rule: TypeRule) -> bool:
+    """The verb sends or deploys forces ("sent two frigates", "deployed troops"), which take part in an event
+    other than a transfer (arms_transfer's ``deployed_objects``)."""
+    if rule.name == "arms_transfer":
+        return False
+    forces = next((r.deployed_objects for r in cues().types if r.name == "arms_transfer"), frozenset())
+    return any(c.dep_ == "dobj" and c.lemma_.lower() in forces for c in verb.children)
 
 
 def _act_verb(tok):
@@ -939,9 +977,20 @@ def _coordinated_acts(verb, anchor) -> bool:
             or (verb.dep_ == "conj" and anchor.dep_ == "conj" and verb.head.i == anchor.head.i))
 
 
-def _points_back(verb) -> bool:
-    """The verb's object is a pronoun ("delivered them"): its thing is the one another clause names."""
-    return any(c.dep_ == "dobj" and c.pos_ == "PRON" for c in verb.children)
+def _points_back(verb, doc=None, others: list[tuple[int, int]] = ()) -> bool:
+    """The verb's object is a pronoun ("delivered them", "held a drill with it"), or an anchor told with "the"
+    ("approved the sale", in the doc's ``others``): its thing is the one another clause names."""
+    for c in verb.children:
+        if c.dep_ == "dobj" and c.pos_ == "PRON":
+            return True
+        if c.dep_ == "prep" and any(p.dep_ == "pobj" and p.pos_ == "PRON" and p.lower_ in ("it", "them")
+                                    for p in c.children):
+            return True
+        if c.dep_ == "dobj" and doc is not None and any(d.dep_ == "det" and d.lower_ in ("the", "this", "that")
+                                                         for d in c.children) and any(
+                start <= c.idx < end for start, end in others):
+            return True
+    return False
 
 
 # prepositions that open a phrase of time or sequence around the event ("after the drill with A, ...")
@@ -1031,9 +1080,9 @@ def _excluded(before: str, to_anchor: str | None = None) -> bool:
     clause, up to the next comma, names no party ("between X and Y" inside it
     is one phrase, so its "and" does not end it). "A joint venture between X
     and Y", "tensions between X and Y": the pair describes a thing, not the
-    parties of the event. A clause of contrast that holds the anchor
-    (``to_anchor``: the sentence up to it) is the event's own ("..., while A
-    and B signed a pact").
+    parties of the event. A clause of contrast after a comma that holds the
+    anchor (``to_anchor``: the sentence up to it) is the event's own ("...,
+    while A and B signed a pact").
     """
     c = cues()
     if c.descriptive_between.search(before):
@@ -1042,6 +1091,7 @@ def _excluded(before: str, to_anchor: str | None = None) -> bool:
     if not excl:
         return False
     if to_anchor is not None and re.fullmatch(r"\W*(while|whereas)\W*", excl[-1].group(0), re.I) and \
+            before[:excl[-1].start()].rstrip().endswith(",") and \
             len(to_anchor) >= excl[-1].end() and not re.search(r"[,;]", to_anchor[excl[-1].end():]):
         return False  # a clause of contrast that holds the anchor; an anchor in a phrase ("amid a deal") stays out
     rest = re.sub(r"\bbetween\b[^,;]*?\band\b", "between", before[excl[-1].end():], flags=re.I)
@@ -1141,7 +1191,7 @@ def extract_mentions(article: Article, doc, *, all_actors: list[ActorMention] | 
                 mood = _parse_mood(doc, s0 + a_start, s0 + a_end)
                 if mood in (modality.NEGATED, modality.SPECULATIVE):
                     continue  # the parse says it did not happen, or may not ("refused to sign", "asked for drills")
-                parties = _participants(doc, sent, a_start, a_end, sent_actors, persons, rule, text)
+                parties = _participants(doc, sent, a_start, a_end, sent_actors, persons, rule, text, anchors_here)
                 implied = False
                 if rule.name in _HOSTED and len(set(parties)) == 1 and actors.is_state(parties[0]):
                     # "the frigate docked at <a city>": the city's state hosts the visit, relief or drill (a
