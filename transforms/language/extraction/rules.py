@@ -631,10 +631,15 @@ def _participants(doc, sent, a_start: int, a_end: int, sent_actors: list[ActorMe
     anchor = _parsed_span(doc, s0 + a_start, s0 + a_end)
     head = roles.clause_head(anchor.root) if anchor is not None else None
     limit = _clause_end(doc, sent, s0 + a_end, anchor)
-    # the sentence up to the anchor, for a clause of contrast that holds it; not when its verb is a reaction
-    # ("..., while B condemned the sale")
+    # the sentence up to the anchor, for a clause of contrast that holds it; not when its verb is one of reaction
+    # ("..., while B condemned the sale"), of report or comment, or an anchor that points back ("..., while B
+    # said it was watching the deal")
     verb = _act_verb(anchor.root) if anchor is not None else None
-    to_anchor = None if verb is not None and verb.lemma_.lower() in roles.rivalry_words() else text[s0:s0 + a_start]
+    commenting = verb is not None and (verb.lemma_.lower() in roles.rivalry_words() or any(
+        t.lemma_.lower() in modality.modality_data()["reporting"]["verbs"] for t in [verb, *verb.ancestors]))
+    pointing = anchor is not None and any(d.dep_ == "det" and d.lower_ in ("the", "this", "that")
+                                          for d in anchor.root.children)
+    to_anchor = None if commenting or pointing else text[s0:s0 + a_start]
     codes: list[str] = []
     for m in sent_actors:
         if m.start >= limit or _excluded(text[s0:m.start], to_anchor) or _in_other_clause(doc, m.start, s0 + a_start, s0 + a_end):
@@ -643,7 +648,7 @@ def _participants(doc, sent, a_start: int, a_end: int, sent_actors: list[ActorMe
             continue  # a rival; or the maker of a thing, a party only of that thing's transfer
         if anchor is not None and _observer(doc, m, anchor.root):
             continue  # "observers from X", "X watched the drill": an onlooker, not a party
-        if anchor is not None and _reporter(doc, m, anchor.root, sent_actors):
+        if anchor is not None and _reporter(doc, m, anchor.root):
             continue  # "A said B will send tanks to C": A tells of the event, it takes no part
         if anchor is not None and (_giver_of_another_act(doc, m, anchor.root, rule)
                                    or _party_of_another_clause(doc, m, anchor.root, rule, others)):
@@ -693,6 +698,8 @@ def _rival(doc, m: ActorMention, head) -> bool:
 # thing other than the event ("observe a tradition", "observe the terms of the pact") are none.
 _ONLOOKER_NOUNS = frozenset({"observer", "onlooker", "spectator"})
 _ONLOOKING_VERBS = frozenset({"observe", "watch", "witness"})
+# verbs by which a state sends onlookers to an event ("sent observers to the drill"); not "hosted observers"
+_SENDING_VERBS = frozenset({"send", "dispatch", "deploy"})
 # "observer nations A and B": the words for the states an onlooker noun may qualify
 # entity labels of places, where onlookers may stand ("as an observer at Callao")
 _PLACE_ENTITIES = frozenset({"GPE", "LOC", "FAC"}) | actors.PLACE_LABELS
@@ -738,7 +745,7 @@ def _observer(doc, m: ActorMention, anchor) -> bool:
             c.dep_ in ("compound", "amod") and c.lemma_.lower() in _ONLOOKER_NOUNS for c in t.children)
            for t in up_mine[:-1]):
         return True
-    if len(up_mine) > 1 and up_mine[-2].dep_ == "nsubj" and meet.pos_ == "VERB" and any(
+    if len(up_mine) > 1 and up_mine[-2].dep_ == "nsubj" and meet.lemma_.lower() in _SENDING_VERBS and any(
             c.dep_ == "dobj" and _names_onlookers(c) and not any(
                 k.dep_ == "conj" and not _names_onlookers(k) for k in c.children) for c in meet.children):
         return True  # "A sent observers to the drill", "A sent a team of observers as B and C held a drill"
@@ -786,14 +793,15 @@ def _onlooker_of_another_thing(prep, anchor) -> bool:
         o.dep_ == "pobj" and o.pos_ == "PROPN" and o.ent_type_ not in _PLACE_ENTITIES for o in prep.children))
 
 
-def _reporter(doc, m: ActorMention, anchor, sent_actors: list[ActorMention]) -> bool:
+def _reporter(doc, m: ActorMention, anchor) -> bool:
     """By the parse, the actor is the subject of a verb of reporting (modality.toml ``[reporting]``) whose
     reported clause holds the anchor and has actors of its own as its subject ("A said B will send tanks to
     C", "B and C will hold a drill, A said"): the reporter is no party. A pronoun in that subject ("A said it
     will ...", "A said its navy ...") points back at the reporter, which stays; so does one whose reported
     clause is about the event ("A said the drill with B went well") or names it again ("A said B would join
-    its drill"), and one whose clause names a single state giving to no one named, whose taker it may be
-    ("C said B will send tanks")."""
+    its drill"). A reporter may be the unnamed taker of what a single state gives ("C said B delivered
+    the tanks"), but as often a third state commenting on it ("D said B delivered missiles"), which the parse
+    cannot tell apart: it is left out (precision first)."""
     tok = roles.actor_token(doc, m)
     if tok is None:
         return False
@@ -810,16 +818,7 @@ def _reporter(doc, m: ActorMention, anchor, sent_actors: list[ActorMention]) -> 
     if any(t.pos_ == "PRON" for t in words) or any(
             t.lower_ in _REPORTER_PRONOUNS and t.pos_ == "PRON" for t in clause.subtree):
         return False  # "A said B would join its drill": the reporter is in the clause too
-    if not any(t.ent_type_ in actors.ACTOR_LABELS for t in words):
-        return False
-    # the reported clause names two parties of its own; with one, the reporter may be the other when the clause
-    # gives something to no one named ("C said B will send more tanks": C takes them; not "C said B bought jets")
-    inside = {t.i for t in clause.subtree}
-    if len({a.code for a in sent_actors if (t := roles.actor_token(doc, a)) is not None and t.i in inside}) >= 2:
-        return True
-    act = _act_verb(anchor)
-    giving = frozenset(triggers.specs()["arms_transfer"].verbs) - roles.receiving_verbs()
-    return act is None or act.lemma_.lower() not in giving or _names_its_taker(act)
+    return any(t.ent_type_ in actors.ACTOR_LABELS for t in words)
 
 
 # pronouns by which a reported clause names its reporter (a state, or the speaker on its behalf: "his country")
@@ -856,12 +855,19 @@ def _giver_of_another_act(doc, m: ActorMention, anchor, rule: TypeRule) -> bool:
         return False
     if verb.i == anchor.i or not _coordinated_acts(verb, anchor) or _points_back(anchor) or _points_back(verb):
         return False
-    if _sends_forces(verb, rule):
+    if _sends_forces(verb, anchor, rule):
         return False  # "A sent two frigates, and B and C held a drill": forces sent take part
     if taker:
         # the taker of the other act receives the anchor's thing too, unless the anchor says who does
-        return _names_its_taker(anchor)
+        return not _gives_to_no_one(anchor, rule)
     return True
+
+
+def _gives_to_no_one(verb, rule: TypeRule) -> bool:
+    """The anchor's verb gives a thing (a transfer verb of triggers.toml that is no verb of taking) and names
+    no one who takes it ("B sent howitzers"), so the taker of a clause beside it may take it."""
+    giving = frozenset(triggers.specs()["arms_transfer"].verbs) - roles.receiving_verbs()
+    return rule.name == "arms_transfer" and verb.lemma_.lower() in giving and not _names_its_taker(verb)
 
 
 def _names_its_taker(verb) -> bool:
@@ -890,9 +896,8 @@ def _party_of_another_clause(doc, m: ActorMention, anchor, rule: TypeRule, other
     if other is None or other.i == own.i or not _side_by_side(other, own) or not any(
             c.dep_ in ("nsubj", "nsubjpass") for c in other.children):
         return False  # the same clause, one below it, or a verb that shares the anchor's subject
-    roster = roles.role_data()["roster_words"]
-    if own.lemma_.lower() in roster or other.lemma_.lower() in roster or _sends_forces(other, rule):
-        return False  # joining, taking part or sending forces adds to the parties told around it
+    if own.lemma_.lower() in roles.role_data()["roster_words"] or _sends_forces(other, anchor, rule):
+        return False  # joining, or sending forces to the event, adds to the parties told around it
     reaction = any(t.lemma_.lower() in roles.rivalry_words() for t in [other, *(
         c for c in other.children if c.dep_ == "dobj")])  # "B condemned it", "B lodged a protest"
     if not reaction and not _tells_an_event(doc, other, anchor, others):
@@ -907,7 +912,8 @@ def _party_of_another_clause(doc, m: ActorMention, anchor, rule: TypeRule, other
         and (tok.head.dep_ == "dative" or tok.head.lower_ == "to")) or (
         tok.dep_ == "dobj" and tok.head.i == other.i and any(
             c.dep_ == "prep" and c.lower_ == "with" for c in other.children))  # "received X", "sent X to A",
-    return not taker or _names_its_taker(own)                                 # "supplied A with X"
+    # the taker of another clause may take the anchor's thing too, if the anchor gives it to no one named
+    return not taker or not _gives_to_no_one(own, rule)  # "supplied A with X"
 
 
 def _tells_an_event(doc, verb, anchor, others: list[tuple[int, int]]) -> bool:
@@ -919,13 +925,21 @@ def _tells_an_event(doc, verb, anchor, others: list[tuple[int, int]]) -> bool:
     return False
 
 
-def _sends_forces(verb, rule: TypeRule) -> bool:
+def _sends_forces(verb, anchor, rule: TypeRule) -> bool:
     """The verb sends or deploys forces ("sent two frigates", "deployed troops"), which take part in an event
-    other than a transfer (arms_transfer's ``deployed_objects``)."""
+    other than a transfer (arms_transfer's ``deployed_objects``), unless it sends them somewhere other than
+    the anchor's event ("sent warships to the area")."""
     if rule.name == "arms_transfer":
         return False
     forces = next((r.deployed_objects for r in cues().types if r.name == "arms_transfer"), frozenset())
+    if any(c.dep_ in ("prep", "dative") and c.lower_ in _DESTINATION_PREPS and anchor not in c.subtree
+           for c in verb.children):
+        return False
     return any(c.dep_ == "dobj" and c.lemma_.lower() in forces for c in verb.children)
+
+
+# prepositions that send forces somewhere
+_DESTINATION_PREPS = frozenset({"to", "into", "toward", "towards", "near", "off", "around"})
 
 
 def _act_verb(tok):
