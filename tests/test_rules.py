@@ -200,6 +200,13 @@ def test_parties_only_from_the_anchors_clause(nlp, sentence, expected):
     ("India stayed silent on Monday, while Pakistan condemned the US arms sale to Taiwan.", []),
     ("Japan and India signed a defence pact on Monday, while China said it was monitoring the deal.",
      [("agreement", ("IND", "JPN"))]),
+    # clauses told beside each other in time
+    ("Japan and South Korea signed a defence pact on Monday, as China and Russia held a joint naval drill nearby.",
+     [("agreement", ("JPN", "KOR")), ("joint_exercise", ("CHN", "RUS"))]),
+    ("Japan lodged a protest on Monday as China and Russia held a joint naval drill near its waters.",
+     [("joint_exercise", ("CHN", "RUS"))]),
+    ("Japan and India signed a defence pact on Monday after China and Russia held a joint drill.",
+     [("agreement", ("IND", "JPN")), ("joint_exercise", ("CHN", "RUS"))]),
     # the taker of another clause takes nothing in an event other than a transfer
     ("Germany delivered tanks to Ukraine on Friday, while Poland signed a defence deal with South Korea.",
      [("arms_transfer", ("DEU", "UKR")), ("arms_transfer", ("KOR", "POL"))]),
@@ -230,6 +237,28 @@ def test_the_giver_or_the_parties_of_another_clause_are_no_parties(trained_nlp, 
 ])
 def test_a_clause_beside_the_anchors_may_add_to_its_event(trained_nlp, sentence, expected):
     assert sorted(kinds(events(trained_nlp, sentence))) == expected
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # a relative clause or an apposition that describes a party names no party of the event
+    ("India, which bought jets from France last year, and Japan held a joint naval drill on Monday.",
+     ("joint_exercise", ("IND", "JPN"))),
+    ("Vietnam, a partner of Russia, signed a defence pact with Japan on Monday.", ("agreement", ("JPN", "VNM"))),
+    ("Finland, NATO's newest member, held a joint drill with Sweden on Monday.", ("joint_exercise", ("FIN", "SWE"))),
+    ("Defence Minister Ana Lopez of Chile, who visited Peru last year, met her Bolivian counterpart on Monday.",
+     ("dialogue_meeting", ("BOL", "CHL"))),
+])
+def test_what_describes_a_party_names_no_party(trained_nlp, sentence, expected):
+    found = kinds(events(trained_nlp, sentence))
+    assert expected in found and not [k for k in found if k[0] == expected[0] and k != expected]
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # the event's own relative clause, and a list in apposition to the parties' noun, name its parties
+    ("The two countries, Japan and India, held a joint naval drill on Monday.", ("joint_exercise", ("IND", "JPN"))),
+])
+def test_what_describes_the_event_names_its_parties(trained_nlp, sentence, expected):
+    assert expected in kinds(events(trained_nlp, sentence))
 
 
 @pytest.mark.parametrize("sentence, expected", [

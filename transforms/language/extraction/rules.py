@@ -951,8 +951,9 @@ def _act_verb(tok):
     return verb
 
 
-# conjunctions that set one clause beside another ("A held a drill, while B signed a pact")
-_SIDE_BY_SIDE_MARKS = frozenset({"while", "whereas", "whilst"})
+# conjunctions that tell one clause beside another, in contrast or in time ("A held a drill, while B signed a
+# pact"; "A signed a pact as B and C held a drill")
+_SIDE_BY_SIDE_MARKS = frozenset({"while", "whereas", "whilst", "as", "when", "before", "after", "until"})
 
 
 def _side_by_side(verb, other) -> bool:
@@ -1013,7 +1014,9 @@ _SEQUENCE_PREPS = frozenset({"after", "before", "following", "since", "ahead"})
 
 def _in_other_clause(doc, at: int, a_start: int, a_end: int) -> bool:
     """The actor at ``at`` sits in an adverbial clause or a phrase of time that does not hold the anchor
-    ("After a drill in A, the ship arrived in B": A is no party of the arrival)."""
+    ("After a drill in A, the ship arrived in B": A is no party of the arrival), or in a relative clause or an
+    apposition that describes another actor ("B, which bought jets from A last year, and C held a drill"; "B,
+    a partner of A, ...")."""
     tok, anchor = _span(doc, at), _span(doc, a_start, a_end)
     if tok is None or anchor is None:
         return False
@@ -1021,6 +1024,8 @@ def _in_other_clause(doc, at: int, a_start: int, a_end: int) -> bool:
         if anchor[0].i in range(t.left_edge.i, t.right_edge.i + 1):
             return False  # reached a phrase that holds the anchor too
         if t.dep_ == "advcl" or (t.dep_ == "prep" and t.lower_ in _SEQUENCE_PREPS):
+            return True
+        if t.dep_ in ("relcl", "appos") and (t.head.ent_type_ in actors.ACTOR_LABELS or t.head.ent_type_ == "PERSON"):
             return True
     return False
 
