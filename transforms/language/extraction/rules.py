@@ -623,9 +623,9 @@ def _location(doc, sent) -> str | None:
 
 
 def _participants(doc, sent, a_start: int, a_end: int, sent_actors: list[ActorMention], persons: dict[str, str],
-                  rule: TypeRule, text: str | None = None, others: list[tuple[int, int]] = ()) -> list[str]:
+                  rule: TypeRule, text: str | None = None, others: list[tuple[int, int, str]] = ()) -> list[str]:
     """States and organisations that are parties to the anchor's event, in order of appearance (``others``: the
-    spans of the sentence's anchors, in the doc's characters)."""
+    spans of the sentence's anchors, in the doc's characters, with their event types)."""
     text = doc.text if text is None else text  # the doc's text is built anew at each reading
     s0 = sent.start_char
     anchor = _parsed_span(doc, s0 + a_start, s0 + a_end)
@@ -877,7 +877,7 @@ def _names_its_taker(verb) -> bool:
         c.dep_ == "dative" or (c.dep_ == "prep" and c.lower_ == "to") for c in verb.children)
 
 
-def _party_of_another_clause(doc, m: ActorMention, anchor, rule: TypeRule, others: list[tuple[int, int]]) -> bool:
+def _party_of_another_clause(doc, m: ActorMention, anchor, rule: TypeRule, others: list[tuple[int, int, str]]) -> bool:
     """By the parse, the anchor's clause has a subject that names actors of its own ("B and C signed a pact"),
     and the actor sits in another clause told beside it (coordinated, spliced by a comma or a semicolon, or
     set against it by "while") that tells an act of its own, an event (one of the sentence's anchors,
@@ -896,12 +896,15 @@ def _party_of_another_clause(doc, m: ActorMention, anchor, rule: TypeRule, other
     if other is None or other.i == own.i or not _side_by_side(other, own) or not any(
             c.dep_ in ("nsubj", "nsubjpass") for c in other.children):
         return False  # the same clause, one below it, or a verb that shares the anchor's subject
-    if own.lemma_.lower() in roles.role_data()["roster_words"] or _sends_forces(other, anchor, rule):
+    if _joins(own) or _sends_forces(other, anchor, rule):
         return False  # joining, or sending forces to the event, adds to the parties told around it
     reaction = any(t.lemma_.lower() in roles.rivalry_words() for t in [other, *(
         c for c in other.children if c.dep_ == "dobj")])  # "B condemned it", "B lodged a protest"
-    if not reaction and not _tells_an_event(doc, other, anchor, others):
+    told = _events_told(doc, other, anchor, others)
+    if not reaction and not told:
         return False
+    if _joins(other) and told <= {rule.name}:
+        return False  # "..., while C joined the exercise": joining the same kind of event adds to it
     if _points_back(own, doc, others) or _points_back(other, doc, others):
         return False
     while tok.dep_ in ("conj", "appos", "compound", "poss", "amod") and tok.head.i != tok.i:
@@ -916,13 +919,22 @@ def _party_of_another_clause(doc, m: ActorMention, anchor, rule: TypeRule, other
     return not taker or not _gives_to_no_one(own, rule)  # "supplied A with X"
 
 
-def _tells_an_event(doc, verb, anchor, others: list[tuple[int, int]]) -> bool:
-    """One of the sentence's anchors other than ``anchor`` belongs to the clause of ``verb``."""
-    for start, end in others:
+def _events_told(doc, verb, anchor, others: list[tuple[int, int, str]]) -> set[str]:
+    """The event types of the sentence's anchors, other than ``anchor``, that belong to the clause of ``verb``."""
+    told = set()
+    for start, end, kind in others:
         span = doc.char_span(start, end, alignment_mode="expand")
         if span is not None and span.root.i != anchor.i and (v := _act_verb(span.root)) is not None and v.i == verb.i:
-            return True
-    return False
+            told.add(kind)
+    return told
+
+
+def _joins(verb) -> bool:
+    """A verb of joining or taking part (roles.toml ``roster_words``; "take" only in "take part")."""
+    lemma = verb.lemma_.lower()
+    if lemma == "take":
+        return any(c.dep_ == "dobj" and c.lower_ == "part" for c in verb.children)
+    return lemma in roles.role_data()["roster_words"]
 
 
 def _sends_forces(verb, anchor, rule: TypeRule) -> bool:
@@ -992,7 +1004,7 @@ def _coordinated_acts(verb, anchor) -> bool:
             or (verb.dep_ == "conj" and anchor.dep_ == "conj" and verb.head.i == anchor.head.i))
 
 
-def _points_back(verb, doc=None, others: list[tuple[int, int]] = ()) -> bool:
+def _points_back(verb, doc=None, others: list[tuple[int, int, str]] = ()) -> bool:
     """The verb's object is a pronoun ("delivered them", "held a drill with it"), or an anchor told with "the"
     ("approved the sale", in the doc's ``others``): its thing is the one another clause names."""
     for c in verb.children:
@@ -1003,7 +1015,7 @@ def _points_back(verb, doc=None, others: list[tuple[int, int]] = ()) -> bool:
             return True
         if c.dep_ == "dobj" and doc is not None and any(d.dep_ == "det" and d.lower_ in ("the", "this", "that")
                                                          for d in c.children) and any(
-                start <= c.idx < end for start, end in others):
+                start <= c.idx < end for start, end, _ in others):
             return True
     return False
 
@@ -1016,7 +1028,8 @@ def _in_other_clause(doc, at: int, a_start: int, a_end: int) -> bool:
     """The actor at ``at`` sits in an adverbial clause or a phrase of time that does not hold the anchor
     ("After a drill in A, the ship arrived in B": A is no party of the arrival), or in a relative clause or an
     apposition that describes another actor ("B, which bought jets from A last year, and C held a drill"; "B,
-    a partner of A, ...")."""
+    a partner of A, ..."); not one that describes a person, who may be visiting the party ("the minister of B,
+    who is visiting C, signed a pact")."""
     tok, anchor = _span(doc, at), _span(doc, a_start, a_end)
     if tok is None or anchor is None:
         return False
@@ -1025,8 +1038,9 @@ def _in_other_clause(doc, at: int, a_start: int, a_end: int) -> bool:
             return False  # reached a phrase that holds the anchor too
         if t.dep_ == "advcl" or (t.dep_ == "prep" and t.lower_ in _SEQUENCE_PREPS):
             return True
-        if t.dep_ in ("relcl", "appos") and (t.head.ent_type_ in actors.ACTOR_LABELS or t.head.ent_type_ == "PERSON"):
-            return True
+        if t.dep_ in ("relcl", "appos") and t.head.ent_type_ in actors.ACTOR_LABELS and not (t.dep_ == "appos" and any(
+                k.ent_type_ in actors.ACTOR_LABELS for k in [t, *(c for c in t.children if c.dep_ == "conj")])):
+            return True  # not "A, B, C and D held", which the parse may read as B in apposition to A
     return False
 
 
@@ -1180,8 +1194,8 @@ def extract_mentions(article: Article, doc, *, all_actors: list[ActorMention] | 
         sent_dates = [d for d in dates if s0 <= d.start < sent.end_char
                       and not _bounds_a_period(d, text[max(s0, d.start - 15):d.start])]
         found_here: list[RawMention] = []
-        anchors_here = [(s0 + a.start(), s0 + a.end()) for rule in c.types for a in rule.anchors.finditer(sentence)
-                        if not _wrong_sense(rule, sentence, a.start(), a.end())]
+        anchors_here = [(s0 + a.start(), s0 + a.end(), rule.name) for rule in c.types
+                        for a in rule.anchors.finditer(sentence) if not _wrong_sense(rule, sentence, a.start(), a.end())]
         for rule in () if c.caption.search(sentence) or _caption_by_form(sent) else c.types:
             for a, in_context in _anchor_matches(rule, sentence, context, sent_actors, doc, s0):
                 a_start, a_end = a.start(), a.end()
@@ -1256,7 +1270,7 @@ def extract_mentions(article: Article, doc, *, all_actors: list[ActorMention] | 
                         continue
                     parties = [bloc]
                 dm = _date_for_anchor([d for d in sent_dates if not _other_predicate(doc, s0 + a_start, s0 + a_end, d.start)],
-                                      s0 + a_start, s0 + a_end, anchors_here, doc)
+                                      s0 + a_start, s0 + a_end, [(a0, a1) for a0, a1, _ in anchors_here], doc)
                 # "under the 2021 deal": a past date inside the anchor's own noun phrase outweighs the clause's "will"
                 in_anchor_phrase = dm is not None and _modifies_anchor(doc, dm, s0 + a_start, s0 + a_end)
                 own_past = _before(dm, published) and in_anchor_phrase
