@@ -1038,9 +1038,11 @@ def _in_other_clause(doc, at: int, a_start: int, a_end: int) -> bool:
             return False  # reached a phrase that holds the anchor too
         if t.dep_ == "advcl" or (t.dep_ == "prep" and t.lower_ in _SEQUENCE_PREPS):
             return True
-        if t.dep_ in ("relcl", "appos") and t.head.ent_type_ in actors.ACTOR_LABELS and not (t.dep_ == "appos" and any(
-                k.ent_type_ in actors.ACTOR_LABELS for k in [t, *(c for c in t.children if c.dep_ == "conj")])):
-            return True  # not "A, B, C and D held", which the parse may read as B in apposition to A
+        if t.dep_ in ("relcl", "appos") and t.head.ent_type_ in actors.ACTOR_LABELS and not (t.dep_ == "appos" and (
+                t.pos_ != "NOUN" or any(k.ent_type_ in actors.ACTOR_LABELS
+                                        for k in [t, *(c for c in t.children if c.dep_ == "conj")]))):
+            return True  # a description ("a partner of A"), not a list or a name the parse reads as an apposition
+            # ("A, B, C and D held", "the A-B Commission")
     return False
 
 
