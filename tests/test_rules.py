@@ -239,6 +239,13 @@ def test_a_clause_beside_the_anchors_may_add_to_its_event(trained_nlp, sentence,
     assert sorted(kinds(events(trained_nlp, sentence))) == expected
 
 
+def test_a_person_in_a_clause_beside_the_anchors_names_no_party(trained_nlp):
+    text = ("Chilean Defence Minister Ana Lopez arrived in La Paz on Monday. Lopez held talks with her Bolivian "
+            "counterpart on Tuesday, while India and Australia signed a defence pact.")
+    assert kinds(events(trained_nlp, text, published="2024-05-10")) == [
+        ("agreement", ("AUS", "IND")), ("dialogue_meeting", ("BOL", "CHL"))]
+
+
 @pytest.mark.parametrize("sentence, expected", [
     # a relative clause or an apposition that describes a party names no party of the event
     ("India, which bought jets from France last year, and Japan held a joint naval drill on Monday.",

@@ -28,6 +28,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from importlib import resources
+from types import SimpleNamespace
 
 from newswatch.schemas import codes_for, event_types
 from newswatch.schemas.rows import Article, EventCandidate, Mention
@@ -660,17 +661,22 @@ def _participants(doc, sent, a_start: int, a_end: int, sent_actors: list[ActorMe
         if m.kind == actors.ORG and _modifier(doc, m) and rule.name != "peacekeeping_hadr":
             continue  # "UN peacekeeping operations": the organisation qualifies a noun
         codes.append(m.code)
-    # people linked to states
+    # people linked to states, unless the parse puts them in a clause of their own ("Minister X held talks on
+    # Monday, while A and B signed a pact")
+    def elsewhere(start: int, end: int) -> bool:
+        person = SimpleNamespace(start=start, end=end)
+        return anchor is not None and (_in_other_clause(doc, start, s0 + a_start, s0 + a_end)
+                                       or _party_of_another_clause(doc, person, anchor.root, rule, others))
     for ent in sent.ents:
         if ent.label_ == "PERSON":
             code = persons.get(ent.text) or next((persons[t.text] for t in ent if t.text in persons), None)
             if ent.start_char >= limit or _excluded(text[s0:ent.start_char], to_anchor):
                 continue
-            if code:
+            if code and not elsewhere(ent.start_char, ent.end_char):
                 codes.append(code)
     for tok in sent:
         if tok.ent_type_ not in actors.ACTOR_LABELS and tok.text in persons and tok.text[:1].isupper():
-            if tok.idx >= limit or _excluded(text[s0:tok.idx], to_anchor):
+            if tok.idx >= limit or _excluded(text[s0:tok.idx], to_anchor) or elsewhere(tok.idx, tok.idx + len(tok)):
                 continue
             codes.append(persons[tok.text])
     seen: list[str] = []
