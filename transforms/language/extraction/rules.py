@@ -706,9 +706,9 @@ _ONLOOKER_NOUNS = frozenset({"observer", "onlooker", "spectator"})
 _ONLOOKING_VERBS = frozenset({"observe", "watch", "witness"})
 # verbs by which a state sends onlookers to an event ("sent observers to the drill"); not "hosted observers"
 _SENDING_VERBS = frozenset({"send", "dispatch", "deploy"})
-# "observer nations A and B": the words for the states an onlooker noun may qualify
-# entity labels of places, where onlookers may stand ("as an observer at Callao")
+# entity labels of places, where onlookers may stand ("as an observer at <a port>")
 _PLACE_ENTITIES = frozenset({"GPE", "LOC", "FAC"}) | actors.PLACE_LABELS
+# "observer nations A and B": the words for the states an onlooker noun may qualify
 _ONLOOKER_GROUPS = frozenset({"nation", "nations", "state", "states", "country", "countries", "member", "members"})
 
 
@@ -792,11 +792,19 @@ def _as_onlooker(tok, anchor):
 def _onlooker_of_another_thing(prep, anchor) -> bool:
     """``prep``, a phrase on a noun of onlookers, names what else they look on at: "of" something other than
     the anchor's event, or "at"/"to" a named body, not a place ("observers at the Arctic Council", not "at
-    Callao")."""
+    <a port>")."""
     if prep.dep_ != "prep" or anchor in prep.subtree:
         return False
     return prep.lower_ == "of" or (prep.lower_ in ("at", "to") and any(
         o.dep_ == "pobj" and o.pos_ == "PROPN" and o.ent_type_ not in _PLACE_ENTITIES for o in prep.children))
+
+
+def _phrase_head(tok):
+    """The head of the phrase an actor token stands in, past lists, appositions and modifiers ("A and D", "A's
+    army", "A's troops"): the token that fills the clause's role."""
+    while tok.dep_ in ("conj", "appos", "compound", "poss", "amod") and tok.head.i != tok.i:
+        tok = tok.head
+    return tok
 
 
 def _reporter(doc, m: ActorMention, anchor) -> bool:
@@ -811,8 +819,7 @@ def _reporter(doc, m: ActorMention, anchor) -> bool:
     tok = roles.actor_token(doc, m)
     if tok is None:
         return False
-    while tok.dep_ in ("conj", "appos", "compound", "poss", "amod") and tok.head.i != tok.i:
-        tok = tok.head  # "A and D said", "A's ministry said"
+    tok = _phrase_head(tok)  # "A and D said", "A's ministry said"
     verb = tok.head
     if tok.dep_ != "nsubj" or verb.lemma_.lower() not in modality.modality_data()["reporting"]["verbs"]:
         return False
@@ -846,8 +853,7 @@ def _giver_of_another_act(doc, m: ActorMention, anchor, rule: TypeRule) -> bool:
     tok = roles.actor_token(doc, m)
     if tok is None:
         return False
-    while tok.dep_ in ("conj", "appos", "compound", "poss", "amod") and tok.head.i != tok.i:
-        tok = tok.head  # "A and D sent", "A's army sent", "A's troops"
+    tok = _phrase_head(tok)  # "A and D sent", "A's army sent", "A's troops"
     if tok.dep_ in ("nsubj", "nsubjpass"):
         verb = tok.head
         taker = verb.lemma_.lower() in roles.receiving_verbs()
@@ -872,8 +878,13 @@ def _giver_of_another_act(doc, m: ActorMention, anchor, rule: TypeRule) -> bool:
 def _gives_to_no_one(verb, rule: TypeRule) -> bool:
     """The anchor's verb gives a thing (a transfer verb of triggers.toml that is no verb of taking) and names
     no one who takes it ("B sent howitzers"), so the taker of a clause beside it may take it."""
-    giving = frozenset(triggers.specs()["arms_transfer"].verbs) - roles.receiving_verbs()
-    return rule.name == "arms_transfer" and verb.lemma_.lower() in giving and not _names_its_taker(verb)
+    return rule.name == "arms_transfer" and verb.lemma_.lower() in _giving_verbs() and not _names_its_taker(verb)
+
+
+@functools.cache
+def _giving_verbs() -> frozenset[str]:
+    """Transfer verbs of triggers.toml that are no verbs of taking (roles.toml ``receiving_verbs``)."""
+    return frozenset(triggers.specs()["arms_transfer"].verbs) - roles.receiving_verbs()
 
 
 def _names_its_taker(verb) -> bool:
@@ -913,8 +924,7 @@ def _party_of_another_clause(doc, m: ActorMention, anchor, rule: TypeRule, other
         return False  # "..., while C joined the exercise": joining the same kind of event adds to it
     if _points_back(own, doc, others) or _points_back(other, doc, others):
         return False
-    while tok.dep_ in ("conj", "appos", "compound", "poss", "amod") and tok.head.i != tok.i:
-        tok = tok.head
+    tok = _phrase_head(tok)
     receiving = other.lemma_.lower() in roles.receiving_verbs()
     taker = (tok.dep_ in ("nsubj", "nsubjpass") and tok.head.i == other.i and receiving) or (
         tok.dep_ == "pobj" and tok.head.i != other.i and tok.head.head.i == other.i and not receiving
@@ -949,11 +959,17 @@ def _sends_forces(verb, anchor, rule: TypeRule) -> bool:
     the anchor's event ("sent warships to the area")."""
     if rule.name == "arms_transfer":
         return False
-    forces = next((r.deployed_objects for r in cues().types if r.name == "arms_transfer"), frozenset())
+    forces = _forces()
     if any(c.dep_ in ("prep", "dative") and c.lower_ in _DESTINATION_PREPS and anchor not in c.subtree
            for c in verb.children):
         return False
     return any(c.dep_ == "dobj" and c.lemma_.lower() in forces for c in verb.children)
+
+
+@functools.cache
+def _forces() -> frozenset[str]:
+    """Lemmas of forces that deploy rather than change hands (arms_transfer's ``deployed_objects``)."""
+    return next((r.deployed_objects for r in cues().types if r.name == "arms_transfer"), frozenset())
 
 
 # prepositions that send forces somewhere
@@ -1204,6 +1220,7 @@ def extract_mentions(article: Article, doc, *, all_actors: list[ActorMention] | 
         found_here: list[RawMention] = []
         anchors_here = [(s0 + a.start(), s0 + a.end(), rule.name) for rule in c.types
                         for a in rule.anchors.finditer(sentence) if not _wrong_sense(rule, sentence, a.start(), a.end())]
+        anchor_spans = [(a0, a1) for a0, a1, _ in anchors_here]
         for rule in () if c.caption.search(sentence) or _caption_by_form(sent) else c.types:
             for a, in_context in _anchor_matches(rule, sentence, context, sent_actors, doc, s0):
                 a_start, a_end = a.start(), a.end()
@@ -1278,7 +1295,7 @@ def extract_mentions(article: Article, doc, *, all_actors: list[ActorMention] | 
                         continue
                     parties = [bloc]
                 dm = _date_for_anchor([d for d in sent_dates if not _other_predicate(doc, s0 + a_start, s0 + a_end, d.start)],
-                                      s0 + a_start, s0 + a_end, [(a0, a1) for a0, a1, _ in anchors_here], doc)
+                                      s0 + a_start, s0 + a_end, anchor_spans, doc)
                 # "under the 2021 deal": a past date inside the anchor's own noun phrase outweighs the clause's "will"
                 in_anchor_phrase = dm is not None and _modifies_anchor(doc, dm, s0 + a_start, s0 + a_end)
                 own_past = _before(dm, published) and in_anchor_phrase
