@@ -1136,3 +1136,94 @@ def test_a_date_goes_to_the_act_of_its_own_clause(trained_nlp, sentence, expecte
 def test_a_planned_event_is_dated_at_the_next_occurrence_of_its_date(nlp, sentence, date):
     planned = [e for e in events(nlp, sentence, published="2024-05-10") if e.status == "planned"]
     assert [str(e.event_date) for e in planned] == [date]
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # a clause coordinated with the anchor's, with a subject of its own, lends it neither its negation nor its
+    # future, and what its subject did not do makes it no party
+    ("Egypt did not take part, but Greece and Cyprus held a joint naval drill on Monday.",
+     [("joint_exercise", ("CYP", "GRC"))]),
+    ("Egypt will not attend, and Greece and Cyprus held a joint naval drill on Monday.",
+     [("joint_exercise", ("CYP", "GRC"))]),
+    ("Egypt said it would not attend, but Greece and Cyprus held a joint naval drill on Monday.",
+     [("joint_exercise", ("CYP", "GRC"))]),
+    ("Greece and Cyprus held a joint naval drill on Monday, but Egypt will hold defence talks with them next year.",
+     [("dialogue_meeting", ("CYP", "EGY", "GRC")), ("joint_exercise", ("CYP", "GRC"))]),
+    # nor its speculation, and what its subject may, will or refused to do makes it no party
+    ("Bolivia is considering a naval drill, and Peru held a joint exercise with Brazil last week.",
+     [("joint_exercise", ("BRA", "PER"))]),
+    ("Bolivia should join, but Chile and Peru held a joint naval drill on Monday.", [("joint_exercise", ("CHL", "PER"))]),
+    ("Chile and Peru held a joint naval drill on Monday, and Bolivia will join next year.",
+     [("joint_exercise", ("CHL", "PER"))]),
+    ("Bolivia refused to join, but Chile and Peru held a joint naval drill on Monday.",
+     [("joint_exercise", ("CHL", "PER"))]),
+    # "nor" negates both clauses
+    ("Chile has not sold tanks to Peru, nor will it deliver howitzers to Bolivia on Monday.", []),
+    # a clause of time is another act, whatever it tells
+    ("Egypt fired missiles as Greece and Cyprus held a joint naval drill on Monday.",
+     [("joint_exercise", ("CYP", "GRC"))]),
+    ("Egypt watched as Greece and Cyprus held a joint naval drill on Monday.", [("joint_exercise", ("CYP", "GRC"))]),
+    # but forces sent to the event take part in it, also when the clause calls it "the drill"
+    ("Italy sent a frigate as Greece and Cyprus held a joint naval drill on Monday.",
+     [("joint_exercise", ("CYP", "GRC", "ITA"))]),
+    ("Italy sent two frigates to the drill, and Greece and Cyprus held a joint naval exercise on Monday.",
+     [("joint_exercise", ("CYP", "GRC", "ITA"))]),
+    # unless they are sent there for a purpose of their own
+    ("Turkey sent a frigate to the drill to monitor it, and Greece and Cyprus held a joint naval exercise on Monday.",
+     [("joint_exercise", ("CYP", "GRC"))]),
+    # a reaction to an event told before it is no event of its own
+    ("Greece and Cyprus signed a defence pact on Monday, and Egypt welcomed the deal.", [("agreement", ("CYP", "GRC"))]),
+    ("Greece and Cyprus held a joint naval drill on Monday, and Turkey condemned the exercise.",
+     [("joint_exercise", ("CYP", "GRC"))]),
+    # not when the reaction names the event's own parties
+    ("Greece hailed the delivery of two frigates to Cyprus on Monday.", [("arms_transfer", ("CYP", "GRC"))]),
+    # who objects to an event takes no part in it; who approves of it may
+    ("Russia condemned the delivery of tanks to Ukraine by Germany on Monday.", [("arms_transfer", ("DEU", "UKR"))]),
+    ("Turkey criticised the sale of French frigates to Greece on Monday.", [("arms_transfer", ("FRA", "GRC"))]),
+    ("China condemned the joint drill held by Japan and the Philippines on Friday.",
+     [("joint_exercise", ("JPN", "PHL"))]),
+    ("Ukraine welcomed the delivery of tanks from Germany and Poland on Monday.",
+     [("arms_transfer", ("DEU", "UKR")), ("arms_transfer", ("POL", "UKR"))]),
+    ("Greece hailed the joint drill with Cyprus and Israel on Monday.", [("joint_exercise", ("CYP", "GRC", "ISR"))]),
+    # an object that names one side only, or the subject's own event, may be criticised by its party
+    ("Ukraine criticised the slow delivery of tanks from Germany on Tuesday.", [("arms_transfer", ("DEU", "UKR"))]),
+    ("Greece criticised the slow pace of its defence talks with Turkey on Monday.",
+     [("dialogue_meeting", ("GRC", "TUR"))]),
+    # nor when several react, who may be its parties, or another verb takes it too
+    ("Greece and Cyprus praised the joint naval drill on Monday.", [("joint_exercise", ("CYP", "GRC"))]),
+    ("Greece and Cyprus signed a defence pact on Monday, and Egypt hailed the pact and signed it on Tuesday.",
+     [("agreement", ("CYP", "EGY", "GRC")), ("agreement", ("CYP", "GRC"))]),
+])
+def test_a_clause_coordinated_or_told_beside_the_anchors_lends_it_nothing(trained_nlp, sentence, expected):
+    assert sorted(kinds(events(trained_nlp, sentence))) == expected
+
+
+@pytest.mark.parametrize("sentence, kind", [
+    ("Greece and Cyprus held a joint naval drill on Monday, but Egypt will hold defence talks with them next year.",
+     ("joint_exercise", ("CYP", "GRC"))),
+    ("Greece and Cyprus signed a defence pact, and Egypt will send observers to their drills.",
+     ("agreement", ("CYP", "GRC"))),
+    ("Greece and Cyprus held a joint naval drill last week, and Egypt will join next year.",
+     ("joint_exercise", ("CYP", "GRC"))),
+])
+def test_the_future_of_a_coordinated_clause_is_not_the_anchors(trained_nlp, sentence, kind):
+    found = [e for e in events(trained_nlp, sentence) if (e.event_type, e.participants) == kind]
+    assert [e.status for e in found] == ["occurred"]
+
+
+def test_what_governs_both_coordinated_clauses_still_counts(trained_nlp):
+    said = events(trained_nlp, "Officials said Egypt would host the talks, and Greece and Cyprus would hold a joint "
+                               "naval drill on June 3.")
+    assert [e.status for e in said if e.event_type == "joint_exercise"] == ["planned"]
+    assert events(trained_nlp, "Officials hope that Egypt will sign the pact and that Greece and Cyprus hold a joint "
+                               "naval drill.") == []
+
+
+def test_than_before_a_quantity_compares_nothing(trained_nlp):
+    # "more than 500 troops" counts them; "a larger navy than C" compares with C, which is no party
+    assert kinds(events(trained_nlp, "More than 500 Kenyan and Tanzanian troops took part in the joint drill on "
+                                     "Thursday.")) == [("joint_exercise", ("KEN", "TZA"))]
+    assert kinds(events(trained_nlp, "Kenya, which has a larger army than Uganda, held a joint drill with Tanzania "
+                                     "on Thursday.")) == [("joint_exercise", ("KEN", "TZA"))]
+    assert kinds(events(trained_nlp, "Poland delivered more tanks to Ukraine than Germany on Monday.")) == [
+        ("arms_transfer", ("POL", "UKR"))]

@@ -56,6 +56,18 @@ def assess(anchor, head) -> tuple[str, str]:
     chain = governors(anchor)
     idx = [t.i for t in chain]
     in_clause = chain[: idx.index(head.i) + 1] if head.i in idx else chain
+    if own_conjunct(in_clause[-1]):
+        # a clause coordinated with another and having its own subject takes nothing of the other clause's
+        # verb: neither its negation nor its modals nor its denial ("C did not join, but A and B held a drill");
+        # what governs both ("officials hope that A will ... and that B and C hold a drill") still counts, and so
+        # does a verb of reporting that the parse makes the other clause ("officials said A would ..., and B and C
+        # would hold a drill": "hold" coordinated with "said")
+        rest, prev, kept = chain[len(in_clause):], in_clause[-1], []
+        while rest and prev.dep_ == "conj":
+            prev, rest = rest[0], rest[1:]
+            if lemma(prev) in d["reporting"]["verbs"]:
+                kept.append(prev)
+        chain = in_clause + kept + rest
     above = chain[len(in_clause):]
     sent = anchor.sent
     if sent.text.rstrip().endswith("?"):
@@ -113,6 +125,14 @@ def assess(anchor, head) -> tuple[str, str]:
         if tok.i == head.i:
             break
     return (PLANNED, "future") if planned else (OCCURRED, "")
+
+
+def own_conjunct(tok) -> bool:
+    """A verb coordinated with the one above it that has a subject of its own; not by "nor", which negates
+    both ("A has not sent arms, nor will it send any")."""
+    return tok.dep_ == "conj" and tok.pos_ in ("VERB", "AUX") and any(
+        c.dep_ in ("nsubj", "nsubjpass") for c in tok.children) and not any(
+        c.dep_ in ("cc", "preconj") and c.lower_ in ("nor", "neither") for c in [*tok.head.children, *tok.children])
 
 
 def _under_xcomp(anchor, gov) -> bool:

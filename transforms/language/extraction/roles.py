@@ -106,6 +106,18 @@ def rivalry_words() -> frozenset[str]:
 
 
 @functools.cache
+def reaction_verbs() -> frozenset[str]:
+    """Lemmas of verbs that tell a reaction to an event (roles.toml ``approving_verbs`` and ``objecting_verbs``)."""
+    return frozenset(role_data()["approving_verbs"]) | objecting_verbs()
+
+
+@functools.cache
+def objecting_verbs() -> frozenset[str]:
+    """Lemmas of verbs whose subject objects to an event (roles.toml ``objecting_verbs``)."""
+    return frozenset(role_data()["objecting_verbs"])
+
+
+@functools.cache
 def receiving_verbs() -> frozenset[str]:
     """Lemmas of verbs whose subject takes a thing (roles.toml ``receiving_verbs``)."""
     return frozenset(role_data()["receiving_verbs"])

@@ -379,18 +379,25 @@ def _rejected(rule: TypeRule, sentence: str, a_start: int, a_end: int, has_expli
     in the simple past or a perfect or progressive form, see :func:`eventive_verb`; ``doc`` and the sentence's
     offset ``s0`` let the parse overrule a cue that the anchor itself governs)."""
     c = cues()
-    clause = sentence[_clause_start(sentence, a_start):a_end]
+    start = _clause_start(sentence, a_start)
+    clause = sentence[start:a_end]
     window = sentence[max(0, a_start - 140):a_end]
     if _wrong_sense(rule, sentence, a_start, a_end):
         return "another sense of the word"
-    if c.negation.search(clause) or re.search(r"\bden(y|ies|ied|ial)\b", sentence, re.I):
+    def said_here(cue: re.Pattern) -> bool:  # a cue in the anchor's clause, not in one coordinated with it
+        return any(not _in_other_conjunct(doc, s0 + start + m.start(), s0 + a_start, s0 + a_end)
+                   for m in cue.finditer(clause))
+
+    if said_here(c.negation) or re.search(r"\bden(y|ies|ied|ial)\b", sentence, re.I):
         return "negated or denied"
     if any(not _names_a_thing(doc, s0 + m.start(), s0 + m.end(), s0 + a_start, s0 + a_end)
            for m in c.cancellation.finditer(sentence)):
         return "cancelled, suspended or hostile"  # but an "attack helicopter" is a kind of aircraft, not an attack
-    if c.speculation.search(clause):
+    if said_here(c.speculation):
         return "speculation"
-    if c.opinion.search(clause):
+    if _reaction_to(doc, s0 + a_start, s0 + a_end):
+        return "a reaction to an event told elsewhere"
+    if said_here(c.opinion):
         return "opinion"
     if c.stative.search(sentence[max(0, a_start - 60):a_end]):
         return "a standing disposition, not an act"
@@ -500,6 +507,45 @@ def _bloc_meeting(rule: TypeRule, doc, parties: list[str], sent_actors: list[Act
     return None
 
 
+def _reaction_to(doc, a_start: int, a_end: int) -> bool:
+    """By the parse, the anchor is a noun that points back ("the deal", "this pact"), names no actor of its own
+    and is the object of a verb of reaction (roles.toml ``reaction_verbs``): "..., and C welcomed the deal" tells
+    C's reaction to the event told before it, not an event of C. Not when several actors react, who may be
+    its parties ("A and B praised the drill"), nor when another verb shares the object ("hailed the pact and
+    signed it")."""
+    span = _parsed_span(doc, a_start, a_end)
+    if span is None:
+        return False
+    noun = span.root
+    verb = noun.head
+    subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+    if subject is not None and len({t.ent_id_ for t in subject.subtree if t.ent_type_ in actors.ACTOR_LABELS}) > 1:
+        return False
+    if any(c.dep_ == "conj" and c.pos_ == "VERB" for c in verb.children):
+        return False
+    return noun.pos_ == "NOUN" and noun.dep_ == "dobj" and verb.lemma_.lower() in roles.reaction_verbs() \
+        and any(d.dep_ == "det" and d.lower_ in ("the", "this", "that") for d in noun.children) \
+        and not any(t.ent_type_ in actors.ACTOR_LABELS for t in noun.subtree) and not any(
+            t.ent_type_ in actors.ACTOR_LABELS for c in verb.children if c.dep_ in ("prep", "dative")
+            for t in c.subtree)  # "hailed the delivery of frigates to C", whatever "to C" hangs from
+
+
+def _in_other_conjunct(doc, at: int, a_start: int, a_end: int) -> bool:
+    """By the parse, the word at ``at`` lies in another clause than the anchor's, one of two coordinated clauses
+    with subjects of their own ("C did not join, but A and B held a drill": the "not" is C's; "A and B held a
+    drill, and C will hold talks": the "will" is C's)."""
+    anchor, word = _parsed_span(doc, a_start, a_end), _span(doc, at)
+    if anchor is None or word is None:
+        return False
+    head = roles.clause_head(anchor.root)
+    for tok in [word[0], *word[0].ancestors]:
+        if tok.i == head.i:
+            return False
+        if modality.own_conjunct(tok):
+            return True  # a clause coordinated below the anchor's
+    return modality.own_conjunct(head)  # above the anchor's clause, which is coordinated with it
+
+
 def _parse_mood(doc, start: int, end: int) -> str | None:
     """The trigger's mood in the parse (modality.py: occurred, planned, negated, speculative, habitual: "did not
     sign", "could sign", "will involve training"), or None without a parser."""
@@ -605,9 +651,12 @@ def _governs(doc, a_start: int, a_end: int, cue_start: int) -> bool:
     return any(t.i in range(anchor.start, anchor.end) for t in cue[0].ancestors) and anchor[0].pos_ in ("VERB", "AUX")
 
 
-def _future(sentence: str, a_start: int, a_end: int) -> bool:
-    clause = sentence[_clause_start(sentence, a_start):min(len(sentence), a_end + 40)]
-    return bool(cues().future.search(clause))
+def _future(sentence: str, a_start: int, a_end: int, doc=None, s0: int = 0) -> bool:
+    """A future word in the anchor's clause (with ``doc``, not one of a clause coordinated with it)."""
+    start = _clause_start(sentence, a_start)
+    clause = sentence[start:min(len(sentence), a_end + 40)]
+    return any(doc is None or not _in_other_conjunct(doc, s0 + start + m.start(), s0 + a_start, s0 + a_end)
+               for m in cues().future.finditer(clause))
 
 
 def _location(doc, sent) -> str | None:
@@ -649,8 +698,8 @@ def _participants(doc, sent, a_start: int, a_end: int, sent_actors: list[ActorMe
             continue  # a rival; or the maker of a thing, a party only of that thing's transfer
         if anchor is not None and _observer(doc, m, anchor.root):
             continue  # "observers from X", "X watched the drill": an onlooker, not a party
-        if anchor is not None and _reporter(doc, m, anchor.root):
-            continue  # "A said B will send tanks to C": A tells of the event, it takes no part
+        if anchor is not None and (_reporter(doc, m, anchor.root) or _objector(doc, m, anchor.root)):
+            continue  # "A said B will send tanks to C", "A condemned B's sale to C": A takes no part
         if anchor is not None and (_giver_of_another_act(doc, m, anchor.root, rule)
                                    or _party_of_another_clause(doc, m, anchor.root, rule, others)):
             continue  # "A sent tanks to C, and B delivered howitzers": A gave nothing in B's act
@@ -834,6 +883,29 @@ def _reporter(doc, m: ActorMention, anchor) -> bool:
     return any(t.ent_type_ in actors.ACTOR_LABELS for t in words)
 
 
+def _objector(doc, m: ActorMention, anchor) -> bool:
+    """By the parse, the actor is the subject of a verb of objection (roles.toml ``objecting_verbs``) whose
+    object holds the anchor and names both its sides: "C condemned the sale of jets to B by A", "C criticised
+    A's drill with B". Who objects to an event takes no part in it. An object that names one side only ("B
+    criticised the slow delivery of tanks from A") or points back at the subject ("its drill with D") may
+    be the subject's own event, criticised for how it goes."""
+    tok = roles.actor_token(doc, m)
+    if tok is None:
+        return False
+    tok = _phrase_head(tok)
+    verb = tok.head
+    if tok.dep_ != "nsubj" or verb.lemma_.lower() not in roles.objecting_verbs():
+        return False
+    obj = next((c for c in verb.children if c.dep_ == "dobj" and anchor in c.subtree), None)
+    if obj is None or any(t.lower_ in ("its", "their", "our") for t in obj.subtree):
+        return False
+    # with the event's own "to", "by" or "from" phrase, whatever the parse hangs it from ("the sale of jets to B")
+    words = [*obj.subtree, *(t for c in verb.children if c.dep_ in ("prep", "dative")
+                             and c.lower_ in ("to", "by", "from", "for") for t in c.subtree)]
+    named = {t.ent_id_ for t in words if t.ent_type_ in actors.ACTOR_LABELS and t.ent_id_ != m.code}
+    return len(named) >= 2
+
+
 # pronouns by which a reported clause names its reporter (a state, or the speaker on its behalf: "his country")
 _REPORTER_PRONOUNS = frozenset({"it", "its", "itself", "we", "us", "our", "ours", "i", "me", "my", "he", "him",
                                 "his", "she", "her"})
@@ -913,13 +985,17 @@ def _party_of_another_clause(doc, m: ActorMention, anchor, rule: TypeRule, other
     if other is None or other.i == own.i or not _side_by_side(other, own) or not any(
             c.dep_ in ("nsubj", "nsubjpass") for c in other.children):
         return False  # the same clause, one below it, or a verb that shares the anchor's subject
+    if any(t.dep_ == "neg" and t.head.pos_ in ("VERB", "AUX") and t not in own.subtree for t in other.subtree) or (
+            _unreal(other) and not _unreal(own)):
+        return True  # "C did not join, but A and B held a drill", "..., and C may join": what C did not do adds C
+        # to nothing
     if _joins(own) or _sends_forces(other, anchor, rule):
         return False  # joining, or sending forces to the event, adds to the parties told around it
     reaction = any(t.lemma_.lower() in roles.rivalry_words() for t in [other, *(
         c for c in other.children if c.dep_ == "dobj")])  # "B condemned it", "B lodged a protest"
     told = _events_told(doc, other, anchor, others)
-    if not reaction and not told:
-        return False
+    if not reaction and not told and not _subordinate(own, other) and not _subordinate(other, own):
+        return False  # "C fired missiles as A and B held a drill": a clause of time is another act whatever it tells
     if _joins(other) and told <= {rule.name}:
         return False  # "..., while C joined the exercise": joining the same kind of event adds to it
     if _points_back(own, doc, others) or _points_back(other, doc, others):
@@ -933,6 +1009,17 @@ def _party_of_another_clause(doc, m: ActorMention, anchor, rule: TypeRule, other
             c.dep_ == "prep" and c.lower_ == "with" for c in other.children))  # "received X", "sent X to A",
     # the taker of another clause may take the anchor's thing too, if the anchor gives it to no one named
     return not taker or not _gives_to_no_one(own, rule)  # "supplied A with X"
+
+
+def _unreal(verb) -> bool:
+    """The clause of ``verb`` tells what may, will or would be, or was refused or hoped for ("C may join", "C
+    will join next year", "C refused to join": modality.toml's modals and its verbs of cancelling and
+    speculating)."""
+    d = modality.modality_data()
+    if verb.lemma_.lower() in d["not_event"]["cancel"] | d["not_event"]["speculate"]:
+        return True
+    return any(c.dep_ == "aux" and (c.lower_ in d["not_event"]["modals"] | d["planned"]["modals"] or c.lower_ == "would")
+               for c in verb.children)
 
 
 def _events_told(doc, verb, anchor, others: list[tuple[int, int, str]]) -> set[str]:
@@ -956,14 +1043,27 @@ def _joins(verb) -> bool:
 def _sends_forces(verb, anchor, rule: TypeRule) -> bool:
     """The verb sends or deploys forces ("sent two frigates", "deployed troops"), which take part in an event
     other than a transfer (arms_transfer's ``deployed_objects``), unless it sends them somewhere other than
-    the anchor's event ("sent warships to the area")."""
+    the anchor's event ("sent warships to the area"; not "to the drill": an occasion of the anchor's type)."""
     if rule.name == "arms_transfer":
         return False
     forces = _forces()
     if any(c.dep_ in ("prep", "dative") and c.lower_ in _DESTINATION_PREPS and anchor not in c.subtree
-           for c in verb.children):
+           and not _names_occasion(c, rule) for c in verb.children):
         return False
     return any(c.dep_ == "dobj" and c.lemma_.lower() in forces for c in verb.children)
+
+
+def _names_occasion(prep, rule: TypeRule) -> bool:
+    """The object of ``prep`` is a drill pointed back at ("to the drill", "to the exercise"): a word the joint
+    exercise's anchors match whole, with a definite determiner, and no purpose of its own follows ("sent a
+    frigate to the drill to watch it" sends an onlooker)."""
+    obj = next((c for c in prep.children if c.dep_ == "pobj"), None)
+    verb = prep.head
+    return rule.name == "joint_exercise" and obj is not None and obj.pos_ == "NOUN" \
+        and bool(rule.anchors.fullmatch(obj.text)) \
+        and any(d.dep_ == "det" and d.lower_ in ("the", "this", "that") for d in obj.children) \
+        and not any(c.dep_ in ("advcl", "xcomp") and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)
+                    for c in verb.children)
 
 
 @functools.cache
@@ -1004,6 +1104,12 @@ def _side_by_side(verb, other) -> bool:
             else:
                 return v
     return top(verb).i == top(other).i
+
+
+def _subordinate(clause, main) -> bool:
+    """``clause`` is a clause of time or contrast of ``main`` ("as A and B held a drill", "while B ...")."""
+    return clause.dep_ == "advcl" and clause.head.i == main.i and any(
+        c.dep_ == "mark" and c.lower_ in _SIDE_BY_SIDE_MARKS for c in clause.children)
 
 
 def _spliced(clause) -> bool:
@@ -1303,7 +1409,7 @@ def extract_mentions(article: Article, doc, *, all_actors: list[ActorMention] | 
                         in_anchor_phrase
                         or re.fullmatch(r"\s+for\s+(?:the\s+)?(?:years?\s+)?", text[s0 + a_end:dm.start])):
                     dm = None  # "signed a plan for next year": the period the plan covers, not the signing's date
-                future = _future(sentence, a_start, a_end) or mood == modality.PLANNED
+                future = _future(sentence, a_start, a_end, doc, s0) or mood == modality.PLANNED
                 status = "planned" if (future and not own_past) or (
                     dm and published and dm.value > published) else "occurred"
                 if status == "planned" and dm is not None and published and not _told_in_past(doc, dm):
