@@ -1185,6 +1185,10 @@ def test_a_planned_event_is_dated_at_the_next_occurrence_of_its_date(nlp, senten
     ("Ukraine welcomed the delivery of tanks from Germany and Poland on Monday.",
      [("arms_transfer", ("DEU", "UKR")), ("arms_transfer", ("POL", "UKR"))]),
     ("Greece hailed the joint drill with Cyprus and Israel on Monday.", [("joint_exercise", ("CYP", "GRC", "ISR"))]),
+    # in the passive, and in a headline that the parse reads as a clause
+    ("The joint drill held by Greece and Cyprus on Monday was condemned by Turkey.",
+     [("joint_exercise", ("CYP", "GRC"))]),
+    ("Turkey condemns Greece-Cyprus drill", [("joint_exercise", ("CYP", "GRC"))]),
     # an object that names one side only, or the subject's own event, may be criticised by its party
     ("Ukraine criticised the slow delivery of tanks from Germany on Tuesday.", [("arms_transfer", ("DEU", "UKR"))]),
     ("Greece criticised the slow pace of its defence talks with Turkey on Monday.",
@@ -1227,3 +1231,13 @@ def test_than_before_a_quantity_compares_nothing(trained_nlp):
                                      "on Thursday.")) == [("joint_exercise", ("KEN", "TZA"))]
     assert kinds(events(trained_nlp, "Poland delivered more tanks to Ukraine than Germany on Monday.")) == [
         ("arms_transfer", ("POL", "UKR"))]
+
+
+def test_call_does_not_speculate_over_the_name_it_gives(trained_nlp):
+    # "what they called their first consultations" names the talks they held
+    assert kinds(events(trained_nlp, "Chile and Peru have held what they called their first defence "
+                                     "consultations.")) == [("dialogue_meeting", ("CHL", "PER"))]
+    assert events(trained_nlp, "Chile called for defence talks with Peru on Monday.") == []
+    assert events(trained_nlp, "Chile called on Peru to hold a joint naval drill next month.") == []
+    assert events(trained_nlp, "Chile called upon Peru to hold a joint naval drill next month.") == []
+    assert events(trained_nlp, "Bolivia called the joint naval drill between Chile and Peru a threat.") == []

@@ -80,7 +80,9 @@ def assess(anchor, head) -> tuple[str, str]:
         lem = lemma(tok)
         if tok.i != anchor.i and (lem in d["not_event"]["deny"] or lem in d["not_event"]["cancel"]):
             return NEGATED, f"governed by '{tok.text}'"
-        if tok.i != anchor.i and lem in d["not_event"]["speculate"] and tok.pos_ in ("VERB", "NOUN", "AUX", "ADJ"):
+        if tok.i != anchor.i and lem in d["not_event"]["speculate"] and tok.pos_ in ("VERB", "NOUN", "AUX", "ADJ") and not (
+                lem in d["not_event"]["names_not_speculates"] and any(c.dep_ == "oprd" and anchor in c.subtree
+                                                                         for c in tok.children)):
             # "called for talks", "proposed a pact": but "a call" between leaders is itself a meeting
             return SPECULATIVE, f"governed by '{tok.text}'"
     for tok in above:

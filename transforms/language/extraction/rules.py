@@ -886,17 +886,22 @@ def _reporter(doc, m: ActorMention, anchor) -> bool:
 def _objector(doc, m: ActorMention, anchor) -> bool:
     """By the parse, the actor is the subject of a verb of objection (roles.toml ``objecting_verbs``) whose
     object holds the anchor and names both its sides: "C condemned the sale of jets to B by A", "C criticised
-    A's drill with B". Who objects to an event takes no part in it. An object that names one side only ("B
+    A's drill with B", "A's drill with B was condemned by C". Who objects to an event takes no part in it. An object that names one side only ("B
     criticised the slow delivery of tanks from A") or points back at the subject ("its drill with D") may
     be the subject's own event, criticised for how it goes."""
     tok = roles.actor_token(doc, m)
     if tok is None:
         return False
     tok = _phrase_head(tok)
-    verb = tok.head
-    if tok.dep_ != "nsubj" or verb.lemma_.lower() not in roles.objecting_verbs():
+    if tok.dep_ == "nsubj":
+        verb, objects = tok.head, ("dobj", "ccomp")  # a headline's "C condemns A-B drill" reads as a clause
+    elif tok.dep_ == "pobj" and tok.head.dep_ == "agent":
+        verb, objects = tok.head.head, ("nsubjpass",)  # "the drill ... was condemned by C"
+    else:
         return False
-    obj = next((c for c in verb.children if c.dep_ == "dobj" and anchor in c.subtree), None)
+    if verb.lemma_.lower() not in roles.objecting_verbs():
+        return False
+    obj = next((c for c in verb.children if c.dep_ in objects and anchor in c.subtree), None)
     if obj is None or any(t.lower_ in ("its", "their", "our") for t in obj.subtree):
         return False
     # with the event's own "to", "by" or "from" phrase, whatever the parse hangs it from ("the sale of jets to B")
