@@ -1241,3 +1241,22 @@ def test_call_does_not_speculate_over_the_name_it_gives(trained_nlp):
     assert events(trained_nlp, "Chile called on Peru to hold a joint naval drill next month.") == []
     assert events(trained_nlp, "Chile called upon Peru to hold a joint naval drill next month.") == []
     assert events(trained_nlp, "Bolivia called the joint naval drill between Chile and Peru a threat.") == []
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # whom the subject threatens, condemns or criticises in a verb coordinated with the anchor's is no party of it
+    ("Peru threatened Chile and held a joint naval drill with Ecuador on Monday.", [("joint_exercise", ("ECU", "PER"))]),
+    ("Bolivia condemned Chile and signed a defence pact with Brazil on Monday.", [("agreement", ("BOL", "BRA"))]),
+    # unless the anchor's clause points back at it
+    ("Peru warned Chile and held defence talks with it on Monday.", [("dialogue_meeting", ("CHL", "PER"))]),
+    ("Brazil hosted Peru and held a joint naval drill with it on Monday.", [("joint_exercise", ("BRA", "PER"))]),
+])
+def test_the_target_of_a_coordinated_act_is_no_party(trained_nlp, sentence, expected):
+    assert sorted(kinds(events(trained_nlp, sentence))) == expected
+
+
+def test_the_targets_of_a_criticised_drill_are_no_parties_of_the_critics_drill(trained_nlp):
+    found = kinds(events(trained_nlp, "Argentina criticised Chile's drill with Peru and held a joint drill with "
+                                      "Uruguay on Monday."))
+    assert ("joint_exercise", ("ARG", "URY")) in found
+    assert not [k for k in found if "ARG" in k[1] and {"CHL", "PER"} & set(k[1])]

@@ -698,7 +698,8 @@ def _participants(doc, sent, a_start: int, a_end: int, sent_actors: list[ActorMe
             continue  # a rival; or the maker of a thing, a party only of that thing's transfer
         if anchor is not None and _observer(doc, m, anchor.root):
             continue  # "observers from X", "X watched the drill": an onlooker, not a party
-        if anchor is not None and (_reporter(doc, m, anchor.root) or _objector(doc, m, anchor.root)):
+        if anchor is not None and (_reporter(doc, m, anchor.root) or _objector(doc, m, anchor.root)
+                                   or _target_of_a_coordinated_act(doc, m, anchor.root)):
             continue  # "A said B will send tanks to C", "A condemned B's sale to C": A takes no part
         if anchor is not None and (_giver_of_another_act(doc, m, anchor.root, rule)
                                    or _party_of_another_clause(doc, m, anchor.root, rule, others)):
@@ -909,6 +910,34 @@ def _objector(doc, m: ActorMention, anchor) -> bool:
                              and c.lower_ in ("to", "by", "from", "for") for t in c.subtree)]
     named = {t.ent_id_ for t in words if t.ent_type_ in actors.ACTOR_LABELS and t.ent_id_ != m.code}
     return len(named) >= 2
+
+
+def _target_of_a_coordinated_act(doc, m: ActorMention, anchor) -> bool:
+    """By the parse, the actor is the object of a verb of hostility, objection or cancelling (roles.toml
+    ``rivalry_words`` and ``objecting_verbs``, modality.toml's cancelling verbs) coordinated with the anchor's
+    verb: "A sanctioned C and held a drill with B", "A criticised C's drill with D and held one with B". What
+    the subject did to C makes C no party of its other act."""
+    tok = roles.actor_token(doc, m)
+    own = _act_verb(anchor)
+    if tok is None or own is None:
+        return False
+    tok = _phrase_head(tok)
+    while tok.dep_ == "pobj" and tok.head.dep_ == "prep" and tok.head.head.pos_ != "VERB":
+        tok = _phrase_head(tok.head.head)  # "C's drill with D": D hangs from the drill, the drill from the verb
+    if tok.dep_ == "pobj" and tok.head.dep_ == "prep":
+        tok = tok.head  # "withdrew from the pact with C"
+    verb = tok.head
+    if tok.dep_ not in ("dobj", "prep") or verb.pos_ != "VERB" or verb.i == own.i or anchor in tok.subtree:
+        return False
+    if not ((own.dep_ == "conj" and own.head.i == verb.i) or (verb.dep_ == "conj" and verb.head.i == own.i)):
+        return False
+    if any(t.lower_ in ("it", "them") and t.dep_ in ("dobj", "pobj") and t not in verb.subtree or (
+            own.head.i == verb.i and t.lower_ in ("it", "them") and t.dep_ in ("dobj", "pobj") and t in own.subtree)
+           for t in anchor.sent):
+        return False  # "A warned C and held talks with it": C is a party after all
+    lemma = verb.lemma_.lower()
+    return lemma in roles.rivalry_words() or lemma in roles.objecting_verbs() or lemma in modality.modality_data()[
+        "not_event"]["cancel"]
 
 
 # pronouns by which a reported clause names its reporter (a state, or the speaker on its behalf: "his country")
