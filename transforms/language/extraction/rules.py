@@ -518,16 +518,22 @@ def _reaction_to(doc, a_start: int, a_end: int) -> bool:
         return False
     noun = span.root
     verb = noun.head
+    if not (noun.pos_ == "NOUN" and noun.dep_ == "dobj" and verb.lemma_.lower() in roles.reaction_verbs()
+            and _definite(noun)):
+        return False
     subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
     if subject is not None and len({t.ent_id_ for t in subject.subtree if t.ent_type_ in actors.ACTOR_LABELS}) > 1:
         return False
     if any(c.dep_ == "conj" and c.pos_ == "VERB" for c in verb.children):
         return False
-    return noun.pos_ == "NOUN" and noun.dep_ == "dobj" and verb.lemma_.lower() in roles.reaction_verbs() \
-        and any(d.dep_ == "det" and d.lower_ in ("the", "this", "that") for d in noun.children) \
-        and not any(t.ent_type_ in actors.ACTOR_LABELS for t in noun.subtree) and not any(
-            t.ent_type_ in actors.ACTOR_LABELS for c in verb.children if c.dep_ in ("prep", "dative")
-            for t in c.subtree)  # "hailed the delivery of frigates to C", whatever "to C" hangs from
+    return not any(t.ent_type_ in actors.ACTOR_LABELS for t in noun.subtree) and not any(
+        t.ent_type_ in actors.ACTOR_LABELS for c in verb.children if c.dep_ in ("prep", "dative")
+        for t in c.subtree)  # "hailed the delivery of frigates to C", whatever "to C" hangs from
+
+
+def _definite(noun) -> bool:
+    """The noun has a definite determiner ("the deal", "this pact", "that drill"): it points back."""
+    return any(d.dep_ == "det" and d.lower_ in ("the", "this", "that") for d in noun.children)
 
 
 def _in_other_conjunct(doc, at: int, a_start: int, a_end: int) -> bool:
@@ -687,8 +693,7 @@ def _participants(doc, sent, a_start: int, a_end: int, sent_actors: list[ActorMe
     verb = _act_verb(anchor.root) if anchor is not None else None
     commenting = verb is not None and (verb.lemma_.lower() in roles.rivalry_words() or any(
         t.lemma_.lower() in modality.modality_data()["reporting"]["verbs"] for t in [verb, *verb.ancestors]))
-    pointing = anchor is not None and any(d.dep_ == "det" and d.lower_ in ("the", "this", "that")
-                                          for d in anchor.root.children)
+    pointing = anchor is not None and _definite(anchor.root)
     to_anchor = None if commenting or pointing else text[s0:s0 + a_start]
     codes: list[str] = []
     for m in sent_actors:
@@ -887,9 +892,9 @@ def _reporter(doc, m: ActorMention, anchor) -> bool:
 def _objector(doc, m: ActorMention, anchor) -> bool:
     """By the parse, the actor is the subject of a verb of objection (roles.toml ``objecting_verbs``) whose
     object holds the anchor and names both its sides: "C condemned the sale of jets to B by A", "C criticised
-    A's drill with B", "A's drill with B was condemned by C". Who objects to an event takes no part in it. An object that names one side only ("B
-    criticised the slow delivery of tanks from A") or points back at the subject ("its drill with D") may
-    be the subject's own event, criticised for how it goes."""
+    A's drill with B", "A's drill with B was condemned by C". Who objects to an event takes no part in it. An
+    object that names one side only ("B criticised the slow delivery of tanks from A") or points back at the
+    subject ("its drill with D") may be the subject's own event, criticised for how it goes."""
     tok = roles.actor_token(doc, m)
     if tok is None:
         return False
@@ -931,9 +936,9 @@ def _target_of_a_coordinated_act(doc, m: ActorMention, anchor) -> bool:
         return False
     if not ((own.dep_ == "conj" and own.head.i == verb.i) or (verb.dep_ == "conj" and verb.head.i == own.i)):
         return False
-    if any(t.lower_ in ("it", "them") and t.dep_ in ("dobj", "pobj") and t not in verb.subtree or (
-            own.head.i == verb.i and t.lower_ in ("it", "them") and t.dep_ in ("dobj", "pobj") and t in own.subtree)
-           for t in anchor.sent):
+    # the other act's words: its verb's subtree, less the anchor's clause when the parse hangs that from it
+    theirs = {t.i for t in verb.subtree} - ({t.i for t in own.subtree} if own.head.i == verb.i else set())
+    if any(t.lower_ in ("it", "them") and t.dep_ in ("dobj", "pobj") and t.i not in theirs for t in anchor.sent):
         return False  # "A warned C and held talks with it": C is a party after all
     lemma = verb.lemma_.lower()
     return lemma in roles.rivalry_words() or lemma in roles.objecting_verbs() or lemma in modality.modality_data()[
@@ -1050,10 +1055,10 @@ def _unreal(verb) -> bool:
     will join next year", "C refused to join": modality.toml's modals and its verbs of cancelling and
     speculating)."""
     d = modality.modality_data()
-    if verb.lemma_.lower() in d["not_event"]["cancel"] | d["not_event"]["speculate"]:
+    if verb.lemma_.lower() in d["not_event"]["cancel"] or verb.lemma_.lower() in d["not_event"]["speculate"]:
         return True
-    return any(c.dep_ == "aux" and (c.lower_ in d["not_event"]["modals"] | d["planned"]["modals"] or c.lower_ == "would")
-               for c in verb.children)
+    modals = d["not_event"]["modals"] | d["planned"]["modals"] | {"would"}
+    return any(c.dep_ == "aux" and c.lower_ in modals for c in verb.children)
 
 
 def _events_told(doc, verb, anchor, others: list[tuple[int, int, str]]) -> set[str]:
@@ -1095,7 +1100,7 @@ def _names_occasion(prep, rule: TypeRule) -> bool:
     verb = prep.head
     return rule.name == "joint_exercise" and obj is not None and obj.pos_ == "NOUN" \
         and bool(rule.anchors.fullmatch(obj.text)) \
-        and any(d.dep_ == "det" and d.lower_ in ("the", "this", "that") for d in obj.children) \
+        and _definite(obj) \
         and not any(c.dep_ in ("advcl", "xcomp") and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)
                     for c in verb.children)
 
@@ -1175,8 +1180,7 @@ def _points_back(verb, doc=None, others: list[tuple[int, int, str]] = ()) -> boo
         if c.dep_ == "prep" and any(p.dep_ == "pobj" and p.pos_ == "PRON" and p.lower_ in ("it", "them")
                                     for p in c.children):
             return True
-        if c.dep_ == "dobj" and doc is not None and any(d.dep_ == "det" and d.lower_ in ("the", "this", "that")
-                                                         for d in c.children) and any(
+        if c.dep_ == "dobj" and doc is not None and _definite(c) and any(
                 start <= c.idx < end for start, end, _ in others):
             return True
     return False
