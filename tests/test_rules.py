@@ -1159,6 +1159,16 @@ def test_a_planned_event_is_dated_at_the_next_occurrence_of_its_date(nlp, senten
      [("joint_exercise", ("CHL", "PER"))]),
     # "nor" negates both clauses
     ("Chile has not sold tanks to Peru, nor will it deliver howitzers to Bolivia on Monday.", []),
+    # a pronoun subject ("it", "they") is a subject of its own: what a clause that it reports did not do, or
+    # would do, makes its actors no party; the subject the pronoun points back at stays
+    ("Chile said it would not buy jets from Bolivia, and it signed a defence deal with Peru on Monday.",
+     [("arms_transfer", ("CHL", "PER"))]),
+    ("Chile said it would buy jets from Bolivia, and it signed a defence pact with Peru on Monday.",
+     [("agreement", ("CHL", "PER"))]),
+    ("Chile refused to hold a drill with Bolivia, and it signed a defence pact with Peru on Monday.",
+     [("agreement", ("CHL", "PER"))]),
+    ("Chile and Peru held defence talks on Sunday, and they signed a defence pact on Monday.",
+     [("agreement", ("CHL", "PER")), ("dialogue_meeting", ("CHL", "PER"))]),
     # a clause of time is another act, whatever it tells
     ("Egypt fired missiles as Greece and Cyprus held a joint naval drill on Monday.",
      [("joint_exercise", ("CYP", "GRC"))]),

@@ -1017,12 +1017,23 @@ def _party_of_another_clause(doc, m: ActorMention, anchor, rule: TypeRule, other
     back at the other's thing ("A bought howitzers, and B delivered them")."""
     own = _act_verb(anchor)
     subject = next((c for c in own.children if c.dep_ in ("nsubj", "nsubjpass")), None) if own else None
-    if subject is None or not any(t.ent_type_ in actors.ACTOR_LABELS for t in subject.subtree):
+    pronoun = subject is not None and subject.pos_ == "PRON" and subject.lower_ in _CLAUSE_PRONOUNS
+    if subject is None or not (pronoun or any(t.ent_type_ in actors.ACTOR_LABELS for t in subject.subtree)):
         return False
     tok = roles.actor_token(doc, m)
     other = _act_verb(tok) if tok is not None else None
-    if other is None or other.i == own.i or not _side_by_side(other, own) or not any(
-            c.dep_ in ("nsubj", "nsubjpass") for c in other.children):
+    if other is None or other.i == own.i:
+        return False
+    if pronoun and _phrase_head(tok).dep_ in ("nsubj", "nsubjpass"):
+        return False  # "A held talks with D, and it signed a pact with B": the pronoun points back at a subject
+    reported = other  # "A said it would not buy X from D, and it signed a pact with B": the clause A reports
+    while reported.dep_ in ("ccomp", "xcomp") and reported.head.pos_ in ("VERB", "AUX") and not _side_by_side(
+            reported, own) and reported.head.i != own.i:
+        reported = reported.head
+    if reported.i != other.i and _side_by_side(reported, own) and own not in other.subtree and (
+            other not in own.subtree) and (_negated(other) or (_unreal(other) and not _unreal(own))):
+        return True
+    if not _side_by_side(other, own) or not any(c.dep_ in ("nsubj", "nsubjpass") for c in other.children):
         return False  # the same clause, one below it, or a verb that shares the anchor's subject
     if any(t.dep_ == "neg" and t.head.pos_ in ("VERB", "AUX") and t not in own.subtree for t in other.subtree) or (
             _unreal(other) and not _unreal(own)):
@@ -1048,6 +1059,15 @@ def _party_of_another_clause(doc, m: ActorMention, anchor, rule: TypeRule, other
             c.dep_ == "prep" and c.lower_ == "with" for c in other.children))  # "received X", "sent X to A",
     # the taker of another clause may take the anchor's thing too, if the anchor gives it to no one named
     return not taker or not _gives_to_no_one(own, rule)  # "supplied A with X"
+
+
+# pronouns that stand for the subject of a clause told beside another ("..., and it signed a pact with B")
+_CLAUSE_PRONOUNS = frozenset({"it", "they", "we"})
+
+
+def _negated(verb) -> bool:
+    """The verb's own clause is negated ("C would not buy", "C never joined")."""
+    return any(c.dep_ == "neg" for c in verb.children)
 
 
 def _unreal(verb) -> bool:
@@ -1253,7 +1273,7 @@ def _opens_clause(doc, sent, i: int, anchor) -> bool:
             return False
         if tok.tag_ in ("VBD", "VBZ", "VBP", "MD"):
             # not "..., the embassy said": who reports a statement is often its party ("we will provide ...")
-            return tok.lemma_.lower() not in _REPORTING and not _in_clause_of(anchor, tok) and any(
+            return tok.lemma_.lower() not in modality.modality_data()["reporting"]["verbs"] and not _in_clause_of(anchor, tok) and any(
                 c.dep_ in ("nsubj", "nsubjpass") and i <= c.i < j and c.left_edge.i >= i for c in tok.children)
     return False
 
@@ -1268,10 +1288,6 @@ def _in_clause_of(anchor, verb) -> bool:
             return False
         tok = tok.head
     return True
-
-
-_REPORTING = frozenset({"say", "tell", "state", "add", "note", "announce", "report", "confirm", "explain", "stress",
-                        "write", "declare", "affirm", "emphasize", "emphasise", "underline", "recall"})
 
 
 def _excluded(before: str, to_anchor: str | None = None) -> bool:
@@ -1731,7 +1747,6 @@ def _receives_made(doc, a_start: int, a_end: int, makers: list[ActorMention]) ->
     return any((tok := roles.actor_token(doc, m)) is not None and tok.i in inside for m in makers)
 
 
-_SENDING = frozenset({"send", "dispatch", "deploy"})
 
 
 def _sent_on(doc, a_start: int, a_end: int) -> tuple[int, int, str] | None:
@@ -1742,7 +1757,7 @@ def _sent_on(doc, a_start: int, a_end: int) -> tuple[int, int, str] | None:
         return None
     prep = span.root.head
     verb = prep.head
-    if prep.lower_ not in ("for", "on") or verb.pos_ != "VERB" or verb.lemma_.lower() not in _SENDING:
+    if prep.lower_ not in ("for", "on") or verb.pos_ != "VERB" or verb.lemma_.lower() not in _SENDING_VERBS:
         return None
     obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
     if obj is None:
