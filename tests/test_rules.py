@@ -1169,6 +1169,13 @@ def test_a_planned_event_is_dated_at_the_next_occurrence_of_its_date(nlp, senten
      [("agreement", ("CHL", "PER"))]),
     ("Chile and Peru held defence talks on Sunday, and they signed a defence pact on Monday.",
      [("agreement", ("CHL", "PER")), ("dialogue_meeting", ("CHL", "PER"))]),
+    ("Chile held defence talks with Peru, and they signed a defence pact on Monday.",
+     [("agreement", ("CHL", "PER")), ("dialogue_meeting", ("CHL", "PER"))]),
+    ("Chile said Bolivia would not attend, and Peru and Ecuador held a joint naval drill on Monday.",
+     [("joint_exercise", ("ECU", "PER"))]),
+    # who only believes what a clause tells is no speaker of its parties
+    ("Chile and Peru held a joint naval drill on Monday, Bolivia thinks, and Ecuador protested.",
+     [("joint_exercise", ("CHL", "PER"))]),
     # a clause of time is another act, whatever it tells
     ("Egypt fired missiles as Greece and Cyprus held a joint naval drill on Monday.",
      [("joint_exercise", ("CYP", "GRC"))]),

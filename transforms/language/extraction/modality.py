@@ -37,6 +37,13 @@ def modality_data() -> dict:
     return {section: {k: frozenset(v) for k, v in values.items()} for section, values in raw.items()}
 
 
+@functools.cache
+def reporting_verbs() -> frozenset[str]:
+    """Verbs whose complement is reported: of speech and of belief (modality.toml ``[reporting]``)."""
+    d = modality_data()["reporting"]
+    return d["verbs"] | d["belief"]
+
+
 def governors(anchor, limit: int = 12):
     """The trigger and the words above it, nearest first."""
     out = [anchor]
@@ -65,7 +72,7 @@ def assess(anchor, head) -> tuple[str, str]:
         rest, prev, kept = chain[len(in_clause):], in_clause[-1], []
         while rest and prev.dep_ == "conj":
             prev, rest = rest[0], rest[1:]
-            if lemma(prev) in d["reporting"]["verbs"]:
+            if lemma(prev) in reporting_verbs():
                 kept.append(prev)
         chain = in_clause + kept + rest
     above = chain[len(in_clause):]
@@ -87,9 +94,9 @@ def assess(anchor, head) -> tuple[str, str]:
             return SPECULATIVE, f"governed by '{tok.text}'"
     for tok in above:
         for child in tok.children:
-            if child.dep_ == "neg" and tok.pos_ in ("VERB", "AUX") and lemma(tok) not in d["reporting"]["verbs"]:
+            if child.dep_ == "neg" and tok.pos_ in ("VERB", "AUX") and lemma(tok) not in reporting_verbs():
                 return NEGATED, f"'{child.text}' on '{tok.text}'"
-    reported = any(lemma(t) in d["reporting"]["verbs"] for t in above)
+    reported = any(lemma(t) in reporting_verbs() for t in above)
     planned = False
     for tok in in_clause + above[:2]:
         for child in tok.children:

@@ -692,7 +692,7 @@ def _participants(doc, sent, a_start: int, a_end: int, sent_actors: list[ActorMe
     # said it was watching the deal")
     verb = _act_verb(anchor.root) if anchor is not None else None
     commenting = verb is not None and (verb.lemma_.lower() in roles.rivalry_words() or any(
-        t.lemma_.lower() in modality.modality_data()["reporting"]["verbs"] for t in [verb, *verb.ancestors]))
+        t.lemma_.lower() in modality.reporting_verbs() for t in [verb, *verb.ancestors]))
     pointing = anchor is not None and _definite(anchor.root)
     to_anchor = None if commenting or pointing else text[s0:s0 + a_start]
     codes: list[str] = []
@@ -876,7 +876,7 @@ def _reporter(doc, m: ActorMention, anchor) -> bool:
         return False
     tok = _phrase_head(tok)  # "A and D said", "A's ministry said"
     verb = tok.head
-    if tok.dep_ != "nsubj" or verb.lemma_.lower() not in modality.modality_data()["reporting"]["verbs"]:
+    if tok.dep_ != "nsubj" or verb.lemma_.lower() not in modality.reporting_verbs():
         return False
     clause = next((c for c in verb.children if c.dep_ in ("ccomp", "parataxis") and anchor in c.subtree), None)
     subject = next((c for c in clause.children if c.dep_ in ("nsubj", "nsubjpass")), None) if clause else None
@@ -1024,8 +1024,6 @@ def _party_of_another_clause(doc, m: ActorMention, anchor, rule: TypeRule, other
     other = _act_verb(tok) if tok is not None else None
     if other is None or other.i == own.i:
         return False
-    if pronoun and _phrase_head(tok).dep_ in ("nsubj", "nsubjpass"):
-        return False  # "A held talks with D, and it signed a pact with B": the pronoun points back at a subject
     reported = other  # "A said it would not buy X from D, and it signed a pact with B": the clause A reports
     while reported.dep_ in ("ccomp", "xcomp") and reported.head.pos_ in ("VERB", "AUX") and not _side_by_side(
             reported, own) and reported.head.i != own.i:
@@ -1033,12 +1031,16 @@ def _party_of_another_clause(doc, m: ActorMention, anchor, rule: TypeRule, other
     if reported.i != other.i and _side_by_side(reported, own) and own not in other.subtree and (
             other not in own.subtree) and (_negated(other) or (_unreal(other) and not _unreal(own))):
         return True
+    if pronoun and _phrase_head(tok).dep_ in ("nsubj", "nsubjpass"):
+        return False  # "A said it would not buy X from D, and it signed a pact with B": "it" points back at A
     if not _side_by_side(other, own) or not any(c.dep_ in ("nsubj", "nsubjpass") for c in other.children):
         return False  # the same clause, one below it, or a verb that shares the anchor's subject
     if any(t.dep_ == "neg" and t.head.pos_ in ("VERB", "AUX") and t not in own.subtree for t in other.subtree) or (
             _unreal(other) and not _unreal(own)):
         return True  # "C did not join, but A and B held a drill", "..., and C may join": what C did not do adds C
         # to nothing
+    if pronoun:
+        return False  # "A held talks with B, and they signed a pact": a pronoun may stand for both
     if _joins(own) or _sends_forces(other, anchor, rule):
         return False  # joining, or sending forces to the event, adds to the parties told around it
     reaction = any(t.lemma_.lower() in roles.rivalry_words() for t in [other, *(
@@ -1176,7 +1178,7 @@ def _spliced(clause) -> bool:
     ("A sent X, B sent Y"; not "A will send X, B said")."""
     after = clause.right_edge.i + 1
     return after < len(clause.doc) and clause.doc[after].text in (",", ";") and \
-        clause.head.lemma_.lower() not in modality.modality_data()["reporting"]["verbs"] and \
+        clause.head.lemma_.lower() not in modality.reporting_verbs() and \
         any(c.dep_ == "dobj" for c in clause.head.children)
 
 
@@ -1273,7 +1275,8 @@ def _opens_clause(doc, sent, i: int, anchor) -> bool:
             return False
         if tok.tag_ in ("VBD", "VBZ", "VBP", "MD"):
             # not "..., the embassy said": who reports a statement is often its party ("we will provide ...")
-            return tok.lemma_.lower() not in modality.modality_data()["reporting"]["verbs"] and not _in_clause_of(anchor, tok) and any(
+            speech = modality.modality_data()["reporting"]["verbs"]  # not belief: "..., C thinks, and ..."
+            return tok.lemma_.lower() not in speech and not _in_clause_of(anchor, tok) and any(
                 c.dep_ in ("nsubj", "nsubjpass") and i <= c.i < j and c.left_edge.i >= i for c in tok.children)
     return False
 
