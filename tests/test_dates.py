@@ -480,3 +480,23 @@ def test_a_date_to_come_is_its_next_occurrence(text, expected):
     assert (None if ahead is None else (ahead.value, ahead.precision)) == expected
     if ahead is not None:
         assert (ahead.start, ahead.end, ahead.text) == (mention.start, mention.end, mention.text)
+
+
+# --- a date told in the past that the resolver put after publication (previous_occurrence) -------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("sailed on June 30", (datetime.date(2023, 6, 30), None)),         # within the 60 days ahead: last June's
+    ("sailed from June 3 to June 9", (datetime.date(2023, 6, 3), datetime.date(2023, 6, 9))),
+    ("sailed on May 3", None),                                         # already before publication
+    ("sailed on June 30, 2024", None),                                 # a year of its own
+    ("sailed in June", None),                                          # a month alone is put in the past already
+    ("sailed on Monday", None),                                        # a weekday too
+])
+def test_a_date_told_in_the_past_is_its_previous_occurrence(text, expected):
+    from newswatch.transforms.language.dates import previous_occurrence
+    published = datetime.date(2024, 5, 10)
+    (mention,) = find_dates(text, published)
+    back = previous_occurrence(mention, published)
+    assert (None if back is None else (back.value, back.end_value)) == expected
+    if back is not None:
+        assert (back.start, back.end, back.text, back.precision) == (mention.start, mention.end, mention.text, "day")

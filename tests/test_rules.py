@@ -1138,6 +1138,16 @@ def test_a_planned_event_is_dated_at_the_next_occurrence_of_its_date(nlp, senten
     assert [str(e.event_date) for e in planned] == [date]
 
 
+@pytest.mark.parametrize("sentence, date", [
+    ("Chile and Peru signed a defence pact on June 30.", "2023-06-30"),    # published on May 10
+    ("The Peruvian navy received two frigates from Chile during a ceremony on June 30.", "2023-06-30"),
+    ("Chile and Peru held a joint naval drill from June 3 to June 9.", "2023-06-03"),
+])
+def test_an_event_told_in_the_past_is_dated_before_publication(nlp, sentence, date):
+    (event,) = events(nlp, sentence, published="2024-05-10")
+    assert (event.status, str(event.event_date)) == ("occurred", date)
+
+
 @pytest.mark.parametrize("sentence, expected", [
     # a clause coordinated with the anchor's, with a subject of its own, lends it neither its negation nor its
     # future, and what its subject did not do makes it no party

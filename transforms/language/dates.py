@@ -257,6 +257,21 @@ def next_occurrence(dm: DateMention, published: datetime.date) -> DateMention | 
                        relative=True)
 
 
+def previous_occurrence(dm: DateMention, published: datetime.date) -> DateMention | None:
+    """The occurrence a year earlier of a month and day named without a year that the resolver put after
+    ``published`` (it allows MAX_DAYS_AFTER_PUBLICATION days ahead), for a clause told in the past: "signed a
+    pact on June 30" in a story of May 2 is last June's. None for any other mention, or when the earlier
+    occurrence does not exist (February 29)."""
+    if not dm.relative or dm.precision != "day" or dm.value <= published or not re.search(_MONTH, dm.text, _FLAGS):
+        return None
+    value = _make_date(dm.value.year - 1, dm.value.month, dm.value.day)
+    end_value = dm.end_value and _make_date(dm.end_value.year - 1, dm.end_value.month, dm.end_value.day)
+    if value is None or (dm.end_value is not None and end_value is None):
+        return None
+    return DateMention(start=dm.start, end=dm.end, value=value, precision=dm.precision, text=dm.text,
+                       relative=True, end_value=end_value)
+
+
 # ---------------------------------------------------------------------------
 # Candidates and selection
 # ---------------------------------------------------------------------------

@@ -36,7 +36,8 @@ from newswatch.transforms.language import actors
 from newswatch.transforms.language.dates import (MONTH_ABBREVIATIONS, MONTHS,
                                                  WEEKDAYS, DateMention,
                                                  find_dates, next_occurrence,
-                                                 periods_compatible)
+                                                 periods_compatible,
+                                                 previous_occurrence)
 from newswatch.transforms.language.extraction import modality, roles, triggers
 
 # A dated mention this long before the publication date is background.
@@ -1467,6 +1468,8 @@ def extract_mentions(article: Article, doc, *, all_actors: list[ActorMention] | 
                         or re.fullmatch(r"\s+for\s+(?:the\s+)?(?:years?\s+)?", text[s0 + a_end:dm.start])):
                     dm = None  # "signed a plan for next year": the period the plan covers, not the signing's date
                 future = _future(sentence, a_start, a_end, doc, s0) or mood == modality.PLANNED
+                if dm and published and dm.value > published and not future and _told_in_past(doc, dm):
+                    dm = previous_occurrence(dm, published) or dm  # "signed it on June 30" in May: last June
                 status = "planned" if (future and not own_past) or (
                     dm and published and dm.value > published) else "occurred"
                 if status == "planned" and dm is not None and published and not _told_in_past(doc, dm):
