@@ -491,6 +491,9 @@ def test_a_date_to_come_is_its_next_occurrence(text, expected):
     ("sailed on June 30, 2024", None),                                 # a year of its own
     ("sailed in June", None),                                          # a month alone is put in the past already
     ("sailed on Monday", None),                                        # a weekday too
+    ("sailed on May 14", None),                  # a few days ahead: the skew of a date line or a time zone
+    ("sailed on Monday, June 10", None),         # the weekday written fits this year's June 10
+    ("sailed on Saturday, June 10", (datetime.date(2023, 6, 10), None)),   # and last year's
 ])
 def test_a_date_told_in_the_past_is_its_previous_occurrence(text, expected):
     from newswatch.transforms.language.dates import previous_occurrence

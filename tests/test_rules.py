@@ -1148,6 +1148,17 @@ def test_an_event_told_in_the_past_is_dated_before_publication(nlp, sentence, da
     assert (event.status, str(event.event_date)) == ("occurred", date)
 
 
+@pytest.mark.parametrize("sentence", [
+    # a date set for something to come, in the past tense, stays ahead
+    "The joint naval drill of Chile and Peru was rescheduled for June 30.",
+    "Chile invited Peru to a joint naval drill on June 30.",
+    "The joint naval drill of Chile and Peru was moved to June 30.",
+])
+def test_a_date_set_in_the_past_for_something_to_come_stays_ahead(nlp, sentence):
+    assert [(e.status, str(e.event_date)) for e in events(nlp, sentence, published="2024-05-10")] == [
+        ("planned", "2024-06-30")]
+
+
 @pytest.mark.parametrize("sentence, expected", [
     # a clause coordinated with the anchor's, with a subject of its own, lends it neither its negation nor its
     # future, and what its subject did not do makes it no party

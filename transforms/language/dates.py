@@ -257,13 +257,24 @@ def next_occurrence(dm: DateMention, published: datetime.date) -> DateMention | 
                        relative=True)
 
 
+# A past act dated no more than this many days after publication is taken as dated by the skew of a date
+# line or a time zone, and keeps its year.
+PAST_ACT_AHEAD_DAYS = 7
+
+
 def previous_occurrence(dm: DateMention, published: datetime.date) -> DateMention | None:
     """The occurrence a year earlier of a month and day named without a year that the resolver put after
     ``published`` (it allows MAX_DAYS_AFTER_PUBLICATION days ahead), for a clause told in the past: "signed a
-    pact on June 30" in a story of May 2 is last June's. None for any other mention, or when the earlier
+    pact on June 30" in a story of May 2 is last June's. None for any other mention, for one at most
+    PAST_ACT_AHEAD_DAYS after publication, for one whose written weekday fits its year, and when the earlier
     occurrence does not exist (February 29)."""
-    if not dm.relative or dm.precision != "day" or dm.value <= published or not re.search(_MONTH, dm.text, _FLAGS):
+    if not dm.relative or dm.precision != "day" or not re.search(_MONTH, dm.text, _FLAGS):
         return None
+    if (dm.value - published).days <= PAST_ACT_AHEAD_DAYS:
+        return None  # the skew of a date line or a time zone, not last year
+    weekday = re.search(_WEEKDAY_ANY, dm.text, _FLAGS)
+    if weekday and _weekday_number(weekday.group(0)) == dm.value.weekday():
+        return None  # "on Monday, June 3": the weekday written fits the year the resolver chose
     value = _make_date(dm.value.year - 1, dm.value.month, dm.value.day)
     end_value = dm.end_value and _make_date(dm.end_value.year - 1, dm.end_value.month, dm.end_value.day)
     if value is None or (dm.end_value is not None and end_value is None):

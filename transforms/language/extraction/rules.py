@@ -1468,7 +1468,8 @@ def extract_mentions(article: Article, doc, *, all_actors: list[ActorMention] | 
                         or re.fullmatch(r"\s+for\s+(?:the\s+)?(?:years?\s+)?", text[s0 + a_end:dm.start])):
                     dm = None  # "signed a plan for next year": the period the plan covers, not the signing's date
                 future = _future(sentence, a_start, a_end, doc, s0) or mood == modality.PLANNED
-                if dm and published and dm.value > published and not future and _told_in_past(doc, dm):
+                if dm and published and dm.value > published and not future and _told_in_past(doc, dm) and (
+                        not _sets_a_date(doc, dm)):
                     dm = previous_occurrence(dm, published) or dm  # "signed it on June 30" in May: last June
                 status = "planned" if (future and not own_past) or (
                     dm and published and dm.value > published) else "occurred"
@@ -1925,6 +1926,25 @@ def _told_in_past(doc, dm: DateMention) -> bool:
     verb = _clause_verb(span) if span is not None else None
     return verb is not None and (verb.tag_ == "VBD" or (verb.tag_ == "VBN" and any(
         c.dep_ in ("aux", "auxpass") and c.tag_ == "VBD" for c in verb.children)))
+
+
+# prepositions that give a date as a target ("planned for June 30", "moved to June 30", "due by June 30")
+_TARGET_DATE_PREPS = frozenset({"for", "to", "until", "till", "by"})
+
+
+def _sets_a_date(doc, dm: DateMention) -> bool:
+    """By the parse, the date is one set for something to come: the object of a verb of planning or
+    cancelling (modality.toml's ``planned`` and ``cancel`` verbs: "set June 30", "invited C to a drill on June
+    30", "postponed it to June 30") or of a target preposition ("was rescheduled for June 30")."""
+    span = _parsed_span(doc, dm.start, dm.end)
+    verb = _clause_verb(span) if span is not None else None
+    if span is None or verb is None:
+        return False
+    d = modality.modality_data()
+    if verb.lemma_.lower() in d["planned"]["verbs"] | d["not_event"]["cancel"]:
+        return True
+    head = span.root.head
+    return span.root.dep_ == "pobj" and head.lower_ in _TARGET_DATE_PREPS
 
 
 def _own_clause_dates(doc, dates: list[DateMention], anchors: list[tuple[int, int]]) -> set[tuple[int, int]]:
