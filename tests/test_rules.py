@@ -1247,10 +1247,23 @@ def test_a_clause_coordinated_or_told_beside_the_anchors_lends_it_nothing(traine
      ("agreement", ("CYP", "GRC"))),
     ("Greece and Cyprus held a joint naval drill last week, and Egypt will join next year.",
      ("joint_exercise", ("CYP", "GRC"))),
+    # nor that of a predicate coordinated after the anchor's with an auxiliary of its own, which makes the
+    # states it names no parties
+    ("Greece held defence talks with Cyprus on Monday and will sign a pact next month.",
+     ("dialogue_meeting", ("CYP", "GRC"))),
+    ("Greece held a joint naval drill with Cyprus on Monday and will host Egyptian troops in June.",
+     ("joint_exercise", ("CYP", "GRC"))),
 ])
 def test_the_future_of_a_coordinated_clause_is_not_the_anchors(trained_nlp, sentence, kind):
     found = [e for e in events(trained_nlp, sentence) if (e.event_type, e.participants) == kind]
     assert [e.status for e in found] == ["occurred"]
+
+
+def test_a_predicate_coordinated_under_the_anchors_future_shares_it(trained_nlp):
+    found = events(trained_nlp, "Greece will hold a joint naval drill with Cyprus on June 3 and sign a pact.",
+                   published="2024-05-10")
+    assert [(e.event_type, e.status) for e in found if e.event_type == "joint_exercise"] == [
+        ("joint_exercise", "planned")]
 
 
 def test_what_governs_both_coordinated_clauses_still_counts(trained_nlp):

@@ -144,6 +144,13 @@ def own_conjunct(tok) -> bool:
         c.dep_ in ("cc", "preconj") and c.lower_ in ("nor", "neither") for c in [*tok.head.children, *tok.children])
 
 
+def own_predicate(tok) -> bool:
+    """A verb coordinated with the one above it that carries an auxiliary of its own, sharing the subject
+    ("A held talks on Monday and will sign a pact": the "will" is the signing's, not the talks')."""
+    return tok.dep_ == "conj" and tok.pos_ in ("VERB", "AUX") and tok.head.pos_ in ("VERB", "AUX") and any(
+        c.dep_ in ("aux", "auxpass") for c in tok.children)
+
+
 def _under_xcomp(anchor, gov) -> bool:
     tok = anchor
     while tok.head.i != tok.i and tok.i != gov.i:

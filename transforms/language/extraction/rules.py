@@ -540,7 +540,8 @@ def _definite(noun) -> bool:
 def _in_other_conjunct(doc, at: int, a_start: int, a_end: int) -> bool:
     """By the parse, the word at ``at`` lies in another clause than the anchor's, one of two coordinated clauses
     with subjects of their own ("C did not join, but A and B held a drill": the "not" is C's; "A and B held a
-    drill, and C will hold talks": the "will" is C's)."""
+    drill, and C will hold talks": the "will" is C's), or in a predicate coordinated after the anchor's with
+    an auxiliary of its own ("A held a drill and will sign a pact": the "will" is the signing's)."""
     anchor, word = _parsed_span(doc, a_start, a_end), _span(doc, at)
     if anchor is None or word is None:
         return False
@@ -548,9 +549,27 @@ def _in_other_conjunct(doc, at: int, a_start: int, a_end: int) -> bool:
     for tok in [word[0], *word[0].ancestors]:
         if tok.i == head.i:
             return False
-        if modality.own_conjunct(tok):
-            return True  # a clause coordinated below the anchor's
+        if modality.own_conjunct(tok) or _later_predicate(tok, head, anchor.root):
+            return True  # a clause, or a predicate with its own tense, coordinated below the anchor's
     return modality.own_conjunct(head)  # above the anchor's clause, which is coordinated with it
+
+
+def _in_later_predicate(doc, at: int, a_start: int, a_end: int) -> bool:
+    """By the parse, the word at ``at`` (a date) lies in a predicate coordinated after the anchor's with an
+    auxiliary of its own ("A and B held a drill and will hold another in June": June is not the drill's)."""
+    anchor, word = _parsed_span(doc, a_start, a_end), _span(doc, at)
+    if anchor is None or word is None:
+        return False
+    head = roles.clause_head(anchor.root)
+    return any(_later_predicate(tok, head, anchor.root) for tok in [word[0], *word[0].ancestors])
+
+
+def _later_predicate(tok, head, anchor) -> bool:
+    """``tok`` heads a predicate coordinated below ``head`` with an auxiliary of its own, that does not hold
+    the anchor nor act on the anchor's thing ("and will sign it": the signing of what the anchor's verb
+    announced keeps their tense)."""
+    return modality.own_predicate(tok) and head in tok.ancestors and tok not in [anchor, *anchor.ancestors] and (
+        not any(c.dep_ in ("dobj", "nsubjpass") and c.lower_ in ("it", "them") for c in tok.children))
 
 
 def _parse_mood(doc, start: int, end: int) -> str | None:
@@ -1034,6 +1053,9 @@ def _party_of_another_clause(doc, m: ActorMention, anchor, rule: TypeRule, other
         return True
     if pronoun and _phrase_head(tok).dep_ in ("nsubj", "nsubjpass"):
         return False  # "A said it would not buy X from D, and it signed a pact with B": "it" points back at A
+    if modality.own_predicate(other) and _side_by_side(other, own) and (
+            _negated(other) or (_unreal(other) and not _unreal(own))):
+        return True  # "A held a drill with B and will host D's troops": what A will do with D is another act
     if not _side_by_side(other, own) or not any(c.dep_ in ("nsubj", "nsubjpass") for c in other.children):
         return False  # the same clause, one below it, or a verb that shares the anchor's subject
     if any(t.dep_ == "neg" and t.head.pos_ in ("VERB", "AUX") and t not in own.subtree for t in other.subtree) or (
@@ -1458,7 +1480,8 @@ def extract_mentions(article: Article, doc, *, all_actors: list[ActorMention] | 
                     if bloc is None:
                         continue
                     parties = [bloc]
-                dm = _date_for_anchor([d for d in sent_dates if not _other_predicate(doc, s0 + a_start, s0 + a_end, d.start)],
+                dm = _date_for_anchor([d for d in sent_dates if not _other_predicate(doc, s0 + a_start, s0 + a_end, d.start)
+                                       and not _in_later_predicate(doc, d.start, s0 + a_start, s0 + a_end)],
                                       s0 + a_start, s0 + a_end, anchor_spans, doc)
                 # "under the 2021 deal": a past date inside the anchor's own noun phrase outweighs the clause's "will"
                 in_anchor_phrase = dm is not None and _modifies_anchor(doc, dm, s0 + a_start, s0 + a_end)
