@@ -1259,6 +1259,20 @@ def test_the_future_of_a_coordinated_clause_is_not_the_anchors(trained_nlp, sent
     assert [e.status for e in found] == ["occurred"]
 
 
+def test_the_date_of_a_later_predicate_with_its_own_auxiliary_is_not_the_anchors(trained_nlp):
+    found = events(trained_nlp, "Greece and Cyprus held a joint naval drill on Monday and will hold another in "
+                   "September.", published="2024-05-10")
+    assert [(e.event_type, e.status, str(e.event_date)) for e in found] == [
+        ("joint_exercise", "occurred", "2024-05-06")]
+
+
+def test_a_later_predicate_that_acts_on_the_anchors_thing_lends_it_its_future(trained_nlp):
+    # what was announced is done later (the date stays the announcement's: a known fault)
+    found = events(trained_nlp, "Greece announced a joint naval drill with Cyprus on Monday and will host it on "
+                   "June 3.", published="2024-05-10")
+    assert [(e.event_type, e.status) for e in found] == [("joint_exercise", "planned")]
+
+
 def test_a_predicate_coordinated_under_the_anchors_future_shares_it(trained_nlp):
     found = events(trained_nlp, "Greece will hold a joint naval drill with Cyprus on June 3 and sign a pact.",
                    published="2024-05-10")
