@@ -1253,6 +1253,11 @@ def test_a_clause_coordinated_or_told_beside_the_anchors_lends_it_nothing(traine
      ("dialogue_meeting", ("CYP", "GRC"))),
     ("Greece held a joint naval drill with Cyprus on Monday and will host Egyptian troops in June.",
      ("joint_exercise", ("CYP", "GRC"))),
+    # also without an auxiliary, when it refuses or does not do what it tells
+    ("Greece held a joint naval drill with Cyprus on Monday and refused to host Egyptian troops.",
+     ("joint_exercise", ("CYP", "GRC"))),
+    ("Greece held a joint naval drill with Cyprus on Monday and never invited Turkey.",
+     ("joint_exercise", ("CYP", "GRC"))),
 ])
 def test_the_future_of_a_coordinated_clause_is_not_the_anchors(trained_nlp, sentence, kind):
     found = [e for e in events(trained_nlp, sentence) if (e.event_type, e.participants) == kind]

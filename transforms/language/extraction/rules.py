@@ -1053,9 +1053,9 @@ def _party_of_another_clause(doc, m: ActorMention, anchor, rule: TypeRule, other
         return True
     if pronoun and _phrase_head(tok).dep_ in ("nsubj", "nsubjpass"):
         return False  # "A said it would not buy X from D, and it signed a pact with B": "it" points back at A
-    if modality.own_predicate(other) and _side_by_side(other, own) and (
+    if other.dep_ == "conj" and other.head.pos_ in ("VERB", "AUX") and _side_by_side(other, own) and (
             _negated(other) or (_unreal(other) and not _unreal(own))):
-        return True  # "A held a drill with B and will host D's troops": what A will do with D is another act
+        return True  # "A held a drill with B and will host (refused to host) D's troops": another act
     if not _side_by_side(other, own) or not any(c.dep_ in ("nsubj", "nsubjpass") for c in other.children):
         return False  # the same clause, one below it, or a verb that shares the anchor's subject
     if any(t.dep_ == "neg" and t.head.pos_ in ("VERB", "AUX") and t not in own.subtree for t in other.subtree) or (
