@@ -1192,6 +1192,13 @@ def test_a_date_set_in_the_past_for_something_to_come_stays_ahead(nlp, sentence)
      [("agreement", ("CHL", "PER")), ("dialogue_meeting", ("CHL", "PER"))]),
     ("Chile held defence talks with Peru, and they signed a defence pact on Monday.",
      [("agreement", ("CHL", "PER")), ("dialogue_meeting", ("CHL", "PER"))]),
+    # "it" stands for one state: the earlier subject, whose clause's other states are no parties
+    ("Chile told reporters it would not send troops to Bolivia, and it held defence talks with Peru on Monday.",
+     [("dialogue_meeting", ("CHL", "PER"))]),
+    ("Chile held defence talks with Peru, and it signed a defence pact with Bolivia on Monday.",
+     [("agreement", ("BOL", "CHL")), ("dialogue_meeting", ("CHL", "PER"))]),
+    ("Chile sold fighter jets to Peru, and it also sold tanks to Bolivia.",
+     [("arms_transfer", ("BOL", "CHL")), ("arms_transfer", ("CHL", "PER"))]),
     ("Chile said Bolivia would not attend, and Peru and Ecuador held a joint naval drill on Monday.",
      [("joint_exercise", ("ECU", "PER"))]),
     # who only believes what a clause tells is no speaker of its parties

@@ -1062,8 +1062,8 @@ def _party_of_another_clause(doc, m: ActorMention, anchor, rule: TypeRule, other
             _unreal(other) and not _unreal(own)):
         return True  # "C did not join, but A and B held a drill", "..., and C may join": what C did not do adds C
         # to nothing
-    if pronoun:
-        return False  # "A held talks with B, and they signed a pact": a pronoun may stand for both
+    if pronoun and subject.lower_ != "it":
+        return False  # "A held talks with B, and they signed a pact": a plural pronoun may stand for both
     if _joins(own) or _sends_forces(other, anchor, rule):
         return False  # joining, or sending forces to the event, adds to the parties told around it
     reaction = any(t.lemma_.lower() in roles.rivalry_words() for t in [other, *(
@@ -1088,6 +1088,26 @@ def _party_of_another_clause(doc, m: ActorMention, anchor, rule: TypeRule, other
 
 # pronouns that stand for the subject of a clause told beside another ("..., and it signed a pact with B")
 _CLAUSE_PRONOUNS = frozenset({"it", "they", "we"})
+
+
+def _antecedent_of_it(doc, a_start: int, a_end: int, sent_actors: list[ActorMention]) -> str | None:
+    """By the parse, the anchor's clause has "it" as its subject, and an earlier subject of the sentence names
+    one state: that state ("A said it would not buy jets, and it signed a pact with B"). None otherwise."""
+    anchor = _parsed_span(doc, a_start, a_end)
+    verb = _act_verb(anchor.root) if anchor is not None else None
+    subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None) if verb is not None else None
+    if subject is None or subject.lower_ != "it" or subject.pos_ != "PRON":
+        return None
+    named = {}
+    for m in sent_actors:
+        tok = roles.actor_token(doc, m)
+        if tok is not None and tok.i < subject.i and actors.is_state(m.code) and _phrase_head(tok).dep_ in (
+                "nsubj", "nsubjpass"):
+            named[_phrase_head(tok).i] = named.get(_phrase_head(tok).i, set()) | {m.code}
+    if not named:
+        return None
+    nearest = named[max(named)]
+    return next(iter(nearest)) if len(nearest) == 1 else None
 
 
 def _negated(verb) -> bool:
@@ -1437,6 +1457,9 @@ def extract_mentions(article: Article, doc, *, all_actors: list[ActorMention] | 
                     continue  # the parse says it did not happen, or may not ("refused to sign", "asked for drills")
                 parties = _participants(doc, sent, a_start, a_end, sent_actors, persons, rule, text, anchors_here)
                 implied = False
+                if len(set(parties)) == 1 and (before := _antecedent_of_it(doc, s0 + a_start, s0 + a_end, sent_actors)) \
+                        and before != parties[0]:
+                    parties = [before, *parties]  # "A said ..., and it signed a pact with B": "it" is A
                 if rule.name in _HOSTED and len(set(parties)) == 1 and actors.is_state(parties[0]):
                     # "the frigate docked at <a city>": the city's state hosts the visit, relief or drill (a
                     # place the sentence names outranks the headline's state)
