@@ -1199,6 +1199,12 @@ def test_a_date_set_in_the_past_for_something_to_come_stays_ahead(nlp, sentence)
      [("agreement", ("BOL", "CHL")), ("dialogue_meeting", ("CHL", "PER"))]),
     ("Chile sold fighter jets to Peru, and it also sold tanks to Bolivia.",
      [("arms_transfer", ("BOL", "CHL")), ("arms_transfer", ("CHL", "PER"))]),
+    # but not when no earlier subject names a state ("it" is then the other clause's), nor when "it" has no
+    # partner of its own (the other clause's state is its partner)
+    ("Tanks were delivered to Poland by Norway last month, and it also received jets from Sweden.",
+     [("arms_transfer", ("NOR", "POL")), ("arms_transfer", ("POL", "SWE"))]),
+    ("Chile held defence talks with Peru on Monday, and it will sign a defence cooperation agreement in July.",
+     [("agreement", ("CHL", "PER")), ("dialogue_meeting", ("CHL", "PER"))]),
     ("Chile said Bolivia would not attend, and Peru and Ecuador held a joint naval drill on Monday.",
      [("joint_exercise", ("ECU", "PER"))]),
     # who only believes what a clause tells is no speaker of its parties

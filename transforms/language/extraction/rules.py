@@ -1062,8 +1062,9 @@ def _party_of_another_clause(doc, m: ActorMention, anchor, rule: TypeRule, other
             _unreal(other) and not _unreal(own)):
         return True  # "C did not join, but A and B held a drill", "..., and C may join": what C did not do adds C
         # to nothing
-    if pronoun and subject.lower_ != "it":
-        return False  # "A held talks with B, and they signed a pact": a plural pronoun may stand for both
+    if pronoun and not (subject.lower_ == "it" and _it_has_a_partner(own, subject)):
+        return False  # "A held talks with B, and they signed a pact": a plural pronoun may stand for both; "it"
+        # with no earlier subject state, or no partner of its own, may mean the other clause's states
     if _joins(own) or _sends_forces(other, anchor, rule):
         return False  # joining, or sending forces to the event, adds to the parties told around it
     reaction = any(t.lemma_.lower() in roles.rivalry_words() for t in [other, *(
@@ -1088,6 +1089,15 @@ def _party_of_another_clause(doc, m: ActorMention, anchor, rule: TypeRule, other
 
 # pronouns that stand for the subject of a clause told beside another ("..., and it signed a pact with B")
 _CLAUSE_PRONOUNS = frozenset({"it", "they", "we"})
+
+
+def _it_has_a_partner(own, subject) -> bool:
+    """"It" has an earlier subject that names an actor, and its clause names an actor of its own ("A sold jets
+    to C, and it sold tanks to B"; not "C was sold tanks by A, and it bought jets from B", where "it" is C, nor
+    "A held talks with C, and it will sign a pact in July", whose partner is C)."""
+    earlier = any(t.ent_type_ in actors.ACTOR_LABELS and _phrase_head(t).dep_ in ("nsubj", "nsubjpass")
+                  for t in subject.doc[subject.sent.start:subject.i])
+    return earlier and any(t.ent_type_ in actors.ACTOR_LABELS for t in own.subtree if t.i > subject.i)
 
 
 def _antecedent_of_it(doc, a_start: int, a_end: int, sent_actors: list[ActorMention]) -> str | None:
