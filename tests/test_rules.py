@@ -1343,3 +1343,14 @@ def test_the_targets_of_a_criticised_drill_are_no_parties_of_the_critics_drill(t
                                       "Uruguay on Monday."))
     assert ("joint_exercise", ("ARG", "URY")) in found
     assert not [k for k in found if "ARG" in k[1] and {"CHL", "PER"} & set(k[1])]
+
+
+def test_an_ordinal_picks_out_one_edition_of_a_plural_anchor(nlp):
+    # a plural anchor with no determiner, under no verb of an act, speaks of events of a kind; an ordinal
+    # ("the first", "the second", however many words before it) makes it one occasion
+    assert kinds(events(nlp, "The results of the first Kenyan-Ugandan joint naval exercises are encouraging, "
+                             "the minister says.")) == [("joint_exercise", ("KEN", "UGA"))]
+    assert kinds(events(nlp, "The lessons of the second Kenya-Uganda joint border drills are clear, officers "
+                             "say.")) == [("joint_exercise", ("KEN", "UGA"))]
+    assert events(nlp, "The results of Kenyan-Ugandan joint naval exercises are encouraging, the minister says.") == []
+    assert events(nlp, "The lessons of Kenya-Uganda joint border drills are clear, officers say.") == []

@@ -422,7 +422,8 @@ def _rejected(rule: TypeRule, sentence: str, a_start: int, a_end: int, has_expli
             return "content of an agreement or meeting"
     anchor = sentence[a_start:a_end]
     if c.generic_plural.fullmatch(anchor) and not has_explicit_date and not eventive and not re.search(
-            r"\b(?:the|these|those|their|two|three|four|five|several|\d+)\s+(?:[\w-]+\s+){0,2}$", sentence[:a_start], re.I):
+            r"\b(?:the|these|those|their|two|three|four|five|several|\d+)\s+(?:[\w-]+\s+){0,2}$", sentence[:a_start], re.I) \
+            and not _one_edition(doc, s0 + a_start, s0 + a_end):
         return "generic plural"
     if re.search(r"\bis the \w+(st|nd|rd|th) (nation|country|state)\b", sentence, re.I):
         return "ranking statement"
@@ -596,6 +597,15 @@ def _names_a_thing(doc, start: int, end: int, a_start: int, a_end: int) -> bool:
         return False
     word = doc.char_span(start, end, alignment_mode="expand").root
     return word.dep_ == "compound" and word.pos_ == "NOUN" and not a_start <= head.idx < a_end
+
+
+def _one_edition(doc, start: int, end: int) -> bool:
+    """By the parse, a plural anchor that an ordinal picks out ("their first joint drills", "the 12th defence
+    talks", "the latest consultations"): one occasion, not events of a kind. False without a parser."""
+    span = _parsed_span(doc, start, end)
+    return span is not None and any(
+        c.ent_type_ == "ORDINAL" or c.lower_ in ("latest", "inaugural", "maiden")
+        for c in span.root.children if c.dep_ in ("amod", "nummod", "compound"))
 
 
 def _modified_noun(doc, start: int, end: int):
