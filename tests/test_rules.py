@@ -1354,3 +1354,18 @@ def test_an_ordinal_picks_out_one_edition_of_a_plural_anchor(nlp):
                              "say.")) == [("joint_exercise", ("KEN", "UGA"))]
     assert events(nlp, "The results of Kenyan-Ugandan joint naval exercises are encouraging, the minister says.") == []
     assert events(nlp, "The lessons of Kenya-Uganda joint border drills are clear, officers say.") == []
+
+
+def test_an_accord_in_a_civilian_field_is_no_defence_agreement(nlp):
+    title = "Army and navy chiefs meet as defence ties grow"  # a defence story: agreements need no defence word
+    assert events(nlp, "Kenya and Uganda signed a trade agreement on Monday.", title=title) == []
+    assert events(nlp, "Kenya signed a memorandum of understanding with Uganda to double imports of natural gas "
+                       "by 2027.", title=title) == []
+    assert events(nlp, "Kenya and Uganda signed an agreement on the creation of a commission for trade and "
+                       "scientific cooperation.", title=title) == []
+    # a defence word in the sentence, or a civilian word outside the agreement's own phrase, keeps it
+    for text in ("Kenya and Uganda signed an agreement on defence and trade on Monday.",
+                 "Kenya and Uganda signed a pact on maritime security and fisheries on Monday.",
+                 "Kenya and Uganda, whose trade has grown fast, signed a pact on Monday.",
+                 "Kenya and Uganda signed a visiting forces agreement on Monday, and officials said trade would grow."):
+        assert kinds(events(nlp, text, title=title)) == [("agreement", ("KEN", "UGA"))], text

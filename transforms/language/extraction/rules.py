@@ -420,6 +420,8 @@ def _rejected(rule: TypeRule, sentence: str, a_start: int, a_end: int, has_expli
             cue_start = cue.start() if cue else None
         if cue is not None and not _governs(doc, s0 + a_start, s0 + a_end, s0 + cue_start):
             return "content of an agreement or meeting"
+    if rule.name == "agreement" and _in_another_field(doc, s0 + a_start, s0 + a_end):
+        return "an accord in another field"
     anchor = sentence[a_start:a_end]
     if c.generic_plural.fullmatch(anchor) and not has_explicit_date and not eventive and not re.search(
             r"\b(?:the|these|those|their|two|three|four|five|several|\d+)\s+(?:[\w-]+\s+){0,2}$", sentence[:a_start], re.I) \
@@ -597,6 +599,28 @@ def _names_a_thing(doc, start: int, end: int, a_start: int, a_end: int) -> bool:
         return False
     word = doc.char_span(start, end, alignment_mode="expand").root
     return word.dep_ == "compound" and word.pos_ == "NOUN" and not a_start <= head.idx < a_end
+
+
+def _in_another_field(doc, start: int, end: int) -> bool:
+    """By the parse, the agreement's own words name a civilian field (events.toml ``civilian``), and its
+    sentence no defence word: its phrase ("a trade agreement", "a memorandum on tourism and culture") and the
+    purpose its signing verb gives ("signed a deal with B to expand grain exports"); not the rest of the
+    sentence ("B, whose trade with A has grown, signed a pact with A"). A defence word anywhere in the sentence
+    keeps it ("an economic partnership agreement that also deepens defence ties"), since a parse may hang that
+    clause elsewhere. False without a parser."""
+    span = _parsed_span(doc, start, end)
+    if span is None:
+        return False
+    noun = span.root
+    words = list(noun.subtree)
+    verb = noun.head if noun.dep_ in ("dobj", "nsubjpass") else None
+    if verb is not None:
+        for c in verb.children:
+            if c.i > noun.i and (c.dep_ in ("advcl", "xcomp") and any(a.dep_ == "aux" and a.lower_ == "to"
+                                                                      for a in c.children)
+                                 or c.dep_ == "prep" and c.lower_ in ("to", "for")):
+                words.extend(c.subtree)  # the purpose of the signing (or a purpose the parse reads as a phrase)
+    return _lex("civilian", " ".join(t.text for t in words)) and not _lex("defence", noun.sent.text)
 
 
 def _one_edition(doc, start: int, end: int) -> bool:
