@@ -1369,3 +1369,16 @@ def test_an_accord_in_a_civilian_field_is_no_defence_agreement(nlp):
                  "Kenya and Uganda, whose trade has grown fast, signed a pact on Monday.",
                  "Kenya and Uganda signed a visiting forces agreement on Monday, and officials said trade would grow."):
         assert kinds(events(nlp, text, title=title)) == [("agreement", ("KEN", "UGA"))], text
+
+
+def test_a_civilian_craft_makes_no_port_call(nlp):
+    title = "Army and navy chiefs meet as defence ties grow"
+    for text in ("The Indian cargo vessel Sea Star reached the Maldivian port of Male on Saturday.",
+                 "A Chinese cruise ship docked in Havana on Monday.",
+                 "A Kenyan fishing vessel arrived at the port of Dar es Salaam on Monday."):
+        assert events(nlp, text, title=title) == [], text
+    # a state's ship, or a navy named beside the trader, still calls
+    assert kinds(events(nlp, "The Indian Navy's INS Example reached the Maldivian port of Male on Saturday.",
+                        title=title)) == [("port_visit", ("IND", "MDV"))]
+    assert kinds(events(nlp, "An Indian frigate escorting a cargo vessel docked in Colombo on Monday.",
+                        title=title)) == [("port_visit", ("IND", "LKA"))]

@@ -601,6 +601,21 @@ def _names_a_thing(doc, start: int, end: int, a_start: int, a_end: int) -> bool:
     return word.dep_ == "compound" and word.pos_ == "NOUN" and not a_start <= head.idx < a_end
 
 
+def _requirement_met(rule: TypeRule, sentence: str, doc, s0: int) -> bool:
+    """The sentence meets the rule's ``requires_any``, by a word that the parse does not make a civilian craft
+    ("a cargo vessel", "the cruise ship", "fishing boats": events.toml ``civilian_craft``): a port call, a
+    drill or a transfer needs a ship of a state's forces, not one of its traders."""
+    return any(not _civilian_craft(doc, s0 + m.start(), s0 + m.end()) for m in rule.requires_any.finditer(sentence))
+
+
+def _civilian_craft(doc, start: int, end: int) -> bool:
+    """By the parse, the noun over ``start``-``end`` has a modifier naming a civilian kind of craft (False
+    without a parser)."""
+    span = _parsed_span(doc, start, end)
+    return span is not None and any(
+        c.dep_ in ("compound", "amod", "nmod") and _lex("civilian_craft", c.text) for c in span.root.children)
+
+
 def _in_another_field(doc, start: int, end: int) -> bool:
     """By the parse, the agreement's own words name a civilian field (events.toml ``civilian``), and its
     sentence no defence word: its phrase ("a trade agreement", "a memorandum on tourism and culture") and the
@@ -1475,7 +1490,7 @@ def extract_mentions(article: Article, doc, *, all_actors: list[ActorMention] | 
             for a, in_context in _anchor_matches(rule, sentence, context, sent_actors, doc, s0):
                 a_start, a_end = a.start(), a.end()
                 attached = None
-                if rule.requires_any and not rule.requires_any.search(sentence):
+                if rule.requires_any and not _requirement_met(rule, sentence, doc, s0):
                     joint = False
                     if rule.name == "joint_exercise":
                         joint, attached = _two_states_exercise(doc, sent, s0 + a_start, s0 + a_end, sent_actors, persons)
