@@ -1382,3 +1382,31 @@ def test_a_civilian_craft_makes_no_port_call(nlp):
                         title=title)) == [("port_visit", ("IND", "MDV"))]
     assert kinds(events(nlp, "An Indian frigate escorting a cargo vessel docked in Colombo on Monday.",
                         title=title)) == [("port_visit", ("IND", "LKA"))]
+
+
+def test_an_accord_that_protects_or_pays_with_a_civilian_field_stays_a_defence_agreement(nlp):
+    # mended after review: what the accord protects, pays with or lists beside security, or what the next
+    # sentence says it does, keeps it; a field in the accord's own name is not outweighed by the next sentence
+    title = "Army and navy chiefs meet as defence ties grow"
+    for text in ("Mozambique and Rwanda signed an agreement on Tuesday to protect gas projects from insurgents.",
+                 "Egypt and Sudan signed agreements on Sunday covering energy, education and counter-terrorism.",
+                 "Indonesia signed an agreement with Turkey on Tuesday for 48 fighters, paid partly with palm oil.",
+                 "Germany and Lithuania signed an agreement on Tuesday on the stationing of a German brigade, "
+                 "including schools and health care for families.",
+                 "Japan and the Philippines signed an access agreement on Monday that also covers climate resilience. "
+                 "It allows troops from each country to train in the other."):
+        assert "agreement" in {e.event_type for e in events(nlp, text, title=title)}, text
+    assert events(nlp, "Japan and the Philippines signed agreements on Tuesday on trade and infrastructure.",
+                  title=title) == []
+    assert "agreement" not in {e.event_type for e in events(
+        nlp, "Kenya and Uganda signed a trade agreement on Monday. Their navies will hold drills in June.",
+        title=title)}
+
+
+def test_an_ordinal_edition_placed_before_or_after_the_clause_or_in_a_cycle_stays_out(nlp):
+    for text in ("Ten years after first joint exercises, Kenya and Uganda remain close allies.",
+                 "Preparations for first Kenyan-Ugandan joint drills are under way.",
+                 "Each spring, Egypt and Greece hold first naval drills of the season."):
+        assert events(nlp, text) == [], text
+    assert kinds(events(nlp, "China sends warships to first joint drills with Cambodia.")) == [
+        ("joint_exercise", ("CHN", "KHM"))]

@@ -618,33 +618,61 @@ def _civilian_craft(doc, start: int, end: int) -> bool:
 
 def _in_another_field(doc, start: int, end: int) -> bool:
     """By the parse, the agreement's own words name a civilian field (events.toml ``civilian``), and its
-    sentence no defence word: its phrase ("a trade agreement", "a memorandum on tourism and culture") and the
-    purpose its signing verb gives ("signed a deal with B to expand grain exports"); not the rest of the
-    sentence ("B, whose trade with A has grown, signed a pact with A"). A defence word anywhere in the sentence
-    keeps it ("an economic partnership agreement that also deepens defence ties"), since a parse may hang that
-    clause elsewhere. False without a parser."""
+    sentence nothing of defence or security: its phrase ("a trade agreement", "a memorandum on tourism and
+    culture"), what its signing verb says it is on, for or covers ("signed agreements on Tuesday on trade",
+    "a deal covering rail links") and the purpose the verb gives ("signed a deal with B to expand grain
+    exports"); not the rest of the sentence ("B, whose trade with A has grown, signed a pact with A"). A word of
+    defence, of military equipment or of protecting and policing anywhere in the sentence keeps it ("an
+    economic partnership that also deepens defence ties", "to protect gas fields from insurgents", "energy,
+    education and counter-terrorism", "for 48 fighters paid partly in oil"), since a parse may hang that
+    clause elsewhere and a field may be what the accord protects or pays with; so does the next sentence ("It
+    lets troops of each train in the other"), unless the accord's own name gives its field ("a trade
+    agreement"). False without a parser."""
     span = _parsed_span(doc, start, end)
     if span is None:
         return False
     noun = span.root
+    named = " ".join(t.text for c in noun.children if c.dep_ in ("compound", "amod", "nmod") for t in c.subtree)
+    after = noun.sent.end
+    following = next(iter(doc[after:].sents)).text if after < len(doc) else ""
+    # the next sentence often says what the accord does, unless the accord's name gives its field ("a trade pact")
+    for sentence in (noun.sent.text,) if _lex("civilian", named) else (noun.sent.text, following):
+        if _lex("defence", sentence) or _lex("equipment", sentence) or _lex("security_acts", sentence):
+            return False
     words = list(noun.subtree)
     verb = noun.head if noun.dep_ in ("dobj", "nsubjpass") else None
     if verb is not None:
         for c in verb.children:
-            if c.i > noun.i and (c.dep_ in ("advcl", "xcomp") and any(a.dep_ == "aux" and a.lower_ == "to"
-                                                                      for a in c.children)
-                                 or c.dep_ == "prep" and c.lower_ in ("to", "for")):
-                words.extend(c.subtree)  # the purpose of the signing (or a purpose the parse reads as a phrase)
-    return _lex("civilian", " ".join(t.text for t in words)) and not _lex("defence", noun.sent.text)
+            if c.i > noun.i and (c.dep_ in ("advcl", "xcomp") and (
+                    any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)
+                    or c.lemma_.lower() in _COVERING_VERBS)
+                                 or c.dep_ == "prep" and c.lower_ in ("to", "for", "on", "about")):
+                words.extend(c.subtree)  # the purpose of the signing, or its field as the parse hangs it
+    return _lex("civilian", " ".join(t.text for t in words))
+
+
+# verbs by which a clause tells what an accord covers ("a deal covering rail links and ports")
+_COVERING_VERBS = frozenset({"cover", "include", "concern", "involve", "span"})
+# prepositions that place an occasion before or after the clause's time ("ten years after first drills",
+# "preparations for the first drills", "findings from the second drills")
+_FRAMING_PREPS = frozenset({"after", "since", "before", "ahead", "for", "from", "until", "following"})
 
 
 def _one_edition(doc, start: int, end: int) -> bool:
     """By the parse, a plural anchor that an ordinal picks out ("their first joint drills", "the 12th defence
-    talks", "the latest consultations"): one occasion, not events of a kind. False without a parser."""
+    talks", "the latest consultations"): one occasion, not events of a kind; but not one a preposition places
+    before or after the clause's own time (:data:`_FRAMING_PREPS`: "two years after first joint patrols, A and
+    B ..."), whose date and status nothing tells. False without a parser."""
     span = _parsed_span(doc, start, end)
-    return span is not None and any(
-        c.ent_type_ == "ORDINAL" or c.lower_ in ("latest", "inaugural", "maiden")
-        for c in span.root.children if c.dep_ in ("amod", "nummod", "compound"))
+    if span is None or not any(c.ent_type_ == "ORDINAL" or c.lower_ in ("latest", "inaugural", "maiden")
+                               for c in span.root.children if c.dep_ in ("amod", "nummod", "compound")):
+        return False
+    tok = span.root
+    while tok.dep_ in ("pobj", "prep", "conj", "compound", "amod") and tok.head.i != tok.i:
+        if tok.dep_ == "prep" and tok.lower_ in _FRAMING_PREPS:
+            return False
+        tok = tok.head
+    return not (tok.dep_ == "prep" and tok.lower_ in _FRAMING_PREPS)
 
 
 def _modified_noun(doc, start: int, end: int):
@@ -827,7 +855,7 @@ def _rival(doc, m: ActorMention, head) -> bool:
 # observed the drill", "the drill, watched by A"); "watch" as a noun ("a coast watch") and "observe" of a
 # thing other than the event ("observe a tradition", "observe the terms of the pact") are none.
 _ONLOOKER_NOUNS = frozenset({"observer", "onlooker", "spectator"})
-_ONLOOKING_VERBS = frozenset({"observe", "watch", "witness"})
+_ONLOOKING_VERBS = frozenset({"observe", "watch", "witness", "monitor", "track"})
 # verbs by which a state sends onlookers to an event ("sent observers to the drill"); not "hosted observers"
 _SENDING_VERBS = frozenset({"send", "dispatch", "deploy"})
 # entity labels of places, where onlookers may stand ("as an observer at <a port>")
