@@ -1410,3 +1410,16 @@ def test_an_ordinal_edition_placed_before_or_after_the_clause_or_in_a_cycle_stay
         assert events(nlp, text) == [], text
     assert kinds(events(nlp, "China sends warships to first joint drills with Cambodia.")) == [
         ("joint_exercise", ("CHN", "KHM"))]
+
+
+def test_only_a_craft_with_no_military_modifier_is_civilian(nlp):
+    # mended after review: the civilian check reads ship nouns only ("a private signing", "civilian training"
+    # keep their events), "cruise" before "missile" is a weapon, and a patrol or war ship beside a cargo one
+    # is a state's
+    title = "Army and navy chiefs meet as defence ties grow"
+    for text, kind in (("A Bangladeshi patrol and cargo ship reached Yangon on Wednesday.", "port_visit"),
+                       ("A Russian cruise missile corvette arrived in Algiers on Tuesday.", "port_visit"),
+                       ("Japan and Australia agreed a defence pact at a private signing in Tokyo.", "agreement"),
+                       ("The Nepalese peacekeeping contingent in Lebanon offered civilian training to local farmers.",
+                        "peacekeeping_hadr")):
+        assert kind in {e.event_type for e in events(nlp, text, title=title)}, text

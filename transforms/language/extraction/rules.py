@@ -609,11 +609,23 @@ def _requirement_met(rule: TypeRule, sentence: str, doc, s0: int) -> bool:
 
 
 def _civilian_craft(doc, start: int, end: int) -> bool:
-    """By the parse, the noun over ``start``-``end`` has a modifier naming a civilian kind of craft (False
-    without a parser)."""
+    """By the parse, the word over ``start``-``end`` is a craft (a ship, vessel, boat) with a modifier naming a
+    civilian kind and none naming a military one ("a cargo ship"; not "a patrol and cargo ship", nor a "cruise"
+    that goes with a missile: "a cruise missile destroyer"). False without a parser."""
     span = _parsed_span(doc, start, end)
-    return span is not None and any(
-        c.dep_ in ("compound", "amod", "nmod") and _lex("civilian_craft", c.text) for c in span.root.children)
+    if span is None or span.root.lemma_.lower() not in _CRAFT_NOUNS:
+        return False
+    mods = [c for c in span.root.children if c.dep_ in ("compound", "amod", "nmod")]
+    mods += [c for m in mods for c in m.conjuncts]
+    civilian = [m for m in mods if _lex("civilian_craft", m.text) and not (
+        m.i + 1 < len(doc) and doc[m.i + 1].lower_.startswith("missile"))]
+    joined = [span.root.head] if span.root.dep_ == "conj" else []  # "a patrol and cargo ship"
+    return bool(civilian) and not any(_lex("defence", m.text) or m.lower_ in ("patrol", "war", "escort")
+                                      for m in mods + joined)
+
+
+# the nouns of craft a civilian modifier can describe
+_CRAFT_NOUNS = frozenset({"ship", "vessel", "boat", "craft", "liner", "carrier"})
 
 
 def _in_another_field(doc, start: int, end: int) -> bool:
