@@ -76,6 +76,9 @@ def test_a_line_break_always_ends_a_sentence(model):
     # a drill with no word that makes it joint needs two states, one of them a combining form ("Sino-", "Indo-")
     ("Navies drill", "Indo-Kenyan naval exercises began off Mombasa on Monday.", True),
     ("Navies drill", "Kenyan naval exercises began off Mombasa on Monday.", False),
+    # a warship named only by its prefix meets a port call's requirement for a ship
+    ("Harbour news", "JS Example berthed at Manila on Monday.", True),
+    ("Harbour news", "Mr Example berthed at Manila on Monday.", False),
 ])
 def test_the_first_pass_on_invented_articles(title, text, expected):
     assert prefilter.may_report_events(title, text) is expected

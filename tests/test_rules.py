@@ -1356,21 +1356,6 @@ def test_an_ordinal_picks_out_one_edition_of_a_plural_anchor(nlp):
     assert events(nlp, "The lessons of Kenya-Uganda joint border drills are clear, officers say.") == []
 
 
-def test_an_accord_in_a_civilian_field_is_no_defence_agreement(nlp):
-    title = "Army and navy chiefs meet as defence ties grow"  # a defence story: agreements need no defence word
-    assert events(nlp, "Kenya and Uganda signed a trade agreement on Monday.", title=title) == []
-    assert events(nlp, "Kenya signed a memorandum of understanding with Uganda to double imports of natural gas "
-                       "by 2027.", title=title) == []
-    assert events(nlp, "Kenya and Uganda signed an agreement on the creation of a commission for trade and "
-                       "scientific cooperation.", title=title) == []
-    # a defence word in the sentence, or a civilian word outside the agreement's own phrase, keeps it
-    for text in ("Kenya and Uganda signed an agreement on defence and trade on Monday.",
-                 "Kenya and Uganda signed a pact on maritime security and fisheries on Monday.",
-                 "Kenya and Uganda, whose trade has grown fast, signed a pact on Monday.",
-                 "Kenya and Uganda signed a visiting forces agreement on Monday, and officials said trade would grow."):
-        assert kinds(events(nlp, text, title=title)) == [("agreement", ("KEN", "UGA"))], text
-
-
 def test_a_civilian_craft_makes_no_port_call(nlp):
     title = "Army and navy chiefs meet as defence ties grow"
     for text in ("The Indian cargo vessel Sea Star reached the Maldivian port of Male on Saturday.",
@@ -1382,25 +1367,6 @@ def test_a_civilian_craft_makes_no_port_call(nlp):
                         title=title)) == [("port_visit", ("IND", "MDV"))]
     assert kinds(events(nlp, "An Indian frigate escorting a cargo vessel docked in Colombo on Monday.",
                         title=title)) == [("port_visit", ("IND", "LKA"))]
-
-
-def test_an_accord_that_protects_or_pays_with_a_civilian_field_stays_a_defence_agreement(nlp):
-    # mended after review: what the accord protects, pays with or lists beside security, or what the next
-    # sentence says it does, keeps it; a field in the accord's own name is not outweighed by the next sentence
-    title = "Army and navy chiefs meet as defence ties grow"
-    for text in ("Mozambique and Rwanda signed an agreement on Tuesday to protect gas projects from insurgents.",
-                 "Egypt and Sudan signed agreements on Sunday covering energy, education and counter-terrorism.",
-                 "Indonesia signed an agreement with Turkey on Tuesday for 48 fighters, paid partly with palm oil.",
-                 "Germany and Lithuania signed an agreement on Tuesday on the stationing of a German brigade, "
-                 "including schools and health care for families.",
-                 "Japan and the Philippines signed an access agreement on Monday that also covers climate resilience. "
-                 "It allows troops from each country to train in the other."):
-        assert "agreement" in {e.event_type for e in events(nlp, text, title=title)}, text
-    assert events(nlp, "Japan and the Philippines signed agreements on Tuesday on trade and infrastructure.",
-                  title=title) == []
-    assert "agreement" not in {e.event_type for e in events(
-        nlp, "Kenya and Uganda signed a trade agreement on Monday. Their navies will hold drills in June.",
-        title=title)}
 
 
 def test_an_ordinal_edition_placed_before_or_after_the_clause_or_in_a_cycle_stays_out(nlp):
@@ -1423,3 +1389,30 @@ def test_only_a_craft_with_no_military_modifier_is_civilian(nlp):
                        ("The Nepalese peacekeeping contingent in Lebanon offered civilian training to local farmers.",
                         "peacekeeping_hadr")):
         assert kind in {e.event_type for e in events(nlp, text, title=title)}, text
+
+
+def test_a_warship_named_only_by_its_prefix_makes_a_port_call(nlp):
+    # mended after review: a hull prefix of the gazetteer (actors.toml ship_prefixes) before a name is a ship of
+    # a state's navy, with no other ship word in the sentence, even beside a civilian craft
+    title = "Army and navy chiefs meet as defence ties grow"
+    for text, pair in (("JS Example berthed at Manila's south harbour on Monday.", ("JPN", "PHL")),
+                       ("TCG Example docked at Haifa on Wednesday after escorting a container ship.", ("ISR", "TUR")),
+                       ("PNS Example arrived at Colombo port on Monday, next to a Chinese cargo vessel.",
+                        ("LKA", "PAK")),
+                       ("The Maldives hosted a port visit by Indian flagship INS Example on Monday.", ("IND", "MDV"))):
+        assert ("port_visit", pair) in kinds(events(nlp, text, title=title)), text
+    # after the anchor, a named warship is where something arrives, not the caller
+    assert events(nlp, "The resupply mission reached JS Example off the reef on Monday, the Philippine coast "
+                       "guard said.", title=title) == []
+
+
+def test_commanders_monitoring_their_own_drill_stay_its_parties(nlp):
+    # mended after review: monitoring or tracking is no onlooking ("generals from A and B monitored the joint
+    # drill": they run it)
+    assert kinds(events(nlp, "Generals from Kenya and Uganda monitored the joint drill at Lake Victoria on "
+                             "Tuesday.")) == [("joint_exercise", ("KEN", "UGA"))]
+
+
+def test_the_latest_of_a_rivals_drills_is_not_an_edition_of_the_critics(nlp):
+    # mended after review: "latest" picks no edition ("A and B slam the latest drills of C" is no drill of A's)
+    assert events(nlp, "Vietnam and the Philippines slam latest Chinese naval drills in the South China Sea.") == []

@@ -121,8 +121,8 @@ def _line_may_report(c, line: str, about_defence: bool, context: set[str], equip
             and (lex("defence") or lex("equipment") or military()) and rule.context_anchors.search(line))
         if not anchored:
             continue
-        if rule.requires_any and not rule.requires_any.search(line) and not (
-                rule.name == "joint_exercise" and states() >= 2):
+        if rule.requires_any and not rule.requires_any.search(line) and not (rule.warship_meets and military()) \
+                and not (rule.name == "joint_exercise" and states() >= 2):
             continue
         if rule.requires_lexicon and not (lex(rule.requires_lexicon) or military()
                                           or (about_defence and not rule.lexicon_in_sentence)):

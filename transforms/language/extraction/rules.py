@@ -68,6 +68,7 @@ class TypeRule:
     object_anchors: re.Pattern | None = None   # anchors that count only when their object is a person (object_any)
     object_any: re.Pattern | None = None
     deployed_objects: frozenset[str] = frozenset()  # "sent <one of these>" is a deployment, not this event
+    warship_meets: bool = False  # a warship named by its prefix (actors.toml ship_prefixes) meets requires_any
     deployed_preps: frozenset[str] = frozenset()    # nor is "sent <anything> <one of these> <a place>"
     deployed_purposes: frozenset[str] = frozenset()  # nor "sent <anything> for a <one>" / "to <one>"
     yields_to: frozenset[str] = frozenset()  # types whose mention in the same sentence, same parties, is the act
@@ -126,6 +127,7 @@ def cues() -> Cues:
             yields_to=frozenset(spec.get("yields_to", ())),
             maker_anchors=_alternation(spec["maker_anchors"]) if spec.get("maker_anchors") else None,
             bloc_members=frozenset(spec.get("bloc_members", ())),
+            warship_meets=spec.get("requires_any_warship", False),
         ))
     c = raw["cues"]
     return Cues(
@@ -420,8 +422,6 @@ def _rejected(rule: TypeRule, sentence: str, a_start: int, a_end: int, has_expli
             cue_start = cue.start() if cue else None
         if cue is not None and not _governs(doc, s0 + a_start, s0 + a_end, s0 + cue_start):
             return "content of an agreement or meeting"
-    if rule.name == "agreement" and _in_another_field(doc, s0 + a_start, s0 + a_end):
-        return "an accord in another field"
     anchor = sentence[a_start:a_end]
     if c.generic_plural.fullmatch(anchor) and not has_explicit_date and not eventive and not re.search(
             r"\b(?:the|these|those|their|two|three|four|five|several|\d+)\s+(?:[\w-]+\s+){0,2}$", sentence[:a_start], re.I) \
@@ -601,10 +601,17 @@ def _names_a_thing(doc, start: int, end: int, a_start: int, a_end: int) -> bool:
     return word.dep_ == "compound" and word.pos_ == "NOUN" and not a_start <= head.idx < a_end
 
 
-def _requirement_met(rule: TypeRule, sentence: str, doc, s0: int) -> bool:
+def _requirement_met(rule: TypeRule, sentence: str, doc, s0: int, sent_actors: list[ActorMention],
+                     anchor: tuple[int, int]) -> bool:
     """The sentence meets the rule's ``requires_any``, by a word that the parse does not make a civilian craft
     ("a cargo vessel", "the cruise ship", "fishing boats": events.toml ``civilian_craft``): a port call, a
-    drill or a transfer needs a ship of a state's forces, not one of its traders."""
+    drill or a transfer needs a ship of a state's forces, not one of its traders. For a rule that a named
+    warship meets (``requires_any_warship``), a ship prefix before a name does too ("XYZ Example docked at
+    Apia"), unless the parse makes that warship where the anchor (``anchor``: its characters in the text)
+    arrives, not what arrives ("the resupply mission reached XYZ Example")."""
+    if rule.warship_meets and any(m.kind == actors.SHIP and not _destination_of(doc, m, *anchor)
+                                  for m in sent_actors):
+        return True
     return any(not _civilian_craft(doc, s0 + m.start(), s0 + m.end()) for m in rule.requires_any.finditer(sentence))
 
 
@@ -624,47 +631,23 @@ def _civilian_craft(doc, start: int, end: int) -> bool:
                                       for m in mods + joined)
 
 
+def _destination_of(doc, m: ActorMention, a_start: int, a_end: int) -> bool:
+    """By the parse, the name that ``m`` begins is the direct object of the anchor over ``a_start``-``a_end``
+    ("reached XYZ Example"); not the object of a preposition ("a port visit by XYZ Example"). False without a
+    parser."""
+    span = _parsed_span(doc, m.start, m.end)
+    if span is None:
+        return False
+    tok = span.root
+    while tok.dep_ in ("compound", "flat", "nmod", "amod") and tok.head.i != tok.i:
+        tok = tok.head
+    return tok.dep_ in ("dobj", "obj") and a_start <= tok.head.idx < a_end
+
+
 # the nouns of craft a civilian modifier can describe
 _CRAFT_NOUNS = frozenset({"ship", "vessel", "boat", "craft", "liner", "carrier"})
 
 
-def _in_another_field(doc, start: int, end: int) -> bool:
-    """By the parse, the agreement's own words name a civilian field (events.toml ``civilian``), and its
-    sentence nothing of defence or security: its phrase ("a trade agreement", "a memorandum on tourism and
-    culture"), what its signing verb says it is on, for or covers ("signed agreements on Tuesday on trade",
-    "a deal covering rail links") and the purpose the verb gives ("signed a deal with B to expand grain
-    exports"); not the rest of the sentence ("B, whose trade with A has grown, signed a pact with A"). A word of
-    defence, of military equipment or of protecting and policing anywhere in the sentence keeps it ("an
-    economic partnership that also deepens defence ties", "to protect gas fields from insurgents", "energy,
-    education and counter-terrorism", "for 48 fighters paid partly in oil"), since a parse may hang that
-    clause elsewhere and a field may be what the accord protects or pays with; so does the next sentence ("It
-    lets troops of each train in the other"), unless the accord's own name gives its field ("a trade
-    agreement"). False without a parser."""
-    span = _parsed_span(doc, start, end)
-    if span is None:
-        return False
-    noun = span.root
-    named = " ".join(t.text for c in noun.children if c.dep_ in ("compound", "amod", "nmod") for t in c.subtree)
-    after = noun.sent.end
-    following = next(iter(doc[after:].sents)).text if after < len(doc) else ""
-    # the next sentence often says what the accord does, unless the accord's name gives its field ("a trade pact")
-    for sentence in (noun.sent.text,) if _lex("civilian", named) else (noun.sent.text, following):
-        if _lex("defence", sentence) or _lex("equipment", sentence) or _lex("security_acts", sentence):
-            return False
-    words = list(noun.subtree)
-    verb = noun.head if noun.dep_ in ("dobj", "nsubjpass") else None
-    if verb is not None:
-        for c in verb.children:
-            if c.i > noun.i and (c.dep_ in ("advcl", "xcomp") and (
-                    any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)
-                    or c.lemma_.lower() in _COVERING_VERBS)
-                                 or c.dep_ == "prep" and c.lower_ in ("to", "for", "on", "about")):
-                words.extend(c.subtree)  # the purpose of the signing, or its field as the parse hangs it
-    return _lex("civilian", " ".join(t.text for t in words))
-
-
-# verbs by which a clause tells what an accord covers ("a deal covering rail links and ports")
-_COVERING_VERBS = frozenset({"cover", "include", "concern", "involve", "span"})
 # prepositions that place an occasion before or after the clause's time ("ten years after first drills",
 # "preparations for the first drills", "findings from the second drills")
 _FRAMING_PREPS = frozenset({"after", "since", "before", "ahead", "for", "from", "until", "following"})
@@ -672,11 +655,11 @@ _FRAMING_PREPS = frozenset({"after", "since", "before", "ahead", "for", "from", 
 
 def _one_edition(doc, start: int, end: int) -> bool:
     """By the parse, a plural anchor that an ordinal picks out ("their first joint drills", "the 12th defence
-    talks", "the latest consultations"): one occasion, not events of a kind; but not one a preposition places
+    talks", "the inaugural consultations"): one occasion, not events of a kind; but not one a preposition places
     before or after the clause's own time (:data:`_FRAMING_PREPS`: "two years after first joint patrols, A and
     B ..."), whose date and status nothing tells. False without a parser."""
     span = _parsed_span(doc, start, end)
-    if span is None or not any(c.ent_type_ == "ORDINAL" or c.lower_ in ("latest", "inaugural", "maiden")
+    if span is None or not any(c.ent_type_ == "ORDINAL" or c.lower_ in ("inaugural", "maiden")
                                for c in span.root.children if c.dep_ in ("amod", "nummod", "compound")):
         return False
     tok = span.root
@@ -867,7 +850,7 @@ def _rival(doc, m: ActorMention, head) -> bool:
 # observed the drill", "the drill, watched by A"); "watch" as a noun ("a coast watch") and "observe" of a
 # thing other than the event ("observe a tradition", "observe the terms of the pact") are none.
 _ONLOOKER_NOUNS = frozenset({"observer", "onlooker", "spectator"})
-_ONLOOKING_VERBS = frozenset({"observe", "watch", "witness", "monitor", "track"})
+_ONLOOKING_VERBS = frozenset({"observe", "watch", "witness"})
 # verbs by which a state sends onlookers to an event ("sent observers to the drill"); not "hosted observers"
 _SENDING_VERBS = frozenset({"send", "dispatch", "deploy"})
 # entity labels of places, where onlookers may stand ("as an observer at <a port>")
@@ -1530,7 +1513,8 @@ def extract_mentions(article: Article, doc, *, all_actors: list[ActorMention] | 
             for a, in_context in _anchor_matches(rule, sentence, context, sent_actors, doc, s0):
                 a_start, a_end = a.start(), a.end()
                 attached = None
-                if rule.requires_any and not _requirement_met(rule, sentence, doc, s0):
+                if rule.requires_any and not _requirement_met(
+                        rule, sentence, doc, s0, sent_actors, (s0 + a_start, s0 + a_end)):
                     joint = False
                     if rule.name == "joint_exercise":
                         joint, attached = _two_states_exercise(doc, sent, s0 + a_start, s0 + a_end, sent_actors, persons)
