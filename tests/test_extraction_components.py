@@ -85,6 +85,30 @@ def test_roles_place_is_a_host_not_a_party(trained_nlp):
     ("Fiji and Tonga will hold defence talks on Tuesday.", "dialogue_meeting", "talks", modality.PLANNED),
     ("Fiji and Tonga regularly hold defence talks.", "dialogue_meeting", "talks", modality.HABITUAL),
     ("Fiji and Tonga held defence talks on Tuesday.", "dialogue_meeting", "talks", modality.OCCURRED),
+    # a phrasal verb of denying or cancelling, and a verb whose object or awaited thing is still to come
+    ("Officials of Fiji and Tonga have ruled out joint naval patrols this year.", "joint_exercise", "patrols",
+     modality.NEGATED),
+    ("Fiji and Tonga called off their joint naval drills on Tuesday.", "joint_exercise", "drills", modality.NEGATED),
+    ("Fiji and Tonga are planning joint naval drills in August.", "joint_exercise", "drills", modality.PLANNED),
+    ("Fiji and Tonga have scheduled defence talks for August.", "dialogue_meeting", "talks", modality.PLANNED),
+    ("The navies of Fiji and Tonga are still waiting for their first joint drills.", "joint_exercise", "drills",
+     modality.PLANNED),
+    # ... but not a thing it is the subject of, nor one that only times it
+    ("The joint drills of Fiji and Tonga, scheduled to last a week, began on Monday.", "joint_exercise", "drills",
+     modality.OCCURRED),
+    ("The statement was anticipated after defence talks between Fiji and Tonga on Tuesday.", "dialogue_meeting",
+     "talks", modality.OCCURRED),
+    # mended after review: planning told in the past, a clause coordinated with the phrasal verb, a time beside
+    # it, and "held ... off the coast" are none of these
+    ("Fiji and Tonga planned the exercise for months before holding it on Monday.", "joint_exercise", "exercise",
+     modality.OCCURRED),
+    ("Officials had waited for years for the joint drills that Fiji and Tonga held on Monday.", "joint_exercise",
+     "drills", modality.OCCURRED),
+    ("Fiji turned down a loan from Japan but held joint drills with Tonga on Monday.", "joint_exercise", "drills",
+     modality.OCCURRED),
+    ("Fiji ruled out buying jets from Japan, a day after signing a defence pact with Tonga.", "agreement", "pact",
+     modality.OCCURRED),
+    ("Fiji and Tonga held a naval drill off Suva on Monday.", "joint_exercise", "drill", modality.OCCURRED),
 ])
 def test_modality_from_the_parse(trained_nlp, text, event_type, word, expected):
     assert _mood(trained_nlp, text, event_type, word) == expected

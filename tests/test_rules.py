@@ -1416,3 +1416,34 @@ def test_commanders_monitoring_their_own_drill_stay_its_parties(nlp):
 def test_the_latest_of_a_rivals_drills_is_not_an_edition_of_the_critics(nlp):
     # mended after review: "latest" picks no edition ("A and B slam the latest drills of C" is no drill of A's)
     assert events(nlp, "Vietnam and the Philippines slam latest Chinese naval drills in the South China Sea.") == []
+
+
+def test_a_state_named_beside_a_giving_that_names_its_taker_is_no_party(nlp):
+    # by the parse: the giver is the verb's subject (or that of a verb above it), the taker its "to" phrase; a
+    # state named beside them, in a phrase of another word, neither gives nor takes
+    assert kinds(events(nlp, "Belarus has grown closer to China and Russia, supplying artillery shells to "
+                             "Russia.")) == [("arms_transfer", ("BLR", "RUS"))]
+    assert kinds(events(nlp, "Iran has deepened military ties with Beijing and Moscow, including supplying drones "
+                             "to Russia for its war.")) == [("arms_transfer", ("IRN", "RUS"))]
+    # the subject's own list and possessor stay givers
+    assert sorted(kinds(events(nlp, "Germany and France sent tanks to Ukraine on Monday."))) == [
+        ("arms_transfer", ("DEU", "UKR")), ("arms_transfer", ("FRA", "UKR"))]
+    assert kinds(events(nlp, "Germany's defence ministry sent tanks to Ukraine on Monday.")) == [
+        ("arms_transfer", ("DEU", "UKR"))]
+    # mended after review: givers by object control ("thanked A for sending") or as companions of the verb
+    # ("together with A"), and a taker that is no state ("to the front"), keep their parties
+    assert kinds(events(nlp, "Kenya thanked Rwanda for sending armoured vehicles to Kenya on Thursday.")) == [
+        ("arms_transfer", ("KEN", "RWA"))]
+    assert sorted(kinds(events(nlp, "Together with Norway, Denmark has begun sending howitzers to Ukraine."))) == [
+        ("arms_transfer", ("DNK", "UKR")), ("arms_transfer", ("NOR", "UKR"))]
+    assert kinds(events(nlp, "Denmark stepped up its support for Ukraine on Monday, sending jets to the front.")) == [
+        ("arms_transfer", ("DNK", "UKR"))]
+
+
+def test_a_date_after_for_dates_a_planned_occasion_but_not_a_plans_period(nlp):
+    # "planning a drill for June 12": the drill's day; "signed a plan for next year": the period it covers
+    (e,) = events(nlp, "Ghana and Togo are planning a joint naval exercise for June 12.", published="2024-05-10")
+    assert (e.event_type, e.status, str(e.event_date)) == ("joint_exercise", "planned", "2024-06-12")
+    (e,) = events(nlp, "Ghana and Togo signed a defence cooperation plan for 2025 on Monday.", published="2024-05-10")
+    assert e.event_type == "agreement" and e.event_date.year == 2024
+

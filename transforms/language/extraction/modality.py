@@ -6,8 +6,8 @@ whether to ...") and their direct dependents are looked at, never a window of
 text. The words are data (``data/modality.toml``).
 
 - ``negated``: a ``neg`` dependent ("did not sign"), or a denying or cancelling
-  word governing the trigger ("denied holding talks", "the postponement of
-  the drill").
+  word or phrasal verb governing the trigger ("denied holding talks", "the
+  postponement of the drill", "ruled out joint patrols").
 - ``speculative``: a speculative modal ("could sign"), a condition ("if they
   sign"), a question, a speculating verb governing it ("imagine them patrolling
   together", "is considering a deal"), or a hedging adjective ("a possible
@@ -15,7 +15,9 @@ text. The words are data (``data/modality.toml``).
 - ``habitual``: a habit, not an act ("regularly hold drills", "their annual
   exercises", "the enduring commitment").
 - ``planned``: "will", "is set to", "agreed to hold", "the upcoming summit",
-  "ahead of the talks"; ``would`` under a reporting verb is a plan.
+  "ahead of the talks", a verb of planning or awaiting over it ("plan joint
+  drills", "wait for the first talks"); ``would`` under a reporting verb is a
+  plan.
 - ``occurred`` otherwise.
 """
 
@@ -87,6 +89,8 @@ def assess(anchor, head) -> tuple[str, str]:
         lem = lemma(tok)
         if tok.i != anchor.i and (lem in d["not_event"]["deny"] or lem in d["not_event"]["cancel"]):
             return NEGATED, f"governed by '{tok.text}'"
+        if tok.i != anchor.i and _phrasal(tok) in d["not_event"]["phrasal"] and _takes(anchor, tok):
+            return NEGATED, f"governed by '{tok.text} {_phrasal(tok).split()[-1]}'"
         if tok.i != anchor.i and lem in d["not_event"]["speculate"] and tok.pos_ in ("VERB", "NOUN", "AUX", "ADJ") and not (
                 lem in d["not_event"]["names_not_speculates"] and any(c.dep_ == "oprd" and anchor in c.subtree
                                                                          for c in tok.children)):
@@ -129,6 +133,8 @@ def assess(anchor, head) -> tuple[str, str]:
             # "agreed to hold drills", "is set to sign": a complement of intent
             if any(c.dep_ == "xcomp" or c.dep_ == "ccomp" for c in tok.children) and _under_xcomp(anchor, tok):
                 planned = True
+        if lemma(tok) in d["planned"]["awaiting_verbs"] and tok.pos_ == "VERB" and _awaited(anchor, tok):
+            planned = True  # "plan joint drills", "schedule talks for June", "wait for the first drills"
         if tok.dep_ == "prep" and tok.lower_ in d["planned"]["before_preps"]:
             planned = True
         if tok.i == head.i:
@@ -149,6 +155,51 @@ def own_predicate(tok) -> bool:
     ("A held talks on Monday and will sign a pact": the "will" is the signing's, not the talks')."""
     return tok.dep_ == "conj" and tok.pos_ in ("VERB", "AUX") and tok.head.pos_ in ("VERB", "AUX") and any(
         c.dep_ in ("aux", "auxpass") for c in tok.children)
+
+
+def _awaited(anchor, verb) -> bool:
+    """The trigger is what ``verb``, not told in the past ("planned the drills for months before ..."; "had
+    waited for years"), takes as its object ("plan joint drills"), or what it waits for or on ("waiting for
+    the first drills"), in the verb's own clause; not its subject ("the drills, scheduled to last a week,
+    ...") nor a time it is told by ("anticipated since the meeting")."""
+    if verb.tag_ == "VBD" or (verb.tag_ == "VBN" and any(c.lower_ == "had" for c in verb.children)):
+        return False
+    step = _step_below(anchor, verb)
+    return step is not None and (step.dep_ in ("dobj", "obj") or (step.dep_ == "prep" and step.lower_ in ("for", "on")))
+
+
+def _takes(anchor, verb) -> bool:
+    """A phrasal verb of cancelling governs the trigger as what it acts on: its object or complement ("ruled
+    out joint patrols", "ruled out holding drills", "backed out of buying jets", "pulled out of the drill"), in
+    its own clause, by links of objects and complements only; not a clause coordinated with it ("turned down a
+    loan but held drills") nor a time beside it ("ruled out a sale a day after signing a pact")."""
+    tok = anchor
+    while tok.head.i != verb.i:
+        if tok.head.i == tok.i or not (tok.dep_ in _TAKEN or tok.dep_ == "prep" and tok.lower_ in ("on", "of")):
+            return False
+        tok = tok.head
+    return tok.dep_ in _TAKEN or (tok.dep_ == "prep" and tok.lower_ in ("on", "of"))
+
+
+# links by which a verb acts on what it governs: objects and complements, and the words inside their phrases
+_TAKEN = frozenset({"dobj", "obj", "xcomp", "ccomp", "pcomp", "pobj", "nsubjpass", "compound", "amod", "nmod"})
+
+
+def _step_below(anchor, verb):
+    """The word on the path from the trigger up to ``verb`` that ``verb`` governs directly, when the path
+    crosses no clause of its own (relative, adverbial, coordinated); None otherwise."""
+    tok = anchor
+    while tok.head.i != verb.i:
+        if tok.head.i == tok.i or tok.dep_ in ("relcl", "acl", "advcl", "conj", "parataxis"):
+            return None
+        tok = tok.head
+    return None if tok.dep_ in ("conj", "relcl", "advcl", "parataxis") else tok
+
+
+def _phrasal(tok) -> str:
+    """The verb with its particle, as modality.toml's ``phrasal`` lists it ("rule out", "call off")."""
+    particles = [c.lower_ for c in tok.children if c.dep_ == "prt"]
+    return f"{lemma(tok)} {particles[0]}" if particles else ""
 
 
 def _under_xcomp(anchor, gov) -> bool:

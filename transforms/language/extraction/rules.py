@@ -648,6 +648,8 @@ def _destination_of(doc, m: ActorMention, a_start: int, a_end: int) -> bool:
 _CRAFT_NOUNS = frozenset({"ship", "vessel", "boat", "craft", "liner", "carrier"})
 
 
+# types whose events are occasions held on a day: a date after "for" is theirs ("a drill for June 12")
+_OCCASIONS = frozenset({"joint_exercise", "dialogue_meeting", "port_visit", "training_exchange"})
 # prepositions that place an occasion before or after the clause's time ("ten years after first drills",
 # "preparations for the first drills", "findings from the second drills")
 _FRAMING_PREPS = frozenset({"after", "since", "before", "ahead", "for", "from", "until", "following"})
@@ -801,6 +803,8 @@ def _participants(doc, sent, a_start: int, a_end: int, sent_actors: list[ActorMe
         if anchor is not None and (_giver_of_another_act(doc, m, anchor.root, rule)
                                    or _party_of_another_clause(doc, m, anchor.root, rule, others)):
             continue  # "A sent tanks to C, and B delivered howitzers": A gave nothing in B's act
+        if anchor is not None and _beside_a_named_giving(doc, m, anchor.root, rule, sent_actors):
+            continue  # "A deepened ties with B, supplying drones to C": B neither gives nor takes
         prev_word = re.findall(r"[\w]+", text[max(s0, m.start - 12):m.start])[-1:] or [""]
         if m.kind in actors.PLACE_LABELS and prev_word[0].lower() in _PLACE_PREPOSITIONS \
                 and rule.name not in ("port_visit", "peacekeeping_hadr", "training_exchange"):
@@ -1088,6 +1092,49 @@ def _gives_to_no_one(verb, rule: TypeRule) -> bool:
 def _giving_verbs() -> frozenset[str]:
     """Transfer verbs of triggers.toml that are no verbs of taking (roles.toml ``receiving_verbs``)."""
     return frozenset(triggers.specs()["arms_transfer"].verbs) - roles.receiving_verbs()
+
+
+def _beside_a_named_giving(doc, m: ActorMention, verb, rule: TypeRule, sent_actors: list[ActorMention]) -> bool:
+    """By the parse, the anchor is a giving verb of a transfer that names the state that takes, by a "to"
+    phrase or a second object ("supplied drones to C", "sent C howitzers"), and the actor stands outside the
+    verb's own phrase in no role of a giver: a state named beside the transfer ("A, deepening ties with B,
+    supplied drones to C"; "A has grown closer to B, sending shells to C"), which neither gives nor takes.
+    A giver's roles: the subject of the verb or of a verb above it, with its list, possessor or apposition
+    ("A and D sent ...", "A's ministry sent ..."); the object of a verb above it whose complement the anchor is
+    ("thanked A for sending", "cleared A to transfer", "joined A in sending"); the possessor or "by" of a noun
+    above it ("A's decision to send", "a decision by A to send"); what a relative clause of the verb hangs on
+    ("C, which sent ..."); anything inside a subject ("states such as A", "states led by A"); a companion by
+    "with" or "alongside" of a verb above it ("worked with A to deliver", "together with A, B sent"), not of
+    a noun ("ties with B")."""
+    if rule.name != "arms_transfer" or verb.pos_ != "VERB" or verb.lemma_.lower() not in _giving_verbs():
+        return False
+    takers = [c for c in verb.children if c.dep_ == "dative" or (c.dep_ == "prep" and c.lower_ == "to")]
+    taken = {t.i for c in takers for t in c.subtree}
+    if not any(actors.is_state(a.code) and (tok := roles.actor_token(doc, a)) is not None and tok.i in taken
+               for a in sent_actors):
+        return False  # no state named as the taker ("sent jets to the front"): another state may be it
+    tok = roles.actor_token(doc, m)
+    if tok is None or tok in verb.subtree:
+        return False
+    above = {t.i for t in verb.ancestors}
+    if tok.i in above or any(tok in c.subtree for h in (verb, *verb.ancestors) for c in h.children
+                             if c.dep_ in ("nsubj", "nsubjpass")):
+        return False  # what a relative clause hangs on ("C, which sent ..."), or inside a subject ("states
+        # such as A", "states led by A")
+    while tok.dep_ in ("conj", "appos", "compound", "nmod") and tok.head.i != tok.i:
+        tok = tok.head
+    if tok.dep_ == "pobj" and tok.head.lower_ == "by" and tok.head.head.i in above:
+        return False  # "a decision by A to send"
+    if tok.dep_ == "poss":
+        return tok.head.i not in above and not (
+            tok.head.dep_ in ("nsubj", "nsubjpass") and (tok.head.head.i in above or tok.head.head.i == verb.i))
+    if tok.dep_ in ("nsubj", "nsubjpass", "dobj", "attr"):  # attr: "it was A that sent ..."
+        return not (tok.head.i in above or (tok.dep_ in ("nsubj", "nsubjpass") and tok.head.i == verb.i))
+    if tok.dep_ == "pobj" and tok.head.lower_ in ("with", "alongside"):
+        host = tok.head.head
+        return host.pos_ in ("NOUN", "PROPN") and host.dep_ in ("dobj", "nsubj", "nsubjpass", "attr", "pobj") \
+            and not (host.dep_ == "pobj" and host.head.head.i in above and host.head.lower_ == "in")
+    return True
 
 
 def _names_its_taker(verb) -> bool:
@@ -1594,8 +1641,11 @@ def extract_mentions(article: Article, doc, *, all_actors: list[ActorMention] | 
                 own_past = _before(dm, published) and in_anchor_phrase
                 if dm and published and dm.value > published and (
                         in_anchor_phrase
-                        or re.fullmatch(r"\s+for\s+(?:the\s+)?(?:years?\s+)?", text[s0 + a_end:dm.start])):
-                    dm = None  # "signed a plan for next year": the period the plan covers, not the signing's date
+                        or rule.name not in _OCCASIONS
+                        and re.fullmatch(r"\s+for\s+(?:the\s+)?(?:years?\s+)?", text[s0 + a_end:dm.start])):
+                    # "signed a plan for next year": the period the plan covers, not the signing's date; but
+                    # "planning a drill for June 12" dates the drill
+                    dm = None
                 future = _future(sentence, a_start, a_end, doc, s0) or mood == modality.PLANNED
                 if dm and published and dm.value > published and not future and _told_in_past(doc, dm) and (
                         not _sets_a_date(doc, dm)):
