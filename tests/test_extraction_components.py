@@ -109,6 +109,16 @@ def test_roles_place_is_a_host_not_a_party(trained_nlp):
     ("Fiji ruled out buying jets from Japan, a day after signing a defence pact with Tonga.", "agreement", "pact",
      modality.OCCURRED),
     ("Fiji and Tonga held a naval drill off Suva on Monday.", "joint_exercise", "drill", modality.OCCURRED),
+    # mended after a second review: waiting or planning told in the past (by an auxiliary, or by the verb an
+    # untensed one hangs on), a trigger reached through another noun, and "write off" (a judgement)
+    ("Fiji was waiting for the joint drills with Tonga on Monday when the storm hit.", "joint_exercise", "drills",
+     modality.OCCURRED),
+    ("Officers of Fiji and Tonga met in March to plan the joint drills, which were held on Monday.",
+     "joint_exercise", "drills", modality.OCCURRED),
+    ("Fiji and Tonga are waiting for the results of the joint drills they held on Monday.", "joint_exercise",
+     "drills", modality.OCCURRED),
+    ("Analysts wrote off the defence pact that Fiji and Tonga signed in March.", "agreement", "pact",
+     modality.OCCURRED),
 ])
 def test_modality_from_the_parse(trained_nlp, text, event_type, word, expected):
     assert _mood(trained_nlp, text, event_type, word) == expected

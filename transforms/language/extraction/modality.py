@@ -158,21 +158,39 @@ def own_predicate(tok) -> bool:
 
 
 def _awaited(anchor, verb) -> bool:
-    """The trigger is what ``verb``, not told in the past ("planned the drills for months before ..."; "had
-    waited for years"), takes as its object ("plan joint drills"), or what it waits for or on ("waiting for
-    the first drills"), in the verb's own clause; not its subject ("the drills, scheduled to last a week,
-    ...") nor a time it is told by ("anticipated since the meeting")."""
-    if verb.tag_ == "VBD" or (verb.tag_ == "VBN" and any(c.lower_ == "had" for c in verb.children)):
+    """The trigger is what ``verb``, not told in the past, takes as its direct object ("plan joint drills") or
+    waits for or on ("waiting for the first drills"); not something reached through another noun ("awaiting
+    the results of the drills", "planning a repeat of the drills held in April"), not its subject ("the
+    drills, scheduled to last a week, ..."), nor a time it is told by ("anticipated since the meeting")."""
+    if _told_in_past(verb):
         return False
-    step = _step_below(anchor, verb)
-    return step is not None and (step.dep_ in ("dobj", "obj") or (step.dep_ == "prep" and step.lower_ in ("for", "on")))
+    if anchor.head.i == verb.i:
+        return anchor.dep_ in ("dobj", "obj")
+    prep = anchor.head
+    return anchor.dep_ == "pobj" and prep.dep_ == "prep" and prep.lower_ in ("for", "on") and prep.head.i == verb.i
+
+
+def _told_in_past(verb) -> bool:
+    """The verb, or the first finite verb above an untensed one, is told in the past: "planned the drills for
+    months", "was waiting for the drills", "had been waiting", "having waited", "began planning", "met in
+    March to plan"."""
+    tok = verb
+    while True:
+        auxes = [c.lower_ for c in tok.children if c.dep_ in ("aux", "auxpass") and c.lower_ != "to"]
+        if tok.tag_ == "VBD" or any(a in ("was", "were", "had", "did", "having") for a in auxes):
+            return True
+        if tok.tag_ in ("VBZ", "VBP", "MD") or auxes:
+            return False  # a present or future tense, or one that the auxiliaries above make so
+        if tok.head.i == tok.i:
+            return False
+        tok = tok.head
 
 
 def _takes(anchor, verb) -> bool:
     """A phrasal verb of cancelling governs the trigger as what it acts on: its object or complement ("ruled
-    out joint patrols", "ruled out holding drills", "backed out of buying jets", "pulled out of the drill"), in
-    its own clause, by links of objects and complements only; not a clause coordinated with it ("turned down a
-    loan but held drills") nor a time beside it ("ruled out a sale a day after signing a pact")."""
+    out joint patrols", "ruled out holding drills", "put off the signing of the pact"), in its own clause, by
+    links of objects and complements only; not a clause coordinated with it ("turned down a loan but held
+    drills") nor a time beside it ("ruled out a sale a day after signing a pact")."""
     tok = anchor
     while tok.head.i != verb.i:
         if tok.head.i == tok.i or not (tok.dep_ in _TAKEN or tok.dep_ == "prep" and tok.lower_ in ("on", "of")):
@@ -183,17 +201,6 @@ def _takes(anchor, verb) -> bool:
 
 # links by which a verb acts on what it governs: objects and complements, and the words inside their phrases
 _TAKEN = frozenset({"dobj", "obj", "xcomp", "ccomp", "pcomp", "pobj", "nsubjpass", "compound", "amod", "nmod"})
-
-
-def _step_below(anchor, verb):
-    """The word on the path from the trigger up to ``verb`` that ``verb`` governs directly, when the path
-    crosses no clause of its own (relative, adverbial, coordinated); None otherwise."""
-    tok = anchor
-    while tok.head.i != verb.i:
-        if tok.head.i == tok.i or tok.dep_ in ("relcl", "acl", "advcl", "conj", "parataxis"):
-            return None
-        tok = tok.head
-    return None if tok.dep_ in ("conj", "relcl", "advcl", "parataxis") else tok
 
 
 def _phrasal(tok) -> str:
