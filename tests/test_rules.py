@@ -1438,6 +1438,12 @@ def test_a_state_named_beside_a_giving_that_names_its_taker_is_no_party(nlp):
         ("arms_transfer", ("DNK", "UKR")), ("arms_transfer", ("NOR", "UKR"))]
     assert kinds(events(nlp, "Denmark stepped up its support for Ukraine on Monday, sending jets to the front.")) == [
         ("arms_transfer", ("DNK", "UKR"))]
+    # a clause that qualifies a named giver ("A, rattled by B, ...") names no giver; one that qualifies a common
+    # noun may ("states led by A")
+    assert kinds(events(nlp, "Kenya, alarmed by Somalia, has started to transfer radars to Uganda.")) == [
+        ("arms_transfer", ("KEN", "UGA"))]
+    assert kinds(events(nlp, "Western states led by Germany have begun sending tanks to Ukraine.")) == [
+        ("arms_transfer", ("DEU", "UKR"))]
 
 
 def test_a_date_after_for_dates_a_planned_occasion_but_not_a_plans_period(nlp):

@@ -1117,10 +1117,11 @@ def _beside_a_named_giving(doc, m: ActorMention, verb, rule: TypeRule, sent_acto
     if tok is None or tok in verb.subtree:
         return False
     above = {t.i for t in verb.ancestors}
-    if tok.i in above or any(tok in c.subtree for h in (verb, *verb.ancestors) for c in h.children
-                             if c.dep_ in ("nsubj", "nsubjpass")):
+    named = {t.i for a in sent_actors if (t := roles.actor_token(doc, a)) is not None}
+    if tok.i in above or any(tok in c.subtree and not _in_a_clause_of_a_name(tok, c, named)
+                             for h in (verb, *verb.ancestors) for c in h.children if c.dep_ in ("nsubj", "nsubjpass")):
         return False  # what a relative clause hangs on ("C, which sent ..."), or inside a subject ("states
-        # such as A", "states led by A")
+        # such as A", "states led by A"), unless in a clause that qualifies an actor ("A, rattled by B, sent")
     while tok.dep_ in ("conj", "appos", "compound", "nmod") and tok.head.i != tok.i:
         tok = tok.head
     if tok.dep_ == "pobj" and tok.head.lower_ == "by" and tok.head.head.i in above:
@@ -1135,6 +1136,17 @@ def _beside_a_named_giving(doc, m: ActorMention, verb, rule: TypeRule, sent_acto
         return host.pos_ in ("NOUN", "PROPN") and host.dep_ in ("dobj", "nsubj", "nsubjpass", "attr", "pobj") \
             and not (host.dep_ == "pobj" and host.head.head.i in above and host.head.lower_ == "in")
     return True
+
+
+def _in_a_clause_of_a_name(tok, subject, named: set[int]) -> bool:
+    """By the parse, ``tok`` lies in a clause (relative, participial) that qualifies a word of ``subject``
+    which itself names an actor (``named``: token indices): "A, rattled by B, ..." (B), not "states led by
+    B" (the states are B and others)."""
+    while tok.i != subject.i and tok.head.i != tok.i:
+        if tok.dep_ in ("relcl", "acl") and tok.head.i in named:
+            return True
+        tok = tok.head
+    return False
 
 
 def _names_its_taker(verb) -> bool:
