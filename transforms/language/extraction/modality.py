@@ -89,8 +89,9 @@ def assess(anchor, head) -> tuple[str, str]:
         lem = lemma(tok)
         if tok.i != anchor.i and (lem in d["not_event"]["deny"] or lem in d["not_event"]["cancel"]):
             return NEGATED, f"governed by '{tok.text}'"
-        if tok.i != anchor.i and _phrasal(tok) in d["not_event"]["phrasal"] and _takes(anchor, tok):
-            return NEGATED, f"governed by '{tok.text} {_phrasal(tok).split()[-1]}'"
+        phrasal = _phrasal(tok)
+        if tok.i != anchor.i and phrasal in d["not_event"]["phrasal"] and _takes(anchor, tok):
+            return NEGATED, f"governed by '{tok.text} {phrasal.split()[-1]}'"
         if tok.i != anchor.i and lem in d["not_event"]["speculate"] and tok.pos_ in ("VERB", "NOUN", "AUX", "ADJ") and not (
                 lem in d["not_event"]["names_not_speculates"] and any(c.dep_ == "oprd" and anchor in c.subtree
                                                                          for c in tok.children)):
@@ -192,11 +193,13 @@ def _takes(anchor, verb) -> bool:
     links of objects and complements only; not a clause coordinated with it ("turned down a loan but held
     drills") nor a time beside it ("ruled out a sale a day after signing a pact")."""
     tok = anchor
-    while tok.head.i != verb.i:
-        if tok.head.i == tok.i or not (tok.dep_ in _TAKEN or tok.dep_ == "prep" and tok.lower_ in ("on", "of")):
+    while tok.dep_ in _TAKEN or (tok.dep_ == "prep" and tok.lower_ in ("on", "of")):
+        if tok.head.i == verb.i:
+            return True
+        if tok.head.i == tok.i:
             return False
         tok = tok.head
-    return tok.dep_ in _TAKEN or (tok.dep_ == "prep" and tok.lower_ in ("on", "of"))
+    return False
 
 
 # links by which a verb acts on what it governs: objects and complements, and the words inside their phrases

@@ -68,12 +68,12 @@ class TypeRule:
     object_anchors: re.Pattern | None = None   # anchors that count only when their object is a person (object_any)
     object_any: re.Pattern | None = None
     deployed_objects: frozenset[str] = frozenset()  # "sent <one of these>" is a deployment, not this event
-    warship_meets: bool = False  # a warship named by its prefix (actors.toml ship_prefixes) meets requires_any
     deployed_preps: frozenset[str] = frozenset()    # nor is "sent <anything> <one of these> <a place>"
     deployed_purposes: frozenset[str] = frozenset()  # nor "sent <anything> for a <one>" / "to <one>"
     yields_to: frozenset[str] = frozenset()  # types whose mention in the same sentence, same parties, is the act
     maker_anchors: re.Pattern | None = None  # anchors that count only when the sentence names a maker's state
     bloc_members: frozenset[str] = frozenset()  # "the <organisation>'s <one of these> met": its own meeting
+    warship_meets: bool = False  # a warship named by its prefix (actors.toml ship_prefixes) meets requires_any
 
 
 @dataclass(frozen=True)
@@ -789,6 +789,7 @@ def _participants(doc, sent, a_start: int, a_end: int, sent_actors: list[ActorMe
         t.lemma_.lower() in modality.reporting_verbs() for t in [verb, *verb.ancestors]))
     pointing = anchor is not None and _definite(anchor.root)
     to_anchor = None if commenting or pointing else text[s0:s0 + a_start]
+    giving = _named_giving(doc, anchor.root, rule, sent_actors) if anchor is not None else None
     codes: list[str] = []
     for m in sent_actors:
         if m.start >= limit or _excluded(text[s0:m.start], to_anchor) or _in_other_clause(doc, m.start, s0 + a_start, s0 + a_end):
@@ -803,7 +804,7 @@ def _participants(doc, sent, a_start: int, a_end: int, sent_actors: list[ActorMe
         if anchor is not None and (_giver_of_another_act(doc, m, anchor.root, rule)
                                    or _party_of_another_clause(doc, m, anchor.root, rule, others)):
             continue  # "A sent tanks to C, and B delivered howitzers": A gave nothing in B's act
-        if anchor is not None and _beside_a_named_giving(doc, m, anchor.root, rule, sent_actors):
+        if giving is not None and _beside_a_named_giving(doc, m, anchor.root, giving):
             continue  # "A deepened ties with B, supplying drones to C": B neither gives nor takes
         prev_word = re.findall(r"[\w]+", text[max(s0, m.start - 12):m.start])[-1:] or [""]
         if m.kind in actors.PLACE_LABELS and prev_word[0].lower() in _PLACE_PREPOSITIONS \
@@ -1094,11 +1095,25 @@ def _giving_verbs() -> frozenset[str]:
     return frozenset(triggers.specs()["arms_transfer"].verbs) - roles.receiving_verbs()
 
 
-def _beside_a_named_giving(doc, m: ActorMention, verb, rule: TypeRule, sent_actors: list[ActorMention]) -> bool:
-    """By the parse, the anchor is a giving verb of a transfer that names the state that takes, by a "to"
-    phrase or a second object ("supplied drones to C", "sent C howitzers"), and the actor stands outside the
-    verb's own phrase in no role of a giver: a state named beside the transfer ("A, deepening ties with B,
-    supplied drones to C"; "A has grown closer to B, sending shells to C"), which neither gives nor takes.
+def _named_giving(doc, verb, rule: TypeRule, sent_actors: list[ActorMention]) -> tuple[set[int], set[int]] | None:
+    """By the parse, the anchor is a giving verb of a transfer that names a state that takes, by a "to" phrase
+    or a second object ("supplied drones to C", "sent C howitzers"): then the indices of the verbs and nouns
+    above it and of the tokens that name the sentence's actors, for :func:`_beside_a_named_giving`; else None
+    (no state named as the taker, "sent jets to the front": another state may be it)."""
+    if rule.name != "arms_transfer" or verb.pos_ != "VERB" or verb.lemma_.lower() not in _giving_verbs():
+        return None
+    taken = {t.i for c in _taker_phrases(verb) for t in c.subtree}
+    tokens = [(a, roles.actor_token(doc, a)) for a in sent_actors]
+    if not any(actors.is_state(a.code) and tok is not None and tok.i in taken for a, tok in tokens):
+        return None
+    return {t.i for t in verb.ancestors}, {tok.i for _, tok in tokens if tok is not None}
+
+
+def _beside_a_named_giving(doc, m: ActorMention, verb, giving: tuple[set[int], set[int]]) -> bool:
+    """The anchor is a giving that names its taker (``giving``, from :func:`_named_giving`), and the actor
+    stands outside the verb's own phrase in no role of a giver: a state named beside the transfer ("A,
+    deepening ties with B, supplied drones to C"; "A has grown closer to B, sending shells to C"), which
+    neither gives nor takes.
     A giver's roles: the subject of the verb or of a verb above it, with its list, possessor or apposition
     ("A and D sent ...", "A's ministry sent ..."); the object of a verb above it whose complement the anchor is
     ("thanked A for sending", "cleared A to transfer", "joined A in sending"); the possessor or "by" of a noun
@@ -1106,18 +1121,10 @@ def _beside_a_named_giving(doc, m: ActorMention, verb, rule: TypeRule, sent_acto
     ("C, which sent ..."); anything inside a subject ("states such as A", "states led by A"); a companion by
     "with" or "alongside" of a verb above it ("worked with A to deliver", "together with A, B sent"), not of
     a noun ("ties with B")."""
-    if rule.name != "arms_transfer" or verb.pos_ != "VERB" or verb.lemma_.lower() not in _giving_verbs():
-        return False
-    takers = [c for c in verb.children if c.dep_ == "dative" or (c.dep_ == "prep" and c.lower_ == "to")]
-    taken = {t.i for c in takers for t in c.subtree}
-    if not any(actors.is_state(a.code) and (tok := roles.actor_token(doc, a)) is not None and tok.i in taken
-               for a in sent_actors):
-        return False  # no state named as the taker ("sent jets to the front"): another state may be it
+    above, named = giving
     tok = roles.actor_token(doc, m)
     if tok is None or tok in verb.subtree:
         return False
-    above = {t.i for t in verb.ancestors}
-    named = {t.i for a in sent_actors if (t := roles.actor_token(doc, a)) is not None}
     if tok.i in above or any(tok in c.subtree and not _in_a_clause_of_a_name(tok, c, named)
                              for h in (verb, *verb.ancestors) for c in h.children if c.dep_ in ("nsubj", "nsubjpass")):
         return False  # what a relative clause hangs on ("C, which sent ..."), or inside a subject ("states
@@ -1152,8 +1159,13 @@ def _in_a_clause_of_a_name(tok, subject, named: set[int]) -> bool:
 def _names_its_taker(verb) -> bool:
     """The verb says who takes its thing: its subject, for a verb of taking ("B bought"), or a "to" phrase or
     a second object ("sent howitzers to C", "sent C howitzers")."""
-    return verb.lemma_.lower() in roles.receiving_verbs() or any(
-        c.dep_ == "dative" or (c.dep_ == "prep" and c.lower_ == "to") for c in verb.children)
+    return verb.lemma_.lower() in roles.receiving_verbs() or bool(_taker_phrases(verb))
+
+
+def _taker_phrases(verb) -> list:
+    """The verb's phrases that name who takes its thing: a "to" phrase or a second object ("sent howitzers to
+    C", "sent C howitzers")."""
+    return [c for c in verb.children if c.dep_ == "dative" or (c.dep_ == "prep" and c.lower_ == "to")]
 
 
 def _party_of_another_clause(doc, m: ActorMention, anchor, rule: TypeRule, others: list[tuple[int, int, str]]) -> bool:
