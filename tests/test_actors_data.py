@@ -21,7 +21,7 @@ DATA = Path(__file__).resolve().parents[1] / "transforms" / "language" / "data" 
 
 TOP_LEVEL_KEYS = {"countries", "non_iso_countries", "organisations", "shared", "ambiguous"}
 COUNTRY_FIELDS = {"aliases", "demonyms", "capitals", "forces", "ship_prefixes", "combining_forms"}
-ORG_FIELDS = {"names", "adjectives", "forums", "bodies", "instruments"}
+ORG_FIELDS = {"names", "adjectives", "forums", "bodies", "instruments", "military"}
 AMBIGUOUS_LISTS = {"person_name_risk", "common_words", "multi_referent", "not_actors", "not_pairs", "omitted_acronyms",
                    "place_words_before", "place_words_after"}
 
@@ -83,7 +83,7 @@ def _iter_strings(data: dict):
                 yield code, f"countries.{code}.{field}", s
     for code, entry in data.get("organisations", {}).items():
         for field, values in entry.items():
-            for s in values:
+            for s in values if isinstance(values, list) else ():  # "military" is a flag
                 yield code, f"organisations.{code}.{field}", s
 
 
@@ -142,6 +142,9 @@ def test_organisation_codes_upper_case(data):
         assert not unknown, f"organisations.{code}: unknown fields {sorted(unknown)}"
         assert entry.get("names"), f"organisations.{code} has no names"
         for field, values in entry.items():
+            if field == "military":
+                assert values is True, f"organisations.{code}.military: true, or left out"
+                continue
             assert isinstance(values, list), f"organisations.{code}.{field} must be a list"
             assert all(isinstance(v, str) for v in values), f"organisations.{code}.{field}: non-string"
 
@@ -186,7 +189,7 @@ def test_no_duplicates_within_an_entry(data):
     for code, entry in list(_states(data).items()) + list(data["organisations"].items()):
         seen: dict[str, str] = {}
         for field, values in entry.items():
-            for s in values:
+            for s in values if isinstance(values, list) else ():  # "military" is a flag
                 if s in seen:
                     problems.append(f"{code}: {s!r} in both {seen[s]} and {field}")
                 seen[s] = field
@@ -227,7 +230,7 @@ def test_shared_entries_are_real(data):
         for code in codes:
             entry = states.get(code) or orgs.get(code)
             assert entry is not None, f"shared {s!r}: unknown code {code}"
-            assert any(s in values for values in entry.values()), (
+            assert any(isinstance(values, list) and s in values for values in entry.values()), (
                 f"shared {s!r}: not actually listed under {code}"
             )
 

@@ -65,6 +65,12 @@ def organisation_codes() -> frozenset[str]:
     return frozenset(actor_data().get("organisations", {}))
 
 
+@functools.cache
+def military_blocs() -> frozenset[str]:
+    """Organisations whose members drill together as the organisation (actors.toml ``military``)."""
+    return frozenset(code for code, entry in actor_data().get("organisations", {}).items() if entry.get("military"))
+
+
 def is_state(code: str) -> bool:
     return code in country_codes()
 

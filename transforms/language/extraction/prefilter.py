@@ -9,10 +9,11 @@ from "in the sentence" to "in its line" (the pipeline ends a sentence at every l
   its maker anchors with a "-made" or "-built" in the line), or
   one of its context anchors, in an article about their context, next to the defence or equipment lexicon
   or a named force or ship;
-* that type's other requirements: its ``requires_any`` words (or, for a joint exercise, two states named),
-  its lexicon (or a named force or ship, or an article about defence where the type allows it), the
-  equipment lexicon for a transfer (or in the title or a line before, which "the deal" may point
-  back at), and the defence lexicon (or an article about defence) for talks, agreements and pledges;
+* that type's other requirements: its ``requires_any`` words (or, for a joint exercise, two states or an
+  organisation named: a bloc's own drill), its lexicon (or a named force or ship, or an article about
+  defence where the type allows it), the equipment lexicon for a transfer (or in the title or a line
+  before, which "the deal" may point back at), and the defence lexicon (or an article about defence) for
+  talks, agreements and pledges;
 * some actor named in the title or text (parties may come from other sentences: "the two countries").
 
 The article-level facts (an article about defence, the context of the head) are the rules' own functions.
@@ -113,6 +114,11 @@ def _line_may_report(c, line: str, about_defence: bool, context: set[str], equip
     def states() -> int:
         return len({code for code in (codes[m.group(0)] for m in names.finditer(line)) if actors.is_state(code)})
 
+    @functools.cache
+    def bloc() -> bool:  # an organisation of states named as a word, whose own drill needs no word of joining
+        words, word_codes, _ = _names(bounded=True)
+        return any(word_codes[m.group(0)] in actors.organisation_codes() for m in words.finditer(line))
+
     for rule in c.types:
         anchored = bool(rule.anchors.search(line)) or any(
             extra and extra.search(line) for extra in (rule.subject_anchors, rule.object_anchors)) or bool(
@@ -122,7 +128,7 @@ def _line_may_report(c, line: str, about_defence: bool, context: set[str], equip
         if not anchored:
             continue
         if rule.requires_any and not rule.requires_any.search(line) and not (rule.warship_meets and military()) \
-                and not (rule.name == "joint_exercise" and states() >= 2):
+                and not (rule.name == "joint_exercise" and (states() >= 2 or bloc())):
             continue
         if rule.requires_lexicon and not (lex(rule.requires_lexicon) or military()
                                           or (about_defence and not rule.lexicon_in_sentence)):

@@ -478,6 +478,34 @@ def _two_states_exercise(doc, sent, start: int, end: int, sent_actors: list[Acto
     return len({code for code in attached if actors.is_state(code)}) >= 2, attached
 
 
+def _bloc_drill(doc, start: int, end: int, sent_actors: list[ActorMention], military_words: bool) -> str | None:
+    """A bloc's own drill: by the parse, an organisation of states owns the exercise, as its possessor ("the
+    bloc's largest air exercise") or as the subject of the verb whose object it is ("the bloc began its annual
+    exercise"); the code of that organisation, else None. A drill of a bloc whose members drill together
+    (actors.toml ``military``) is multinational whatever words tell it, and the bloc is its party, alone if no
+    member is named; any other organisation's only when the sentence tells it in military terms
+    (``military_words``: "the bloc's cyber crisis exercise" is none, "its peacekeeping drill" one). Not a
+    plural with no name of its own ("the bloc's exercises have grown"), which tells a habit, nor an "exercise
+    of" something ("its exercise of restraint")."""
+    span = _parsed_span(doc, start, end)
+    if span is None:
+        return None
+    anchor = span.root
+    if anchor.pos_ != "NOUN" or (anchor.tag_ == "NNS" and not any(
+            c.dep_ in ("compound", "nmod") and c.pos_ == "PROPN" for c in anchor.children)) or any(
+            c.dep_ == "prep" and c.lower_ == "of" for c in anchor.children):
+        return None
+    owners = [c for c in anchor.children if c.dep_ == "poss"]
+    if anchor.dep_ in ("dobj", "obj") and anchor.head.pos_ == "VERB":
+        owners += [c for c in anchor.head.children if c.dep_ == "nsubj"]
+    for m in sent_actors:
+        blocs = actors.organisation_codes() if military_words else actors.military_blocs()
+        tok = roles.actor_token(doc, m) if m.code in blocs else None
+        if tok is not None and any(tok.i == o.i for o in owners):
+            return m.code
+    return None
+
+
 def _bloc_meeting(rule: TypeRule, doc, parties: list[str], sent_actors: list[ActorMention], a_start: int,
                   a_end: int) -> str | None:
     """A bloc's own meeting: an organisation that the parse makes the modifier of its members or officials
@@ -773,9 +801,11 @@ def _location(doc, sent) -> str | None:
 
 
 def _participants(doc, sent, a_start: int, a_end: int, sent_actors: list[ActorMention], persons: dict[str, str],
-                  rule: TypeRule, text: str | None = None, others: list[tuple[int, int, str]] = ()) -> list[str]:
+                  rule: TypeRule, text: str | None = None, others: list[tuple[int, int, str]] = (),
+                  bloc: str | None = None) -> list[str]:
     """States and organisations that are parties to the anchor's event, in order of appearance (``others``: the
-    spans of the sentence's anchors, in the doc's characters, with their event types)."""
+    spans of the sentence's anchors, in the doc's characters, with their event types; ``bloc``: the organisation
+    whose own drill the anchor is, :func:`_bloc_drill`)."""
     text = doc.text if text is None else text  # the doc's text is built anew at each reading
     s0 = sent.start_char
     anchor = _parsed_span(doc, s0 + a_start, s0 + a_end)
@@ -798,7 +828,7 @@ def _participants(doc, sent, a_start: int, a_end: int, sent_actors: list[ActorMe
             continue  # a rival; or the maker of a thing, a party only of that thing's transfer
         if anchor is not None and _observer(doc, m, anchor.root):
             continue  # "observers from X", "X watched the drill": an onlooker, not a party
-        if anchor is not None and (_reporter(doc, m, anchor.root) or _objector(doc, m, anchor.root)
+        if anchor is not None and (_reporter(doc, m, anchor.root) or _objector(doc, m, anchor.root, bloc)
                                    or _target_of_a_coordinated_act(doc, m, anchor.root)):
             continue  # "A said B will send tanks to C", "A condemned B's sale to C": A takes no part
         if anchor is not None and (_giver_of_another_act(doc, m, anchor.root, rule)
@@ -986,10 +1016,11 @@ def _reporter(doc, m: ActorMention, anchor) -> bool:
     return any(t.ent_type_ in actors.ACTOR_LABELS for t in words)
 
 
-def _objector(doc, m: ActorMention, anchor) -> bool:
+def _objector(doc, m: ActorMention, anchor, bloc: str | None = None) -> bool:
     """By the parse, the actor is the subject of a verb of objection (roles.toml ``objecting_verbs``) whose
-    object holds the anchor and names both its sides: "C condemned the sale of jets to B by A", "C criticised
-    A's drill with B", "A's drill with B was condemned by C". Who objects to an event takes no part in it. An
+    object holds the anchor and names both its sides, or the bloc whose own drill it is (``bloc``): "C condemned
+    the sale of jets to B by A", "C criticised A's drill with B", "A's drill with B was condemned by C", "C
+    condemned the bloc's exercise". Who objects to an event takes no part in it. An
     object that names one side only ("B criticised the slow delivery of tanks from A") or points back at the
     subject ("its drill with D") may be the subject's own event, criticised for how it goes."""
     tok = roles.actor_token(doc, m)
@@ -1005,13 +1036,16 @@ def _objector(doc, m: ActorMention, anchor) -> bool:
     if verb.lemma_.lower() not in roles.objecting_verbs():
         return False
     obj = next((c for c in verb.children if c.dep_ in objects and anchor in c.subtree), None)
-    if obj is None or any(t.lower_ in ("its", "their", "our") for t in obj.subtree):
+    if obj is None:
         return False
+    path = {anchor.i} | {t.i for t in anchor.ancestors if t.i in {u.i for u in obj.subtree}}
+    if any(t.lower_ in ("its", "their", "our") and t.head.i in path for t in obj.subtree):
+        return False  # the subject's own event ("its drill with D"), not "A's drill near its border"
     # with the event's own "to", "by" or "from" phrase, whatever the parse hangs it from ("the sale of jets to B")
     words = [*obj.subtree, *(t for c in verb.children if c.dep_ in ("prep", "dative")
                              and c.lower_ in ("to", "by", "from", "for") for t in c.subtree)]
     named = {t.ent_id_ for t in words if t.ent_type_ in actors.ACTOR_LABELS and t.ent_id_ != m.code}
-    return len(named) >= 2
+    return len(named) >= 2 or (bloc is not None and bloc in named)
 
 
 def _target_of_a_coordinated_act(doc, m: ActorMention, anchor) -> bool:
@@ -1584,10 +1618,12 @@ def extract_mentions(article: Article, doc, *, all_actors: list[ActorMention] | 
             for a, in_context in _anchor_matches(rule, sentence, context, sent_actors, doc, s0):
                 a_start, a_end = a.start(), a.end()
                 attached = None
+                bloc_drill = _bloc_drill(doc, s0 + a_start, s0 + a_end, sent_actors, _lex("defence", sentence) or any(
+                    m.kind in (actors.FORCE, actors.SHIP) for m in sent_actors)) if rule.name == "joint_exercise" else None
                 if rule.requires_any and not _requirement_met(
                         rule, sentence, doc, s0, sent_actors, (s0 + a_start, s0 + a_end)):
-                    joint = False
-                    if rule.name == "joint_exercise":
+                    joint = bloc_drill is not None
+                    if rule.name == "joint_exercise" and not joint:
                         joint, attached = _two_states_exercise(doc, sent, s0 + a_start, s0 + a_end, sent_actors, persons)
                     if not joint:
                         continue
@@ -1609,7 +1645,8 @@ def extract_mentions(article: Article, doc, *, all_actors: list[ActorMention] | 
                 mood = _parse_mood(doc, s0 + a_start, s0 + a_end)
                 if mood in (modality.NEGATED, modality.SPECULATIVE):
                     continue  # the parse says it did not happen, or may not ("refused to sign", "asked for drills")
-                parties = _participants(doc, sent, a_start, a_end, sent_actors, persons, rule, text, anchors_here)
+                parties = _participants(doc, sent, a_start, a_end, sent_actors, persons, rule, text, anchors_here,
+                                        bloc_drill)
                 implied = False
                 if len(set(parties)) == 1 and (before := _antecedent_of_it(doc, s0 + a_start, s0 + a_end, sent_actors)) \
                         and before != parties[0]:
@@ -1653,7 +1690,8 @@ def extract_mentions(article: Article, doc, *, all_actors: list[ActorMention] | 
                     parties = list(prev_parties)
                     implied = True
                 if len(set(parties)) < 2:
-                    bloc = _bloc_meeting(rule, doc, parties, sent_actors, s0 + a_start, s0 + a_end)
+                    bloc = _bloc_meeting(rule, doc, parties, sent_actors, s0 + a_start, s0 + a_end) or (
+                        bloc_drill if set(parties) == {bloc_drill} else None)
                     if bloc is None:
                         continue
                     parties = [bloc]
@@ -2447,11 +2485,23 @@ def _fold_undated(groups: list[_Group]) -> list[_Group]:
                      and (not indefinite or h.mentions[0].start < first.start and not h.background()
                           and set(g.participants) == set(h.participants))
                      and (g.background() or not h.background() or first.start > h.mentions[0].start)]
+            if not dated:
+                dated = [h for h in groups if _bloc_only(h) and h.date is not None and h.event_type == g.event_type
+                         and h.mentions[0].section == first.section and h.mentions[0].start < first.start
+                         and _refers_back(first.evidence, first.anchor[0] - first.start) and not h.background()]
+                if len(dated) == 1:  # "the bloc began its exercise on Monday ... troops of A and B joined the
+                    # drills": its members, the bloc's event
+                    dated[0].participants = tuple(sorted({*dated[0].participants, *g.participants}))
             if len(dated) == 1:
                 dated[0].mentions.extend(g.mentions)
                 continue
         out.append(g)
     return out
+
+
+def _bloc_only(g: _Group) -> bool:
+    """A group whose only party is an organisation: a bloc's own drill or meeting."""
+    return len(g.participants) == 1 and g.participants[0] in actors.organisation_codes()
 
 
 # words that make the anchor's phrase one more occasion ("a new pact", "a second deal"), and adverbs that make
