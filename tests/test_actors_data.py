@@ -20,7 +20,7 @@ import pytest
 DATA = Path(__file__).resolve().parents[1] / "transforms" / "language" / "data" / "actors.toml"
 
 TOP_LEVEL_KEYS = {"countries", "non_iso_countries", "organisations", "shared", "ambiguous"}
-COUNTRY_FIELDS = {"aliases", "demonyms", "capitals", "forces", "ship_prefixes", "combining_forms"}
+COUNTRY_FIELDS = {"aliases", "demonyms", "capitals", "forces", "ship_prefixes", "combining_forms", "makers"}
 ORG_FIELDS = {"names", "adjectives", "forums", "bodies", "instruments", "military"}
 AMBIGUOUS_LISTS = {"person_name_risk", "common_words", "multi_referent", "not_actors", "not_pairs", "omitted_acronyms",
                    "place_words_before", "place_words_after"}

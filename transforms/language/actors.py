@@ -66,6 +66,13 @@ def organisation_codes() -> frozenset[str]:
 
 
 @functools.cache
+def makers() -> dict[str, str]:
+    """Defence manufacturers and arms exporters by name, with the state each is based in (actors.toml
+    ``makers``)."""
+    return {name: code for code, entry in _state_entries().items() for name in entry.get("makers", [])}
+
+
+@functools.cache
 def military_blocs() -> frozenset[str]:
     """Organisations whose members drill together as the organisation (actors.toml ``military``)."""
     return frozenset(code for code, entry in actor_data().get("organisations", {}).items() if entry.get("military"))

@@ -478,6 +478,42 @@ def _two_states_exercise(doc, sent, start: int, end: int, sent_actors: list[Acto
     return len({code for code in attached if actors.is_state(code)}) >= 2, attached
 
 
+def _maker_seller(doc, sent, start: int, end: int) -> str | None:
+    """By the parse, the transfer's thing comes from a maker (actors.toml ``makers``) named as its source: the
+    object of a "from" or "with" in the anchor's clause ("received jets from <maker>", "took delivery of jets
+    from <maker>", "signed a deal with <maker> for howitzers"), the subject of a giving verb ("<maker> delivered
+    jets to A") or its "by" ("jets delivered by <maker>"); the state the maker is based in, else None. A maker
+    named as what made the thing ("<maker>-built jets", "jets made by <maker>") names no seller, and one of the
+    buyer's own state sells nothing abroad (the caller keeps only another state)."""
+    span = _parsed_span(doc, start, end)
+    if span is None:
+        return None
+    head = roles.clause_head(span.root)
+    # what the source may hang on: the clause's verb, the anchor, the verb's object, and what they are "of"
+    # ("took delivery of jets from <maker>"); not a part named inside ("frigates with radars from <maker>")
+    hosts = {head.i, span.root.i} | {c.i for c in head.children if c.dep_ in ("dobj", "obj")}
+    hosts |= {t.i for h in list(hosts) for c in doc[h].children if c.dep_ == "prep" and c.lower_ == "of"
+              for t in c.children if t.dep_ == "pobj"}
+    for found in _maker_names().finditer(sent.text):
+        maker = doc.char_span(sent.start_char + found.start(), sent.start_char + found.end(), alignment_mode="expand")
+        if maker is None or maker.root not in head.subtree:
+            continue
+        tok = maker.root
+        prep = tok.head if tok.dep_ == "pobj" else None
+        if (prep is not None and prep.lower_ in ("from", "with") and prep.head.i in hosts) or (
+                prep is not None and prep.dep_ == "agent" and prep.head.lemma_.lower() in _giving_verbs()
+                and prep.head.dep_ != "acl") or (tok.dep_ == "nsubj" and tok.head.lemma_.lower() in _giving_verbs()):
+            return actors.makers()[found.group()]
+    return None
+
+
+@functools.cache
+def _maker_names() -> re.Pattern:
+    """The makers' names as whole words, the longest first."""
+    names = sorted(actors.makers(), key=len, reverse=True)
+    return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w-])")
+
+
 def _bloc_drill(doc, start: int, end: int, sent_actors: list[ActorMention], military_words: bool) -> str | None:
     """A bloc's own drill: by the parse, an organisation of states owns the exercise, as its possessor ("the
     bloc's largest air exercise") or as the subject of the verb whose object it is ("the bloc began its annual
@@ -1651,6 +1687,12 @@ def extract_mentions(article: Article, doc, *, all_actors: list[ActorMention] | 
                 if len(set(parties)) == 1 and (before := _antecedent_of_it(doc, s0 + a_start, s0 + a_end, sent_actors)) \
                         and before != parties[0]:
                     parties = [before, *parties]  # "A said ..., and it signed a pact with B": "it" is A
+                if rule.name == "arms_transfer" and len(set(parties)) == 1 and actors.is_state(parties[0]):
+                    # "the air force received jets from <a maker>": the maker's state sells
+                    seller = _maker_seller(doc, sent, s0 + a_start, s0 + a_end)
+                    if seller not in (None, parties[0]):
+                        parties = parties + [seller]
+                        implied = True
                 if rule.name in _HOSTED and len(set(parties)) == 1 and actors.is_state(parties[0]):
                     # "the frigate docked at <a city>": the city's state hosts the visit, relief or drill (a
                     # place the sentence names outranks the headline's state)
