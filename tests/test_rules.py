@@ -1502,3 +1502,30 @@ def test_members_that_join_a_blocs_drill_told_before_are_its_parties(trained_nlp
 ])
 def test_a_maker_named_as_the_source_of_a_transfer_stands_for_its_state(trained_nlp, text, expected):
     assert kinds(events(trained_nlp, text)) == [("arms_transfer", pair) for pair in expected]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # an organisation's peacekeeping mission: the state it keeps the peace in is where it happens, not a party;
+    # the contributor and the organisation are
+    ("More than 100 troops from Portugal arrived in Kosovo on Friday to reinforce NATO's peacekeeping mission.",
+     [("NATO", "PRT")]),
+    ("A contingent of 300 Nepali soldiers was deployed to Lebanon on Monday for the UN peacekeeping mission.",
+     [("NPL", "UN")]),
+    ("Bangladeshi peacekeepers serving with the UN mission in South Sudan rescued 40 civilians on Monday.",
+     [("BGD", "UN")]),
+    # with no organisation's mission, or in relief work, the state the forces go to is a party
+    ("Rwanda deployed 1,000 peacekeepers to the Central African Republic on Monday under a bilateral deal.",
+     [("CAF", "RWA")]),
+    ("The EU sent relief supplies to Mozambique on Monday after the cyclone, flown by its peacekeeping airlift.",
+     [("EU", "MOZ")]),
+])
+def test_the_state_an_organisations_peacekeeping_mission_serves_in_is_no_party(trained_nlp, text, expected):
+    assert kinds(events(trained_nlp, text)) == [("peacekeeping_hadr", pair) for pair in expected]
+
+
+def test_an_organisation_named_in_passing_leaves_the_host_a_party(trained_nlp):
+    # mended after review: the organisation must be named inside the anchor's phrase ("the bloc's mission"),
+    # not in a phrase of the verb that names no mission ("in line with the bloc's resolutions")
+    found = kinds(events(trained_nlp, "Egypt deployed peacekeeping troops to Somalia on Monday, in line with UN "
+                                      "Security Council resolutions."))
+    assert ("peacekeeping_hadr", ("EGY", "SOM")) in found
