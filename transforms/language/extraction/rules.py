@@ -534,10 +534,11 @@ def _bloc_drill(doc, start: int, end: int, sent_actors: list[ActorMention], mili
     owners = [c for c in anchor.children if c.dep_ == "poss"]
     if anchor.dep_ in ("dobj", "obj") and anchor.head.pos_ == "VERB":
         owners += [c for c in anchor.head.children if c.dep_ == "nsubj"]
+    blocs = actors.organisation_codes() if military_words else actors.military_blocs()
+    owned_by = {o.i for o in owners}
     for m in sent_actors:
-        blocs = actors.organisation_codes() if military_words else actors.military_blocs()
         tok = roles.actor_token(doc, m) if m.code in blocs else None
-        if tok is not None and any(tok.i == o.i for o in owners):
+        if tok is not None and tok.i in owned_by:
             return m.code
     return None
 
@@ -1084,7 +1085,8 @@ def _objector(doc, m: ActorMention, anchor, bloc: str | None = None) -> bool:
     obj = next((c for c in verb.children if c.dep_ in objects and anchor in c.subtree), None)
     if obj is None:
         return False
-    path = {anchor.i} | {t.i for t in anchor.ancestors if t.i in {u.i for u in obj.subtree}}
+    inside = {t.i for t in obj.subtree}
+    path = {anchor.i} | {t.i for t in anchor.ancestors if t.i in inside}
     if any(t.lower_ in ("its", "their", "our") and t.head.i in path for t in obj.subtree):
         return False  # the subject's own event ("its drill with D"), not "A's drill near its border"
     # with the event's own "to", "by" or "from" phrase, whatever the parse hangs it from ("the sale of jets to B")
@@ -1660,12 +1662,13 @@ def extract_mentions(article: Article, doc, *, all_actors: list[ActorMention] | 
         anchors_here = [(s0 + a.start(), s0 + a.end(), rule.name) for rule in c.types
                         for a in rule.anchors.finditer(sentence) if not _wrong_sense(rule, sentence, a.start(), a.end())]
         anchor_spans = [(a0, a1) for a0, a1, _ in anchors_here]
+        military_named = any(m.kind in (actors.FORCE, actors.SHIP) for m in sent_actors)  # "USS", "the Pentagon"
         for rule in () if c.caption.search(sentence) or _caption_by_form(sent) else c.types:
             for a, in_context in _anchor_matches(rule, sentence, context, sent_actors, doc, s0):
                 a_start, a_end = a.start(), a.end()
                 attached = None
-                bloc_drill = _bloc_drill(doc, s0 + a_start, s0 + a_end, sent_actors, _lex("defence", sentence) or any(
-                    m.kind in (actors.FORCE, actors.SHIP) for m in sent_actors)) if rule.name == "joint_exercise" else None
+                bloc_drill = _bloc_drill(doc, s0 + a_start, s0 + a_end, sent_actors, _lex("defence", sentence)
+                                         or military_named) if rule.name == "joint_exercise" else None
                 if rule.requires_any and not _requirement_met(
                         rule, sentence, doc, s0, sent_actors, (s0 + a_start, s0 + a_end)):
                     joint = bloc_drill is not None
@@ -1673,8 +1676,7 @@ def extract_mentions(article: Article, doc, *, all_actors: list[ActorMention] | 
                         joint, attached = _two_states_exercise(doc, sent, s0 + a_start, s0 + a_end, sent_actors, persons)
                     if not joint:
                         continue
-                military_actor = rule.requires_lexicon == "defence" and any(
-                    m.kind in (actors.FORCE, actors.SHIP) for m in sent_actors)  # "USS", "the Pentagon"
+                military_actor = rule.requires_lexicon == "defence" and military_named
                 if rule.requires_lexicon and not (_lex(rule.requires_lexicon, sentence) or military_actor or
                                                   (article_defence and not rule.lexicon_in_sentence)):
                     continue
