@@ -6,6 +6,8 @@ Every sentence here is invented for the test.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
+from types import SimpleNamespace
 
 import pytest
 
@@ -207,8 +209,6 @@ def test_the_gate_reuses_what_the_rules_asked_the_parse(trained_nlp):
 def test_the_gate_reads_parties_and_mood_off_the_parse(trained_nlp, text, participants, word, share, pair, mood):
     """The hybrid gate's parse features: how many of a proposal's parties the parse attaches to its trigger,
     and the trigger's mood (invented sentences)."""
-    from types import SimpleNamespace
-
     from newswatch.transforms.language.extraction import gate
     from newswatch.transforms.language.extraction.rules import person_map
     doc = trained_nlp(text)
@@ -219,9 +219,46 @@ def test_the_gate_reads_parties_and_mood_off_the_parse(trained_nlp, text, partic
     assert view["mood"] == mood
     if share is not None:
         assert view["parse_share"] == pytest.approx(share) and view["parse_pair"] is pair
-    features = gate.feature_map("joint_exercise", {**gate.features(
-        SimpleNamespace(event_type="joint_exercise", participants=participants, date=None, mentions=[
-            SimpleNamespace(sentence_index=0, reference="named", implied=False, status="occurred",
-                            in_background=False, confidence=0.5)]),
-        {0: {}}, 0, view)})
+    proposal = SimpleNamespace(event_type="joint_exercise", participants=participants, date=None, mentions=[
+        SimpleNamespace(sentence_index=0, reference="named", implied=False, status="occurred",
+                        in_background=False, confidence=0.5)])
+    proposed = [(proposal, gate.features(proposal, {0: {}}, 0, view))]
+    gate.article_view(proposed, Counter(a.code for a in actor_mentions(doc)), ())
+    features = gate.feature_map("joint_exercise", proposed[0][1])
     assert features[f"mood={mood}"] == 1.0 and "parse_share" in features
+
+
+def _proposal(event_type, participants, sentence, p_any, p_type):
+    group = SimpleNamespace(event_type=event_type, participants=participants,
+                            mentions=[SimpleNamespace(sentence_index=sentence)])
+    return group, {"p_any": p_any, "p_type": p_type}
+
+
+def test_the_gate_sees_where_a_proposal_stands_in_its_article():
+    """Article-level features of the hybrid gate: the strongest proposal, the likeliest type for a set of
+    parties, how often the least-named party is named, the article's main pair, and same-type proposals
+    sharing a party (invented article: A and B exercise, B and C talk, A and C named once)."""
+    from newswatch.transforms.language.extraction import gate
+    proposed = [_proposal("joint_exercise", ("AAA", "BBB"), 0, 0.9, 0.8),
+                _proposal("training_exchange", ("AAA", "BBB"), 3, 0.6, 0.3),
+                _proposal("joint_exercise", ("BBB", "CCC"), 5, 0.4, 0.5),
+                _proposal("dialogue_meeting", ("AAA", "DDD"), 7, 0.2, 0.2)]
+    gate.article_view(proposed, Counter({"AAA": 6, "BBB": 4, "CCC": 1, "DDD": 3}), ("AAA", "BBB"))
+    view = [{k: f[k] for k in ("strongest", "best_for_parties", "salience", "main_pair", "shares_party_same_type")}
+            for _, f in proposed]
+    assert view == [
+        {"strongest": True, "best_for_parties": True, "salience": 4 / 6, "main_pair": True,
+         "shares_party_same_type": True},
+        {"strongest": False, "best_for_parties": False, "salience": 4 / 6, "main_pair": True,
+         "shares_party_same_type": False},
+        {"strongest": False, "best_for_parties": True, "salience": 1 / 6, "main_pair": False,
+         "shares_party_same_type": True},
+        {"strongest": False, "best_for_parties": True, "salience": 3 / 6, "main_pair": False,
+         "shares_party_same_type": False},
+    ]
+    named = gate.feature_map("joint_exercise", {**proposed[2][1], "p_any_mean": 0.4, "reference": "verb",
+                                                "implied": False, "dated": False, "day_date": False,
+                                                "planned": False, "background": False, "mentions": 1,
+                                                "parties": 2, "org": False, "lead": False, "rule_confidence": 0.5,
+                                                "other_types": 0})
+    assert (named["salience"], named["main_pair"], named["shares_party_same_type"]) == (1 / 6, 0.0, 1.0)

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections import Counter
 from importlib import resources
 
 from newswatch.schemas.rows import Article, EventCandidate
@@ -61,6 +62,10 @@ def feature_map(event_type: str, f: dict) -> dict[str, float]:
         "lead": float(f["lead"]),
         "rule_confidence": f["rule_confidence"],
         "other_types": float(f["other_types"]),
+        # where the event stands among its article's proposals and actors (article_view)
+        "strongest": float(f["strongest"]), "best_for_parties": float(f["best_for_parties"]),
+        "salience": f["salience"], "main_pair": float(f["main_pair"]),
+        "shares_party_same_type": float(f["shares_party_same_type"]),
         # what the dependency parse says (roles.py, modality.py); absent without a parser
         **({"parse_share": f["parse_share"], "parse_pair": float(f["parse_pair"]), f"mood={f['mood']}": 1.0}
            if f.get("mood") else {}),
@@ -135,8 +140,28 @@ def proposals(article: Article, doc, clf) -> list[tuple[object, dict]]:
     types_of: dict[tuple, set[str]] = {}
     for g in groups:
         types_of.setdefault(g.participants, set()).add(g.event_type)
-    return [(g, features(g, probs, len(types_of[g.participants]) - 1, parse_view(doc, g, all_actors, persons)))
-            for g in groups]
+    proposed = [(g, features(g, probs, len(types_of[g.participants]) - 1, parse_view(doc, g, all_actors, persons)))
+                for g in groups]
+    article_view(proposed, Counter(a.code for a in all_actors), rules.article_dyad(article, all_actors))
+    return proposed
+
+
+def article_view(proposed: list[tuple[object, dict]], mentions_of: Counter, dyad: tuple[str, ...]) -> None:
+    """Adds to each proposal's features where it stands among its article's proposals and actors: whether its
+    sentences are the article's likeliest to report an event (``strongest``) and the likeliest of its type
+    among the proposals with the same parties (``best_for_parties``), how often its least-named party is
+    named against the article's most-named actor (``salience``), whether its parties hold the article's
+    main pair (``main_pair``), and whether another proposal of its type shares a party with it."""
+    top_any = max(f["p_any"] for _, f in proposed)
+    most = max(mentions_of.values(), default=1) or 1
+    for g, f in proposed:
+        f["strongest"] = f["p_any"] >= top_any
+        f["best_for_parties"] = all(f["p_type"] >= e["p_type"] for h, e in proposed
+                                    if h.participants == g.participants)
+        f["salience"] = min((mentions_of.get(c, 0) for c in g.participants), default=0) / most
+        f["main_pair"] = bool(dyad) and set(dyad) <= set(g.participants)
+        f["shares_party_same_type"] = any(h is not g and h.event_type == g.event_type
+                                          and set(h.participants) & set(g.participants) for h, _ in proposed)
 
 
 def decide(proposed, w: dict, threshold: float = DECIDE) -> list:
