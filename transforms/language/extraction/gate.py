@@ -14,7 +14,12 @@ a logistic model over general features says it is probably right:
 * what the dependency parse says (:func:`parse_view`): how many of the
   proposed parties the parse attaches to the trigger (``roles.py``), and the
   trigger's mood (``modality.py``: occurred, planned, negated, speculative,
-  habitual). A co-occurring rival or a denied deal reads differently here.
+  habitual). A co-occurring rival or a denied deal reads differently here;
+* where the event stands in its article (:func:`article_view`): whether its
+  sentences are the article's likeliest to report one, whether its type is
+  the likeliest for its parties, how often its parties are named, whether
+  they are the article's main pair. A second event told of the same parties,
+  or one in an article about something else, reads differently here.
 
 ``make train`` fits the model on the development split, with classifier
 probabilities from classifiers that did not see the article
