@@ -262,3 +262,18 @@ def test_the_gate_sees_where_a_proposal_stands_in_its_article():
                                                 "parties": 2, "org": False, "lead": False, "rule_confidence": 0.5,
                                                 "other_types": 0})
     assert (named["salience"], named["main_pair"], named["shares_party_same_type"]) == (1 / 6, 0.0, 1.0)
+
+
+def test_cross_validation_folds_are_fixed_and_another_seed_partitions_otherwise():
+    """Seed 0 keeps the recorded partition (sha256 of the file name); another seed gives another partition of
+    the same articles into the same folds (invented file names)."""
+    import hashlib
+
+    from training import train
+    pairs = [({"file": f"article_{i:03d}.txt"}, None) for i in range(200)]
+    recorded = {g["file"]: int(hashlib.sha256(g["file"].encode()).hexdigest(), 16) % 4 for g, _ in pairs}
+    assert train._folds(pairs, 4) == recorded
+    other = train._folds(pairs, 4, seed=1)
+    assert other.keys() == recorded.keys() and set(other.values()) == {0, 1, 2, 3}
+    assert sum(other[f] != recorded[f] for f in recorded) > 100
+    assert train._folds(pairs, 4, seed=1) == other
