@@ -262,6 +262,8 @@ def test_the_gate_sees_where_a_proposal_stands_in_its_article():
                                                 "parties": 2, "org": False, "lead": False, "rule_confidence": 0.5,
                                                 "other_types": 0})
     assert (named["salience"], named["main_pair"], named["shares_party_same_type"]) == (1 / 6, 0.0, 1.0)
+    gate.article_view(proposed, Counter({"AAA": 2, "BBB": 2, "CCC": 2}), ())  # no clear main pair
+    assert not any(f["main_pair"] for _, f in proposed)
 
 
 def test_cross_validation_folds_are_fixed_and_another_seed_partitions_otherwise():
