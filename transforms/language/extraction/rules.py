@@ -860,8 +860,8 @@ def _participants(doc, sent, a_start: int, a_end: int, sent_actors: list[ActorMe
     # an organisation's peacekeeping mission, the organisation named inside the anchor's phrase by the parse
     # ("the bloc's peacekeeping mission", "peacekeepers serving with the bloc's mission"; not "in line with the
     # bloc's resolutions"): the state it keeps the peace in is where, not a party
-    mission = anchor is not None and rule.name == "peacekeeping_hadr" and bool(
-        _PEACEKEEPING.search(text[s0 + a_start:s0 + a_end])) and any(
+    mission = anchor is not None and rule.name == "peacekeeping_hadr" and _lex(
+        "peacekeeping", text[s0 + a_start:s0 + a_end]) and any(
         m.kind == actors.ORG and (tok := roles.actor_token(doc, m)) is not None and tok in anchor.root.subtree
         for m in sent_actors)
     codes: list[str] = []
@@ -884,7 +884,7 @@ def _participants(doc, sent, a_start: int, a_end: int, sent_actors: list[ActorMe
         if m.kind in actors.PLACE_LABELS and prev_word[0].lower() in _PLACE_PREPOSITIONS \
                 and rule.name not in ("port_visit", "peacekeeping_hadr", "training_exchange"):
             continue
-        if m.kind in actors.PLACE_LABELS and prev_word[0].lower() in (*_PLACE_PREPOSITIONS, "to") and mission:
+        if m.kind in actors.PLACE_LABELS and prev_word[0].lower() in _MISSION_HOST_PREPOSITIONS and mission:
             continue  # "troops from A arrived in B to reinforce the bloc's peacekeeping mission": B hosts, A and
             # the bloc are the parties
         if m.kind == actors.ORG and _modifier(doc, m) and rule.name != "peacekeeping_hadr":
@@ -1903,7 +1903,8 @@ _HOSTED = frozenset({"port_visit", "peacekeeping_hadr", "joint_exercise"})
 # arrival or of a place (lemmas): "docked at <a port city>", "the naval base in <a city>", "the port of <a city>"
 # ("lost to <a club>" or "cheered at <a club>" name none).
 _PLACE_PREPOSITIONS = frozenset({"in", "at", "into", "near", "off"})
-_PEACEKEEPING = re.compile(r"peacekeep|blue helmets", re.I)
+# ... and where an organisation's peacekeeping mission serves ("troops sent to B for the bloc's mission").
+_MISSION_HOST_PREPOSITIONS = _PLACE_PREPOSITIONS | {"to"}
 _PLACE_HEADS = frozenset({"arrive", "dock", "call", "berth", "anchor", "moor", "reach", "sail", "steam", "stop",
                           "visit", "port", "harbour", "harbor", "base", "station", "city", "town", "anchorage", "pier",
                           "wharf", "terminal", "shipyard", "dockyard", "stay", "stopover"})
