@@ -279,3 +279,15 @@ def test_cross_validation_folds_are_fixed_and_another_seed_partitions_otherwise(
     assert other.keys() == recorded.keys() and set(other.values()) == {0, 1, 2, 3}
     assert sum(other[f] != recorded[f] for f in recorded) > 100
     assert train._folds(pairs, 4, seed=1) == other
+
+
+def test_learning_curve_samples_nest_and_keep_their_share():
+    """--train-share: a fixed sample of about the share asked, the smaller share's articles inside the larger's, and
+    everything at 1 (invented file names)."""
+    from training import train
+    files = [f"article_{i:03d}.txt" for i in range(400)]
+    half, three_quarters = train.learning_curve_sample(files, 0.5), train.learning_curve_sample(files, 0.75)
+    assert 160 < len(half) < 240 and 260 < len(three_quarters) < 340
+    assert half < three_quarters
+    assert train.learning_curve_sample(files, 1.0) == set(files)
+    assert train.learning_curve_sample(files, 0.5) == half

@@ -181,6 +181,13 @@ def _folds(pairs, folds: int, seed: int = 0) -> dict[str, int]:
     return {g["file"]: int(hashlib.sha256(key(g["file"])).hexdigest(), 16) % folds for g, _ in pairs}
 
 
+def learning_curve_sample(files: list[str], share: float) -> set[str]:
+    """The articles a learning curve trains on: about ``share`` of ``files``, chosen by a hash of the file name, so
+    the same at every run and a smaller share's articles inside a larger one's."""
+    import hashlib
+    return {f for f in files if int(hashlib.sha256(f"share:{f}".encode()).hexdigest(), 16) % 1000 < share * 1000}
+
+
 def cross_fitted_rows(pairs, nlp, examples_of, folds: int, epochs: int, architecture: str = ARCH):
     """Candidate rows whose classifier probabilities come from a classifier trained without that article."""
     fold_of = _folds(pairs, folds)
@@ -208,10 +215,14 @@ def main(argv=None) -> int:
     ap.add_argument("--gate-l2", type=float, default=GATE_L2, help="with --cv: the hybrid gate's L2 strength")
     ap.add_argument("--fold-seed", type=int, default=0,
                     help="with --cv: another partition into folds (a gain that holds on several is no fold noise)")
+    ap.add_argument("--train-share", type=float, default=1.0,
+                    help="with --cv: train on this share of each fold's training articles (a learning curve: "
+                         "would more annotated articles help?)")
     args = ap.parse_args(argv)
     if args.cv:
         cross_validate(epochs=args.epochs, extractor=args.extractor, threshold=args.threshold,
-                       architecture=args.arch, gate_l2=args.gate_l2, fold_seed=args.fold_seed)
+                       architecture=args.arch, gate_l2=args.gate_l2, fold_seed=args.fold_seed,
+                       train_share=args.train_share)
         return 0
 
     from newswatch.transforms.language.nlp import load_pipeline
@@ -251,7 +262,7 @@ def main(argv=None) -> int:
 
 def cross_validate(folds: int = FOLDS, epochs: int = 12, extractor: str = "components",
                    threshold: float | None = None, architecture: str = ARCH,
-                   gate_l2: float = GATE_L2, fold_seed: int = 0) -> scoring.Report:
+                   gate_l2: float = GATE_L2, fold_seed: int = 0, train_share: float = 1.0) -> scoring.Report:
     """Tune on dev without reading test: each dev fold is predicted by a classifier and a decision model fit on
     the other folds only (``extractor``: components, hybrid, or rules, which learns nothing)."""
     from newswatch.transforms.language.nlp import load_pipeline
@@ -261,7 +272,9 @@ def cross_validate(folds: int = FOLDS, epochs: int = 12, extractor: str = "compo
     pairs = articles_for([a for a in everything if sides[a.file] == "dev"])
     examples_of = {g["file"]: sentence_examples([(g, a)], nlp) for g, a in pairs}
     fold_of = _folds(pairs, folds, fold_seed)
-    clfs = {k: sentclf.train([ex for g, _ in pairs if fold_of[g["file"]] != k for ex in examples_of[g["file"]]],
+    kept = learning_curve_sample([g["file"] for g, _ in pairs], train_share)
+    clfs = {k: sentclf.train([ex for g, _ in pairs if fold_of[g["file"]] != k and g["file"] in kept
+                              for ex in examples_of[g["file"]]],
                              LABELS, epochs=epochs, seed=SEED, architecture=architecture) for k in range(folds)}
     preds: dict = {}
     files = [g["file"] for g, _ in pairs]
@@ -271,7 +284,7 @@ def cross_validate(folds: int = FOLDS, epochs: int = 12, extractor: str = "compo
         per_file_rows = gate_rows(pairs, nlp, lambda f: clfs[fold_of[f]])
     for k in range(folds):
         held = [(g, a) for g, a in pairs if fold_of[g["file"]] == k]
-        train_files = [f for f in files if fold_of[f] != k]
+        train_files = [f for f in files if fold_of[f] != k and f in kept]
         if extractor == "components":
             w = fit_confidence([r for f in train_files for r in per_file_rows[f]])
         elif extractor == "hybrid":
