@@ -168,7 +168,7 @@ def print_events(db: str, limit: int = 50) -> None:
 def cmd_events(argv: list[str]) -> int:
     import datetime as dt
 
-    from newswatch.pipelines.common import add_db_argument, positive
+    from newswatch.pipelines.common import add_db_argument, positive, probability
     from newswatch.pipelines.display.tables import events_table
     from newswatch.schemas import event_types
     p = argparse.ArgumentParser(prog="newswatch events", description="The events, readable; or csv/json.")
@@ -177,6 +177,9 @@ def cmd_events(argv: list[str]) -> int:
     p.add_argument("--type", choices=event_types(), help="only this event type")
     p.add_argument("--country", metavar="CODE", help="only events with this participant (ISO-3 or organisation code)")
     p.add_argument("--since", type=dt.date.fromisoformat, metavar="YYYY-MM-DD", help="only events dated from this day")
+    p.add_argument("--min-confidence", type=probability, default=0.0, metavar="P",
+                   help="only events at this confidence or above (0 to 1; `newswatch eval` prints how often events "
+                        "at each confidence are right)")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table",
                    help="csv and json add each event's id and first source's url and publisher")
     p.add_argument("--wait", type=positive, default=30.0, help="seconds to wait for a writer's lock (default 30)")
@@ -185,7 +188,7 @@ def cmd_events(argv: list[str]) -> int:
     with _analyst_session(args.db, args.wait) as conn:
         try:
             events_table(conn, args.limit, event_type=args.type, country=args.country, since=args.since,
-                         fmt=args.format)
+                         fmt=args.format, min_confidence=args.min_confidence)
         except duckdb.Error as exc:
             raise UsageError(f"cannot read {args.db}: {str(exc).splitlines()[0]}") from exc
     return EXIT_OK

@@ -108,6 +108,17 @@ def _number(token: str) -> bool:
     return True
 
 
+def probability(value: str) -> float:
+    """argparse type: a number from 0 to 1 (a confidence)."""
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
+    if not 0.0 <= number <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be from 0 to 1, not {value}")
+    return number
+
+
 def positive(value: str) -> float:
     """argparse type: a number of seconds greater than zero."""
     try:

@@ -84,3 +84,22 @@ def test_events_filters_and_script_formats(seeded, capsys):
     assert cli.main(["events", "--since", "2021-01-01", "--format", "json", "--db", seeded]) == 0
     assert all(e["date"] >= "2021" for e in _json.loads(capsys.readouterr().out))
     assert cli.main(["events", "--type", "summit", "--db", seeded]) == 2
+
+
+def test_events_min_confidence_keeps_exactly_the_events_at_or_above_it(seeded, capsys):
+    import json as _json
+    confidences = sorted(c for (c,) in query(seeded, "SELECT confidence FROM events"))
+    assert confidences[0] < confidences[-1]  # the seeds' events differ in confidence, so a cut shows something
+    cut = (confidences[0] + confidences[-1]) / 2
+    assert cli.main(["events", "--min-confidence", str(cut), "--format", "json", "--db", seeded]) == 0
+    shown = _json.loads(capsys.readouterr().out)
+    expected = {i for (i,) in query(seeded, f"SELECT event_id FROM events WHERE confidence >= {cut}")}
+    assert 0 < len(expected) < len(confidences) and {e["id"] for e in shown} == expected
+    assert cli.main(["events", "--min-confidence", str(cut), "--db", seeded]) == 0
+    assert f"({len(confidences)}, {len(expected)} shown)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("value", ["1.5", "-0.1", "high", "nan"])
+def test_events_min_confidence_outside_0_to_1_is_a_usage_error(seeded, capsys, value):
+    assert cli.main(["events", "--min-confidence", value, "--db", seeded]) == 2
+    assert "--min-confidence" in capsys.readouterr().err

@@ -15,6 +15,7 @@ FROM events e
 WHERE ($type IS NULL OR e.event_type = $type)
   AND ($country IS NULL OR list_contains(e.participants, $country))
   AND ($since IS NULL OR e.event_date >= $since)
+  AND e.confidence >= $min_confidence
 ORDER BY e.event_date NULLS LAST, e.event_type, array_to_string(e.participants, '-'), e.event_id
 LIMIT $limit
 """
@@ -40,12 +41,12 @@ def format_date(value, precision) -> str | None:
 
 
 def fetch_events(conn, *, event_type: str | None = None, country: str | None = None, since=None,
-                 limit: int | None = None) -> list[dict]:
+                 limit: int | None = None, min_confidence: float = 0.0) -> list[dict]:
     """The events matching the filters, oldest first, each with its sources (one per article, earliest first)
     and its most informative sentence (transforms/language/evidence.py)."""
     from newswatch.transforms.language.evidence import Evidence, most_informative
     params = {"type": event_type, "country": country.upper() if country else None, "since": since,
-              "limit": limit}
+              "limit": limit, "min_confidence": min_confidence}
     cur = conn.execute(EVENTS_SQL, params)
     cols = [d[0] for d in cur.description]
     events = [dict(zip(cols, r)) for r in cur.fetchall()]
@@ -153,20 +154,22 @@ def rich_console(file):
 
 
 def events_table(conn, limit: int = 50, out=None, *, event_type: str | None = None, country: str | None = None,
-                 since=None, fmt: str = "table") -> None:
+                 since=None, fmt: str = "table", min_confidence: float = 0.0) -> None:
     """The events of the database open on ``conn``, newest last: a table or blocks for people, csv or json
-    (with id and first source) for scripts; ``event_type``, ``country`` (a participant code) and ``since`` (a
-    date) filter them."""
+    (with id and first source) for scripts; ``event_type``, ``country`` (a participant code), ``since`` (a
+    date) and ``min_confidence`` filter them."""
     from rich.table import Table
 
-    events = fetch_events(conn, event_type=event_type, country=country, since=since, limit=limit)
+    events = fetch_events(conn, event_type=event_type, country=country, since=since, limit=limit,
+                          min_confidence=min_confidence)
     if fmt != "table":
         print_rows(EVENT_COLUMNS, [_event_record(e) for e in events], fmt, out)
         return
     rows = [_event_record(e)[:8] for e in events]
     total = conn.execute("SELECT count(*) FROM events").fetchone()[0]
     console = rich_console(out or sys.stdout)  # the terminal's width (80 columns when not a terminal)
-    shown = "" if total == len(rows) and not (event_type or country or since) else f", {len(rows)} shown"
+    filtered = event_type or country or since or min_confidence
+    shown = "" if total == len(rows) and not filtered else f", {len(rows)} shown"
     title = f"defence-cooperation events ({total}{shown})"
     if console.width >= WIDE:
         table = Table(title=title, show_lines=True)
