@@ -335,7 +335,8 @@ def cmd_report(argv: list[str]) -> int:
     with _analyst_session(args.db, args.wait) as conn:
         try:
             totals = report.write_report(conn, args.out, os.path.basename(args.db), since=args.since,
-                                         country=args.country, event_type=args.type)
+                                         country=args.country, event_type=args.type,
+                                         min_confidence=args.min_confidence)
         except duckdb.Error as exc:
             raise UsageError(f"cannot read {args.db}: {str(exc).splitlines()[0]}") from exc
     print(f"{totals['events']} events from {totals['reports']} reports -> {args.out}")

@@ -141,8 +141,21 @@ def test_report_filters_choose_the_events(seeded_db, tmp_path, events):
     assert chosen and set(re.findall(r'id="event-([0-9a-f]+)"', html)) == chosen
 
 
+def test_report_min_confidence_keeps_the_events_at_or_above_it(seeded_db, tmp_path, events):
+    confidences = sorted(e["confidence"] for e in events)
+    assert confidences[0] < confidences[-1]
+    cut = (confidences[0] + confidences[-1]) / 2
+    out = tmp_path / "trusted.html"
+    assert cli.main(["report", "--db", seeded_db, "--out", str(out), "--min-confidence", str(cut)]) == 0
+    html = out.read_text(encoding="utf-8")
+    chosen = {e["event_id"] for e in events if e["confidence"] >= cut}
+    assert 0 < len(chosen) < len(events) and set(re.findall(r'id="event-([0-9a-f]+)"', html)) == chosen
+    assert f"confidence from {cut}" in html
+
+
 @pytest.mark.parametrize("args, message", [
     (["--db", "{tmp}/none.duckdb", "--out", "{tmp}/r.html"], "no database at"),
+    (["--db", "{db}", "--out", "{tmp}/r.html", "--min-confidence", "2"], "must be from 0 to 1"),
     (["--db", "{db}", "--out", "{tmp}/missing/r.html"], "is not a writable folder"),
     (["--db", "{db}"], "the following arguments are required: --out"),
     (["--db", "{db}", "--out", "{tmp}/r.html", "--type", "picnic"], "invalid choice"),

@@ -166,11 +166,12 @@ def matrix(pair_list: list[Pair], names: dict[str, str]) -> dict:
             "left_out": max(0, len(activity) - len(parties))}
 
 
-def gather(conn, *, since=None, country: str | None = None, event_type: str | None = None) -> dict:
+def gather(conn, *, since=None, country: str | None = None, event_type: str | None = None,
+           min_confidence: float = 0.0) -> dict:
     """Everything the page shows, read from an open connection: plain data for the template."""
     from newswatch.pipelines.display.tables import fetch_events
     from newswatch.transforms.language.actors import display_name
-    events = fetch_events(conn, event_type=event_type, country=country, since=since)
+    events = fetch_events(conn, event_type=event_type, country=country, since=since, min_confidence=min_confidence)
     codes = {c for e in events for c in e["participants"]}
     names = {c: display_name(c) for c in codes}
     colours = type_colours()
@@ -192,7 +193,7 @@ def gather(conn, *, since=None, country: str | None = None, event_type: str | No
                    "description": taxonomy()[t]["description"],
                    "count": sum(1 for e in events if e["event_type"] == t)} for t in event_types()],
         "filters": [f"{k} {v}" for k, v in (("since", since), ("country", country and country.upper()),
-                                             ("type", event_type)) if v],
+                                             ("type", event_type), ("confidence from", min_confidence)) if v],
         "totals": {"events": len(events), "reports": len({s["url"] or s["title"] for e in events
                                                            for s in e["sources"]}),
                    "parties": len(codes), "articles": articles, "errors": sum(n for _, n in errors),
@@ -210,10 +211,10 @@ def render(data: dict) -> str:
 
 
 def write_report(conn, out: str, database: str, *, since=None, country: str | None = None,
-                 event_type: str | None = None) -> dict:
+                 event_type: str | None = None, min_confidence: float = 0.0) -> dict:
     """Render the report of an open (read-only) connection to ``out`` (written beside it, then moved in place);
     ``database`` names it on the page. Returns the page's totals."""
-    data = gather(conn, since=since, country=country, event_type=event_type)
+    data = gather(conn, since=since, country=country, event_type=event_type, min_confidence=min_confidence)
     data["database"] = database
     tmp = f"{out}.tmp-{os.getpid()}"
     with open(tmp, "w", encoding="utf-8") as f:
@@ -223,13 +224,15 @@ def write_report(conn, out: str, database: str, *, since=None, country: str | No
 
 
 def parser() -> argparse.ArgumentParser:
-    from newswatch.pipelines.common import add_db_argument, positive
+    from newswatch.pipelines.common import add_db_argument, positive, probability
     p = argparse.ArgumentParser(prog="newswatch report",
                                 description="Write one self-contained HTML page of the events (opens offline).")
     p.add_argument("--out", required=True, metavar="FILE.html")
     p.add_argument("--since", type=dt.date.fromisoformat, metavar="YYYY-MM-DD", help="only events dated from this day")
     p.add_argument("--country", metavar="CODE", help="only events with this participant (ISO-3 or organisation code)")
     p.add_argument("--type", choices=event_types(), help="only this event type")
+    p.add_argument("--min-confidence", type=probability, default=0.0, metavar="P",
+                   help="only events at this confidence or above (0 to 1)")
     p.add_argument("--wait", type=positive, default=30.0, help="seconds to wait for a writer's lock (default 30)")
     add_db_argument(p)
     return p
