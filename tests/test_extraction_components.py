@@ -291,3 +291,12 @@ def test_learning_curve_samples_nest_and_keep_their_share():
     assert half < three_quarters
     assert train.learning_curve_sample(files, 1.0) == set(files)
     assert train.learning_curve_sample(files, 0.5) == half
+
+
+
+@pytest.mark.parametrize("value", ["0", "-0.5", "1.5", "half"])
+def test_learning_curve_share_outside_0_to_1_is_refused(value, capsys):
+    from training import train
+    with pytest.raises(SystemExit) as exit_:
+        train.main(["--cv", "--train-share", value])
+    assert exit_.value.code == 2 and "--train-share" in capsys.readouterr().err

@@ -150,7 +150,9 @@ def test_report_min_confidence_keeps_the_events_at_or_above_it(seeded_db, tmp_pa
     html = out.read_text(encoding="utf-8")
     chosen = {e["event_id"] for e in events if e["confidence"] >= cut}
     assert 0 < len(chosen) < len(events) and set(re.findall(r'id="event-([0-9a-f]+)"', html)) == chosen
-    assert f"confidence from {cut}" in html
+    assert f"confidence from {cut:g}" in html
+    assert cli.main(["report", "--db", seeded_db, "--out", str(out), "--min-confidence", "1e-1"]) == 0
+    assert "confidence from 0.1" in out.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("args, message", [

@@ -97,6 +97,31 @@ def test_events_min_confidence_keeps_exactly_the_events_at_or_above_it(seeded, c
     assert 0 < len(expected) < len(confidences) and {e["id"] for e in shown} == expected
     assert cli.main(["events", "--min-confidence", str(cut), "--db", seeded]) == 0
     assert f"({len(confidences)}, {len(expected)} shown)" in capsys.readouterr().out
+    top = confidences[-1]  # "at or above": the events at exactly the cut stay
+    assert cli.main(["events", "--min-confidence", repr(top), "--format", "json", "--db", seeded]) == 0
+    assert len(_json.loads(capsys.readouterr().out)) == confidences.count(top) > 0
+
+
+def test_an_event_of_unknown_confidence_is_not_filtered_away(seeded, tmp_path, capsys):
+    """A database from elsewhere may hold an event whose confidence is NULL (the schema allows it): as in
+    `eval`, it counts as confidence 1, so neither the default nor a cut hides it."""
+    import json as _json
+    import shutil
+    db = str(tmp_path / "copy.duckdb")
+    shutil.copy(seeded, db)
+    conn = connect(db)
+    try:
+        (event_id,), = conn.execute("SELECT event_id FROM events ORDER BY confidence LIMIT 1").fetchall()
+        conn.execute("UPDATE events SET confidence = NULL WHERE event_id = ?", [event_id])
+        (total,), = conn.execute("SELECT count(*) FROM events").fetchall()
+    finally:
+        conn.close()
+    for extra in ([], ["--min-confidence", "0.99"]):
+        assert cli.main(["events", *extra, "--format", "json", "--db", db]) == 0
+        shown = _json.loads(capsys.readouterr().out)
+        assert event_id in {e["id"] for e in shown}
+    assert cli.main(["events", "--format", "json", "--db", db]) == 0
+    assert len(_json.loads(capsys.readouterr().out)) == total
 
 
 @pytest.mark.parametrize("value", ["1.5", "-0.1", "high", "nan"])

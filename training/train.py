@@ -199,6 +199,17 @@ def cross_fitted_rows(pairs, nlp, examples_of, folds: int, epochs: int, architec
     return rows, clfs, fold_of
 
 
+def _share(value: str) -> float:
+    """argparse type of --train-share: a share above 0, at most 1."""
+    try:
+        share = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
+    if not 0.0 < share <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be above 0 and at most 1, not {value}")
+    return share
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m training.train")
     ap.add_argument("--score", action="store_true", help="only score the shipped model on the dev split")
@@ -215,7 +226,7 @@ def main(argv=None) -> int:
     ap.add_argument("--gate-l2", type=float, default=GATE_L2, help="with --cv: the hybrid gate's L2 strength")
     ap.add_argument("--fold-seed", type=int, default=0,
                     help="with --cv: another partition into folds (a gain that holds on several is no fold noise)")
-    ap.add_argument("--train-share", type=float, default=1.0,
+    ap.add_argument("--train-share", type=_share, default=1.0,
                     help="with --cv: train on this share of each fold's training articles (a learning curve: "
                          "would more annotated articles help?)")
     args = ap.parse_args(argv)

@@ -193,7 +193,8 @@ def gather(conn, *, since=None, country: str | None = None, event_type: str | No
                    "description": taxonomy()[t]["description"],
                    "count": sum(1 for e in events if e["event_type"] == t)} for t in event_types()],
         "filters": [f"{k} {v}" for k, v in (("since", since), ("country", country and country.upper()),
-                                             ("type", event_type), ("confidence from", min_confidence)) if v],
+                                             ("type", event_type),
+                                             ("confidence from", min_confidence and f"{min_confidence:g}")) if v],
         "totals": {"events": len(events), "reports": len({s["url"] or s["title"] for e in events
                                                            for s in e["sources"]}),
                    "parties": len(codes), "articles": articles, "errors": sum(n for _, n in errors),

@@ -15,7 +15,7 @@ FROM events e
 WHERE ($type IS NULL OR e.event_type = $type)
   AND ($country IS NULL OR list_contains(e.participants, $country))
   AND ($since IS NULL OR e.event_date >= $since)
-  AND e.confidence >= $min_confidence
+  AND coalesce(e.confidence, 1.0) >= $min_confidence
 ORDER BY e.event_date NULLS LAST, e.event_type, array_to_string(e.participants, '-'), e.event_id
 LIMIT $limit
 """
