@@ -128,3 +128,24 @@ def test_an_event_of_unknown_confidence_is_not_filtered_away(seeded, tmp_path, c
 def test_events_min_confidence_outside_0_to_1_is_a_usage_error(seeded, capsys, value):
     assert cli.main(["events", "--min-confidence", value, "--db", seeded]) == 2
     assert "--min-confidence" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("columns", ["80", "200"])
+def test_the_table_says_how_many_shown_events_are_doubtful_and_how_to_leave_them_out(seeded, tmp_path, monkeypatch,
+                                                                                      capsys, columns):
+    import shutil
+    monkeypatch.setenv("COLUMNS", columns)
+    db = str(tmp_path / "copy.duckdb")
+    shutil.copy(seeded, db)
+    conn = connect(db)
+    try:
+        (before,), = conn.execute("SELECT count(*) FROM events WHERE confidence < 0.5").fetchall()
+        conn.execute("UPDATE events SET confidence = 0.2, low_confidence = true WHERE event_id IN "
+                     "(SELECT event_id FROM events WHERE confidence >= 0.5 ORDER BY event_id LIMIT 2)")
+    finally:
+        conn.close()
+    assert cli.main(["events", "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert f"{before + 2} of these below confidence 0.5: newswatch events --min-confidence 0.5 leaves them out" in out
+    assert cli.main(["events", "--min-confidence", "0.5", "--db", db]) == 0
+    assert "below confidence" not in capsys.readouterr().out

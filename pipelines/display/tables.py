@@ -182,6 +182,7 @@ def events_table(conn, limit: int = 50, out=None, *, event_type: str | None = No
             r[7] = _clip(r[7] or "", 220)
             table.add_row(*[_cell(v) for v in r])
         console.print(table)
+        _doubtful_note(console, events, min_confidence)
         return
     # narrow terminals: one block per event, its facts on a line and its evidence, clipped, below
     from rich.padding import Padding
@@ -191,3 +192,15 @@ def events_table(conn, limit: int = 50, out=None, *, event_type: str | None = No
         facts = "  ".join(str(v) for v in (kind, parties, date or "undated", place, status) if v)
         console.print(Text(f"{facts}  {articles} art.  conf {conf}", style="bold"), no_wrap=True, overflow="ellipsis")
         console.print(Padding(Text(_clip(evidence or "", 2 * (console.width - 2) - 20)), (0, 0, 0, 2)))
+    _doubtful_note(console, events, min_confidence)
+
+
+def _doubtful_note(console, events: list[dict], min_confidence: float) -> None:
+    """Under the events shown, how many of them are doubtful (below the low-confidence threshold) and how to
+    leave them out."""
+    from newswatch.schemas import LOW_CONFIDENCE_THRESHOLD
+    doubtful = sum(1 for e in events if e["confidence"] is not None and e["confidence"] < LOW_CONFIDENCE_THRESHOLD)
+    if doubtful and min_confidence < LOW_CONFIDENCE_THRESHOLD:
+        console.print(f"{doubtful} of these below confidence {LOW_CONFIDENCE_THRESHOLD:g}: "
+                      f"newswatch events --min-confidence {LOW_CONFIDENCE_THRESHOLD:g} leaves them out",
+                      soft_wrap=True)
