@@ -108,12 +108,16 @@ def _number(token: str) -> bool:
     return True
 
 
-def probability(value: str) -> float:
-    """argparse type: a number from 0 to 1 (a confidence)."""
+def _float(value: str) -> float:
     try:
-        number = float(value)
+        return float(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
+
+
+def probability(value: str) -> float:
+    """argparse type: a number from 0 to 1 (a confidence)."""
+    number = _float(value)
     if not 0.0 <= number <= 1.0:
         raise argparse.ArgumentTypeError(f"must be from 0 to 1, not {value}")
     return number
@@ -121,10 +125,7 @@ def probability(value: str) -> float:
 
 def positive(value: str) -> float:
     """argparse type: a number of seconds greater than zero."""
-    try:
-        number = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
+    number = _float(value)
     if not number > 0 or number == float("inf"):
         raise argparse.ArgumentTypeError(f"must be greater than 0 (and finite), not {value}")
     return number

@@ -57,8 +57,10 @@ def load(include_seeds: bool = True) -> list[GoldArticle]:
     return out
 
 
-def _bucket(name: str) -> int:
-    return int(hashlib.sha256(name.encode("utf-8")).hexdigest(), 16) % 100
+def bucket(key: str, buckets: int = 100) -> int:
+    """A fixed bucket of ``key`` among ``buckets``, by its sha256: the split's rule, and the training folds' and
+    samples' (training/train.py)."""
+    return int(hashlib.sha256(key.encode("utf-8")).hexdigest(), 16) % buckets
 
 
 def split(articles: list[GoldArticle]) -> dict[str, str]:
@@ -85,7 +87,7 @@ def split(articles: list[GoldArticle]) -> dict[str, str]:
     out = {}
     for members in groups.values():
         key = min(members)
-        side = "dev" if seeds & set(members) else ("test" if _bucket(key) < TEST_PERCENT else "dev")
+        side = "dev" if seeds & set(members) else ("test" if bucket(key) < TEST_PERCENT else "dev")
         for f in members:
             out[f] = side
     return out

@@ -174,18 +174,13 @@ def fit_gate(rows_by_file: dict[str, list], files, l2: float = GATE_L2) -> dict:
 def _folds(pairs, folds: int, seed: int = 0) -> dict[str, int]:
     """Each article's fold, by a hash of its file name (with ``seed`` other than 0: of the seed and the name, another
     partition, to tell a gain from fold noise)."""
-    import hashlib
-
-    def key(file: str) -> bytes:
-        return (f"{seed}:{file}" if seed else file).encode()
-    return {g["file"]: int(hashlib.sha256(key(g["file"])).hexdigest(), 16) % folds for g, _ in pairs}
+    return {g["file"]: corpus.bucket(f"{seed}:{g['file']}" if seed else g["file"], folds) for g, _ in pairs}
 
 
 def learning_curve_sample(files: list[str], share: float) -> set[str]:
     """The articles a learning curve trains on: about ``share`` of ``files``, chosen by a hash of the file name, so
     the same at every run and a smaller share's articles inside a larger one's."""
-    import hashlib
-    return {f for f in files if int(hashlib.sha256(f"share:{f}".encode()).hexdigest(), 16) % 1000 < share * 1000}
+    return {f for f in files if corpus.bucket(f"share:{f}", 1000) < share * 1000}
 
 
 def cross_fitted_rows(pairs, nlp, examples_of, folds: int, epochs: int, architecture: str = ARCH):

@@ -196,10 +196,10 @@ def events_table(conn, limit: int = 50, out=None, *, event_type: str | None = No
 
 
 def _doubtful_note(console, events: list[dict], min_confidence: float) -> None:
-    """Under the events shown, how many of them are doubtful (below the low-confidence threshold) and how to
-    leave them out."""
+    """Under the events shown, how many of them are doubtful (flagged ``low_confidence`` by the writer, below the
+    low-confidence threshold) and how to leave them out."""
     from newswatch.schemas import LOW_CONFIDENCE_THRESHOLD
-    doubtful = sum(1 for e in events if e["confidence"] is not None and e["confidence"] < LOW_CONFIDENCE_THRESHOLD)
+    doubtful = sum(1 for e in events if e["low_confidence"])
     if doubtful and min_confidence < LOW_CONFIDENCE_THRESHOLD:
         console.print(f"{doubtful} of these below confidence {LOW_CONFIDENCE_THRESHOLD:g}: "
                       f"newswatch events --min-confidence {LOW_CONFIDENCE_THRESHOLD:g} leaves them out",
